@@ -1,0 +1,55 @@
+/* forward.h — run a network (or a slice of its layers) on a batch, with OpenBLAS.
+ *
+ * Dense layers are one cblas_sgemm per batch; Conv layers are im2col + one cblas_sgemm per
+ * batch (im2col.h). A forward pass keeps every layer's input in a smug_trace so backward.h
+ * can run the chain rule without recomputing.
+ *
+ * Units: inputs in the model's own input space (after any PNG scaling, before the model's
+ * in-graph normalisation), float32, [batch x size] row-major, each row in ONNX order (NCHW).
+ * Token models take token ids stored as floats.
+ */
+#ifndef SMUG_FORWARD_H
+#define SMUG_FORWARD_H
+
+#include "smug/error.h"
+#include "smug/net.h"
+
+typedef struct smug_trace {
+    const smug_net *net;
+    int from, to; /* layers [from, to) were run */
+    int batch;
+    float **acts; /* acts[i], i = 0..to-from: the input of layer from+i; acts[to-from] is the
+                     output. Each [batch x size]. */
+    int **argmax; /* argmax[i]: for a MaxPool layer from+i, the winning input index (within
+                     an example) of every output element; NULL for other layers */
+} smug_trace;
+
+/* Runs layers [from, to) of net on x [batch x size(layers[from].in)]. The trace is the
+ * caller's: free it with smug_trace_free (also safe after a failure). */
+int smug_forward(const smug_net *net, int from, int to, const float *x, int batch,
+                 smug_trace *out_trace, smug_error *err);
+
+/* Output of the last layer run: [batch x size(layers[to-1].out)]. Owned by the trace. */
+const float *smug_trace_output(const smug_trace *t);
+
+void smug_trace_free(smug_trace *t);
+
+/* Whole network on one or more inputs: out_logits [batch x n_classes] (pre-softmax). */
+int smug_net_logits(const smug_net *net, const float *x, int batch, float *out_logits,
+                    smug_error *err);
+
+/* One input: logits [n_classes] and the first layer's pre-activation
+ * [size(layers[first].out)]; either output may be NULL. */
+int smug_net_eval(const smug_net *net, const float *x, float *out_logits, float *out_first,
+                  smug_error *err);
+
+/* Softmax of n logits into out (may alias). */
+void smug_softmax(const float *logits, int n, float *out);
+
+/* The explained score of class c: its logit (prob = 0) or its softmax probability. */
+float smug_class_score(const float *logits, int n, int c, int prob);
+
+/* Index of the largest of n values; the lowest index wins ties. */
+int smug_argmax(const float *v, int n);
+
+#endif

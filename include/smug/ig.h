@@ -1,0 +1,47 @@
+/* ig.h — Integrated Gradients (Sundararajan et al. 2017), batched over the path.
+ *
+ * IG_j = (x_j − b_j) · (1/m) Σ_{i<m} ∂F/∂x_j (b + α_i (x − b)),  α_i = (i + ½)/m
+ * (the midpoint rule: exact for piecewise-linear F as m grows, and error O(1/m²) on smooth
+ * stretches). Completeness: Σ_j IG_j ≈ F(x) − F(b); smug_ig_check reports both sides.
+ *
+ * Two uses (design §1):
+ *  - first layer: x is the first layer's post-activation output h (the ReLU after the first
+ *    Dense/Conv, or its pre-activation when no ReLU follows), b = 0, F = the rest of the
+ *    network. These attributions pick SMUG's neurons.
+ *  - input: x is the model input, b a constant baseline (0 by default), F the whole network:
+ *    the IG baseline method.
+ * F is the target class's logit, or its softmax probability when opts.prob is set (as the
+ * original SMUG code did).
+ */
+#ifndef SMUG_IG_H
+#define SMUG_IG_H
+
+#include "smug/error.h"
+#include "smug/net.h"
+
+typedef struct smug_ig_opts {
+    int steps;      /* m >= 1 */
+    int target;     /* class index */
+    int prob;       /* 1: attribute the softmax probability instead of the logit */
+    float baseline; /* input IG: every baseline element (first-layer IG always uses 0) */
+    int chunk;      /* path points per batched pass; 0 picks one that fits ~256 MB */
+} smug_ig_opts;
+
+#define SMUG_IG_OPTS_INIT {300, 0, 0, 0.0f, 0}
+
+typedef struct smug_ig_check {
+    double sum;    /* Σ attributions */
+    double f_x;    /* F at the explained point */
+    double f_base; /* F at the baseline */
+} smug_ig_check;
+
+/* IG w.r.t. the first-layer neurons. out_attr: [size of first layer output];
+ * out_act (optional): the post-activation values h it attributed. */
+int smug_ig_first(const smug_net *net, const float *x, const smug_ig_opts *opts, float *out_attr,
+                  float *out_act, smug_ig_check *out_check, smug_error *err);
+
+/* IG w.r.t. the model input. out_attr: [size of net->input]. */
+int smug_ig_input(const smug_net *net, const float *x, const smug_ig_opts *opts, float *out_attr,
+                  smug_ig_check *out_check, smug_error *err);
+
+#endif

@@ -1,0 +1,79 @@
+/* main.c — the smug command: subcommand table, the one place errors are printed.
+ *
+ * Exit status: 0 ok, 1 failure, 2 usage error. Library code never prints or exits; it
+ * returns a smug_error, and this file prints it once as "smug: error: …".
+ */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command *const commands[] = {&cli_cmd_run, &cli_cmd_attribute, &cli_cmd_inspect};
+#define N_COMMANDS (sizeof commands / sizeof *commands)
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: smug <command> [options]   (smug <command> --help for details)\n\n"
+               "Explains a neural network's prediction by the smallest input region that still\n"
+               "drives it (the SMUG method, ICLR 2021).\n\ncommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(f, "\n  --version  print the version\n");
+}
+
+static int exit_code(const smug_error *err)
+{
+    return err->code == SMUG_ERR_USAGE ? 2 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        /* no command: the bundled default job, as README promises */
+        static char *run_argv[] = {"run", NULL};
+        argv = run_argv;
+        argc = 1;
+    } else {
+        argv++;
+        argc--;
+    }
+    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 ||
+        strcmp(argv[0], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[0], "--version") == 0) {
+        printf("smug %s\n", SMUG_VERSION);
+        return 0;
+    }
+    const cli_command *cmd = NULL;
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(argv[0], commands[i]->name) == 0)
+            cmd = commands[i];
+    if (!cmd) {
+        fprintf(stderr, "smug: error: unknown command '%s'\n", argv[0]);
+        usage(stderr);
+        return 2;
+    }
+    smug_error err = SMUG_ERROR_INIT;
+    cli_args args;
+    int help = 0;
+    if (cli_parse(cmd, argc - 1, argv + 1, &args, &help, &err) < 0) {
+        fprintf(stderr, "smug: error: %s\n", err.msg);
+        return 2;
+    }
+    if (help) {
+        cli_print_help(cmd);
+        return 0;
+    }
+    /* process-wide by nature (OpenBLAS's own pool); set once, before any BLAS call */
+    if (cmd->takes_params && args.params.threads > 0)
+        openblas_set_num_threads(args.params.threads);
+    if (cmd->run(&args, &err) < 0) {
+        fprintf(stderr, "smug: error: %s\n", err.msg);
+        return exit_code(&err);
+    }
+    return 0;
+}

@@ -1,0 +1,272 @@
+/* forward.c — the forward pass over a batch (design §1: Net, x → logits, first-layer o).
+ *
+ * Each layer kind is one small function from its input rows to its output rows. Batching
+ * matters more than anything else here: Integrated Gradients runs hundreds of scaled copies
+ * of one input, and a single GEMM over all of them is what makes smug as fast as torch.
+ */
+#include "smug/forward.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smug/im2col.h"
+
+static void dense_forward(const smug_layer *l, const float *x, int batch, float *y)
+{
+    /* Y[B x out] = X[B x in] · Wᵀ, then + b per row */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, l->n_out, l->n_in, 1.0f, x,
+                l->n_in, l->weight, l->n_in, 0.0f, y, l->n_out);
+    for (int b = 0; b < batch; b++)
+        for (int o = 0; o < l->n_out; o++)
+            y[(size_t)b * (size_t)l->n_out + (size_t)o] += l->bias[o];
+}
+
+static int conv_forward(const smug_layer *l, const float *x, int batch, float *y, smug_error *err)
+{
+    int co, ho, wo;
+    smug_shape_chw(&l->out, &co, &ho, &wo);
+    size_t P = (size_t)ho * (size_t)wo, cols = (size_t)batch * P;
+    size_t K = (size_t)l->n_in * (size_t)l->win.kh * (size_t)l->win.kw;
+    float *col = malloc(K * cols * sizeof *col);
+    float *yt = malloc((size_t)co * cols * sizeof *yt);
+    if (!col || !yt) {
+        free(col);
+        free(yt);
+        return smug_fail(err, SMUG_ERR_NOMEM, "conv '%s': out of memory", l->name);
+    }
+    smug_im2col(l, x, batch, col);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, co, (int)cols, (int)K, 1.0f, l->weight,
+                (int)K, col, (int)cols, 0.0f, yt, (int)cols);
+    /* yt is [co][b·P + p]; the output wants [b][co][p] */
+    for (int b = 0; b < batch; b++)
+        for (int c = 0; c < co; c++) {
+            const float *src = yt + (size_t)c * cols + (size_t)b * P;
+            float *dst = y + ((size_t)b * (size_t)co + (size_t)c) * P;
+            for (size_t p = 0; p < P; p++)
+                dst[p] = src[p] + l->bias[c];
+        }
+    free(col);
+    free(yt);
+    return 0;
+}
+
+/* Max or average over each window. Max records the winning input index for backward;
+ * padding never wins a max, and for averages count_include_pad picks the divisor. */
+static void pool_forward(const smug_layer *l, const float *x, int batch, float *y, int *argmax)
+{
+    int c, h, w, co, ho, wo;
+    smug_shape_chw(&l->in, &c, &h, &w);
+    smug_shape_chw(&l->out, &co, &ho, &wo);
+    const smug_window *win = &l->win;
+    size_t in_size = (size_t)c * (size_t)h * (size_t)w, out_size = (size_t)c * (size_t)ho * (size_t)wo;
+    for (int b = 0; b < batch; b++)
+        for (int ch = 0; ch < c; ch++)
+            for (int oy = 0; oy < ho; oy++)
+                for (int ox = 0; ox < wo; ox++) {
+                    size_t o = ((size_t)ch * (size_t)ho + (size_t)oy) * (size_t)wo + (size_t)ox;
+                    float best = -FLT_MAX, sum = 0.0f;
+                    int arg = -1, count = 0;
+                    for (int ky = 0; ky < win->kh; ky++)
+                        for (int kx = 0; kx < win->kw; kx++) {
+                            int yy = oy * win->sh - win->pad_top + ky;
+                            int xx = ox * win->sw - win->pad_left + kx;
+                            if (yy < 0 || yy >= h || xx < 0 || xx >= w)
+                                continue;
+                            size_t i = ((size_t)ch * (size_t)h + (size_t)yy) * (size_t)w + (size_t)xx;
+                            float v = x[(size_t)b * in_size + i];
+                            sum += v;
+                            count++;
+                            if (arg < 0 || v > best)
+                                best = v, arg = (int)i;
+                        }
+                    float *out = y + (size_t)b * out_size + o;
+                    if (l->kind == SMUG_LAYER_MAXPOOL) {
+                        *out = arg < 0 ? 0.0f : best;
+                        argmax[(size_t)b * out_size + o] = arg;
+                    } else {
+                        int div = l->count_include_pad ? win->kh * win->kw : count;
+                        *out = div ? sum / (float)div : 0.0f;
+                    }
+                }
+}
+
+static void gap_forward(const smug_layer *l, const float *x, int batch, float *y)
+{
+    int c, h, w;
+    smug_shape_chw(&l->in, &c, &h, &w);
+    size_t hw = (size_t)h * (size_t)w;
+    for (int b = 0; b < batch; b++)
+        for (int ch = 0; ch < c; ch++) {
+            const float *p = x + ((size_t)b * (size_t)c + (size_t)ch) * hw;
+            double s = 0.0;
+            for (size_t i = 0; i < hw; i++)
+                s += p[i];
+            y[(size_t)b * (size_t)c + (size_t)ch] = (float)(s / (double)hw);
+        }
+}
+
+static int embed_forward(const smug_layer *l, const float *x, int batch, float *y, smug_error *err)
+{
+    int len = l->in.dims[0], dim = l->n_out;
+    for (int b = 0; b < batch; b++)
+        for (int t = 0; t < len; t++) {
+            float id = x[(size_t)b * (size_t)len + (size_t)t];
+            if (!(id >= 0.0f && id < (float)l->n_in) || id != floorf(id))
+                return smug_fail(err, SMUG_ERR_FORMAT, "token id %g at position %d is not in [0, %d)",
+                                 (double)id, t, l->n_in);
+            memcpy(y + ((size_t)b * (size_t)len + (size_t)t) * (size_t)dim,
+                   l->weight + (size_t)id * (size_t)dim, (size_t)dim * sizeof *y);
+        }
+    return 0;
+}
+
+static int layer_forward(const smug_layer *l, const float *x, int batch, float *y, int *argmax,
+                         smug_error *err)
+{
+    size_t n = (size_t)batch * smug_shape_size(&l->in);
+    switch (l->kind) {
+    case SMUG_LAYER_DENSE:
+        dense_forward(l, x, batch, y);
+        return 0;
+    case SMUG_LAYER_CONV:
+        return conv_forward(l, x, batch, y, err);
+    case SMUG_LAYER_RELU:
+        for (size_t i = 0; i < n; i++)
+            y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        return 0;
+    case SMUG_LAYER_MAXPOOL:
+    case SMUG_LAYER_AVGPOOL:
+        pool_forward(l, x, batch, y, argmax);
+        return 0;
+    case SMUG_LAYER_GLOBALAVGPOOL:
+        gap_forward(l, x, batch, y);
+        return 0;
+    case SMUG_LAYER_RESHAPE:
+        memcpy(y, x, n * sizeof *y);
+        return 0;
+    case SMUG_LAYER_AFFINE: {
+        size_t size = smug_shape_size(&l->in);
+        for (size_t i = 0; i < n; i++)
+            y[i] = x[i] * l->scale[i % size] + l->shift[i % size];
+        return 0;
+    }
+    case SMUG_LAYER_EMBED:
+        return embed_forward(l, x, batch, y, err);
+    }
+    return smug_fail(err, SMUG_ERR_INTERNAL, "layer '%s': unknown kind", l->name);
+}
+
+void smug_trace_free(smug_trace *t)
+{
+    if (!t || !t->acts)
+        return;
+    int n = t->to - t->from;
+    for (int i = 0; i <= n; i++)
+        free(t->acts[i]);
+    for (int i = 0; i < n; i++)
+        free(t->argmax[i]);
+    free(t->acts);
+    free(t->argmax);
+    t->acts = NULL;
+    t->argmax = NULL;
+}
+
+const float *smug_trace_output(const smug_trace *t)
+{
+    return t->acts[t->to - t->from];
+}
+
+int smug_forward(const smug_net *net, int from, int to, const float *x, int batch,
+                 smug_trace *out_trace, smug_error *err)
+{
+    smug_trace *t = out_trace;
+    memset(t, 0, sizeof *t);
+    t->net = net;
+    t->from = from;
+    t->to = to;
+    t->batch = batch;
+    if (from < 0 || to > net->n_layers || from >= to || batch < 1)
+        return smug_fail(err, SMUG_ERR_INTERNAL, "bad layer range [%d, %d)", from, to);
+    int n = to - from;
+    t->acts = calloc((size_t)n + 1, sizeof *t->acts);
+    t->argmax = calloc((size_t)n, sizeof *t->argmax);
+    if (!t->acts || !t->argmax) {
+        free(t->acts), free(t->argmax);
+        t->acts = NULL, t->argmax = NULL;
+        return smug_fail(err, SMUG_ERR_NOMEM, "forward pass: out of memory");
+    }
+    size_t in_n = (size_t)batch * smug_shape_size(&net->layers[from].in);
+    if (!(t->acts[0] = malloc(in_n * sizeof(float))))
+        return smug_fail(err, SMUG_ERR_NOMEM, "forward pass: out of memory");
+    memcpy(t->acts[0], x, in_n * sizeof(float));
+    for (int i = 0; i < n; i++) {
+        const smug_layer *l = &net->layers[from + i];
+        size_t out_n = (size_t)batch * smug_shape_size(&l->out);
+        t->acts[i + 1] = malloc(out_n * sizeof(float));
+        if (l->kind == SMUG_LAYER_MAXPOOL)
+            t->argmax[i] = malloc(out_n * sizeof(int));
+        if (!t->acts[i + 1] || (l->kind == SMUG_LAYER_MAXPOOL && !t->argmax[i]))
+            return smug_fail(err, SMUG_ERR_NOMEM, "forward pass: out of memory");
+        if (layer_forward(l, t->acts[i], batch, t->acts[i + 1], t->argmax[i], err) < 0)
+            return smug_error_prefix(err, "layer '%s'", l->name);
+    }
+    return 0;
+}
+
+int smug_net_logits(const smug_net *net, const float *x, int batch, float *out_logits,
+                    smug_error *err)
+{
+    smug_trace t;
+    int rc = smug_forward(net, 0, net->n_layers, x, batch, &t, err);
+    if (rc == 0)
+        memcpy(out_logits, smug_trace_output(&t),
+               (size_t)batch * (size_t)net->n_classes * sizeof(float));
+    smug_trace_free(&t);
+    return rc;
+}
+
+int smug_net_eval(const smug_net *net, const float *x, float *out_logits, float *out_first,
+                  smug_error *err)
+{
+    smug_trace t;
+    int rc = smug_forward(net, 0, net->n_layers, x, 1, &t, err);
+    if (rc == 0 && out_logits)
+        memcpy(out_logits, smug_trace_output(&t), (size_t)net->n_classes * sizeof(float));
+    if (rc == 0 && out_first)
+        memcpy(out_first, t.acts[net->first + 1], smug_net_first_size(net) * sizeof(float));
+    smug_trace_free(&t);
+    return rc;
+}
+
+void smug_softmax(const float *logits, int n, float *out)
+{
+    float mx = logits[smug_argmax(logits, n)];
+    double sum = 0.0;
+    for (int i = 0; i < n; i++)
+        sum += exp((double)(logits[i] - mx));
+    for (int i = 0; i < n; i++)
+        out[i] = (float)(exp((double)(logits[i] - mx)) / sum);
+}
+
+int smug_argmax(const float *v, int n)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+float smug_class_score(const float *logits, int n, int c, int prob)
+{
+    if (!prob)
+        return logits[c];
+    float mx = logits[smug_argmax(logits, n)];
+    double sum = 0.0;
+    for (int i = 0; i < n; i++)
+        sum += exp((double)(logits[i] - mx));
+    return (float)(exp((double)(logits[c] - mx)) / sum);
+}

@@ -1,0 +1,81 @@
+/* im2col.c — unrolling convolution windows into GEMM columns and back (see im2col.h).
+ *
+ * Both directions walk the same index map, so the forward pass (forward.c) and the input
+ * gradient (backward.c) agree on padding and strides by construction.
+ */
+#include "smug/im2col.h"
+
+#include <string.h>
+
+typedef struct conv_geom {
+    int c, h, w, ho, wo;
+} conv_geom;
+
+static conv_geom geom(const smug_layer *l)
+{
+    conv_geom g;
+    int co;
+    smug_shape_chw(&l->in, &g.c, &g.h, &g.w);
+    smug_shape_chw(&l->out, &co, &g.ho, &g.wo);
+    return g;
+}
+
+void smug_im2col(const smug_layer *l, const float *x, int batch, float *col)
+{
+    conv_geom g = geom(l);
+    const smug_window *win = &l->win;
+    size_t P = (size_t)g.ho * (size_t)g.wo, cols = (size_t)batch * P;
+    size_t in_size = (size_t)g.c * (size_t)g.h * (size_t)g.w;
+    for (int c = 0; c < g.c; c++)
+        for (int ky = 0; ky < win->kh; ky++)
+            for (int kx = 0; kx < win->kw; kx++) {
+                float *row = col + ((size_t)(c * win->kh + ky) * (size_t)win->kw + (size_t)kx) * cols;
+                for (int b = 0; b < batch; b++) {
+                    const float *xc = x + (size_t)b * in_size + (size_t)c * (size_t)g.h * (size_t)g.w;
+                    float *dst = row + (size_t)b * P;
+                    for (int oy = 0; oy < g.ho; oy++) {
+                        int y = oy * win->sh - win->pad_top + ky;
+                        float *d = dst + (size_t)oy * (size_t)g.wo;
+                        if (y < 0 || y >= g.h) {
+                            memset(d, 0, (size_t)g.wo * sizeof *d);
+                            continue;
+                        }
+                        const float *xr = xc + (size_t)y * (size_t)g.w;
+                        for (int ox = 0; ox < g.wo; ox++) {
+                            int xx = ox * win->sw - win->pad_left + kx;
+                            d[ox] = xx >= 0 && xx < g.w ? xr[xx] : 0.0f;
+                        }
+                    }
+                }
+            }
+}
+
+void smug_col2im(const smug_layer *l, const float *dcol, int batch, float *grad_x)
+{
+    conv_geom g = geom(l);
+    const smug_window *win = &l->win;
+    size_t P = (size_t)g.ho * (size_t)g.wo, cols = (size_t)batch * P;
+    size_t in_size = (size_t)g.c * (size_t)g.h * (size_t)g.w;
+    for (int c = 0; c < g.c; c++)
+        for (int ky = 0; ky < win->kh; ky++)
+            for (int kx = 0; kx < win->kw; kx++) {
+                const float *row =
+                    dcol + ((size_t)(c * win->kh + ky) * (size_t)win->kw + (size_t)kx) * cols;
+                for (int b = 0; b < batch; b++) {
+                    float *gc = grad_x + (size_t)b * in_size + (size_t)c * (size_t)g.h * (size_t)g.w;
+                    const float *src = row + (size_t)b * P;
+                    for (int oy = 0; oy < g.ho; oy++) {
+                        int y = oy * win->sh - win->pad_top + ky;
+                        if (y < 0 || y >= g.h)
+                            continue;
+                        const float *s = src + (size_t)oy * (size_t)g.wo;
+                        float *gr = gc + (size_t)y * (size_t)g.w;
+                        for (int ox = 0; ox < g.wo; ox++) {
+                            int xx = ox * win->sw - win->pad_left + kx;
+                            if (xx >= 0 && xx < g.w)
+                                gr[xx] += s[ox];
+                        }
+                    }
+                }
+            }
+}
