@@ -4,6 +4,7 @@
  * returns a smug_error, and this file prints it once as "smug: error: …".
  */
 #include <cblas.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,11 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* Process-wide on purpose: IG allocates the same large batch buffers over and over;
+     * keeping them in the heap instead of fresh mmap()s avoids a page fault per 4 KiB on
+     * every call (measured: a third of IG time went to the kernel). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     smug_error err = SMUG_ERROR_INIT;
     cli_args args;
     int help = 0;

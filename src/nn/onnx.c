@@ -62,35 +62,33 @@ static int decode_tensor(loader *ld, const Onnx__TensorProto *t, const char *nam
     out->count = count;
     int dt = t->has_data_type ? t->data_type : 0;
     if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+        /* check the data against the shape before allocating for it */
+        int raw = t->has_raw_data;
+        size_t got = raw ? t->raw_data.len / 4 : t->n_float_data;
+        if ((raw && t->raw_data.len != count * 4) || (!raw && t->n_float_data != count))
+            return smug_fail(ld->err, SMUG_ERR_FORMAT,
+                             "initializer '%s': shape needs %zu floats, data holds %zu", name,
+                             count, got);
         out->is_float = 1;
         out->f = malloc((count ? count : 1) * sizeof(float));
         if (smug_check_alloc(out->f, ld->err) < 0)
             return -1;
-        if (t->has_raw_data && t->raw_data.len == count * 4) {
-            memcpy(out->f, t->raw_data.data, count * 4); /* little-endian host assumed */
-        } else if (!t->has_raw_data && t->n_float_data == count) {
-            memcpy(out->f, t->float_data, count * sizeof(float));
-        } else {
-            size_t got = t->has_raw_data ? t->raw_data.len / 4 : t->n_float_data;
-            return smug_fail(ld->err, SMUG_ERR_FORMAT,
-                             "initializer '%s': shape needs %zu floats, data holds %zu", name,
-                             count, got);
-        }
+        /* raw_data is little-endian, as is every host smug builds on */
+        memcpy(out->f, raw ? (const void *)t->raw_data.data : (const void *)t->float_data,
+               count * 4);
         return 0;
     }
     if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
-        out->i64 = malloc((count ? count : 1) * sizeof(int64_t));
-        if (smug_check_alloc(out->i64, ld->err) < 0)
-            return -1;
-        if (t->has_raw_data && t->raw_data.len == count * 8) {
-            memcpy(out->i64, t->raw_data.data, count * 8);
-        } else if (!t->has_raw_data && t->n_int64_data == count) {
-            memcpy(out->i64, t->int64_data, count * sizeof(int64_t));
-        } else {
+        int raw = t->has_raw_data;
+        if ((raw && t->raw_data.len != count * 8) || (!raw && t->n_int64_data != count))
             return smug_fail(ld->err, SMUG_ERR_FORMAT,
                              "initializer '%s': shape needs %zu int64 values, data differs", name,
                              count);
-        }
+        out->i64 = malloc((count ? count : 1) * sizeof(int64_t));
+        if (smug_check_alloc(out->i64, ld->err) < 0)
+            return -1;
+        memcpy(out->i64, raw ? (const void *)t->raw_data.data : (const void *)t->int64_data,
+               count * 8);
         return 0;
     }
     return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
@@ -148,6 +146,17 @@ int onnx_attr_ints(const Onnx__NodeProto *n, const char *name, long *out, int ca
     return len;
 }
 
+int onnx_shape_ok(const smug_shape *s)
+{
+    size_t n = 1;
+    for (int i = 0; i < s->rank; i++) {
+        if (s->dims[i] < 1 || (size_t)s->dims[i] > MAX_ELEMS / n)
+            return 0;
+        n *= (size_t)s->dims[i];
+    }
+    return 1;
+}
+
 /* ---- building layers ---------------------------------------------------------------- */
 
 static const char *node_label(const Onnx__NodeProto *n, char *buf, size_t cap, size_t idx)
@@ -161,6 +170,11 @@ static const char *node_label(const Onnx__NodeProto *n, char *buf, size_t cap, s
 smug_layer *onnx_push_layer(loader *ld, smug_layer_kind kind, const char *name, const char *op)
 {
     smug_net *net = ld->net;
+    if (!onnx_shape_ok(&ld->cur)) {
+        onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, name, "tensor of more than %zu values",
+                       (size_t)MAX_ELEMS);
+        return NULL;
+    }
     if (net->n_layers == ld->cap_layers) {
         int cap = ld->cap_layers ? 2 * ld->cap_layers : 16;
         smug_layer *l = realloc(net->layers, (size_t)cap * sizeof *l);
@@ -338,6 +352,8 @@ static int read_graph_input(loader *ld, const Onnx__GraphProto *g)
                              i);
         ld->cur.dims[i - 1] = (int)d->dim_value;
     }
+    if (!onnx_shape_ok(&ld->cur))
+        return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED, "input '%s': too large", in->name);
     ld->net->input = ld->cur;
     ld->net->input_name = strdup(in->name);
     ld->cur_name = in->name;

@@ -51,6 +51,8 @@ int onnx_fail_node(loader *ld, smug_error_code code, const char *node, const cha
 /* Input i of n as a constant, or NULL with an error naming the node. */
 const konst *onnx_const_input(loader *ld, const Onnx__NodeProto *n, size_t i, const char *node,
                               int want_float);
+/* 1 if every dim is positive and the element count is at most MAX_ELEMS. */
+int onnx_shape_ok(const smug_shape *s);
 /* Fails unless the running tensor's rank is in [lo, hi]. */
 int onnx_need_rank(loader *ld, const char *node, const char *op, int lo, int hi);
 

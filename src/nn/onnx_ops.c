@@ -19,6 +19,8 @@ static int set_output(loader *ld, smug_layer *l, int rank, int d0, int d1, int d
     l->out.dims[1] = d1;
     l->out.dims[2] = d2;
     ld->cur = l->out;
+    if (!onnx_shape_ok(&l->out))
+        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, l->name, "output tensor too large");
     return 0;
 }
 
