@@ -18,6 +18,7 @@ packages=(
   z3 cvc5
   # tests: cmocka, plus clang's libFuzzer/sanitizer runtime for the fuzz target
   libcmocka-dev clang libclang-rt-14-dev
+  python3                # tests/e2e checks JSON output with the standard library only
 )
 
 missing=()

@@ -43,6 +43,9 @@ int smug_net_logits(const smug_net *net, const float *x, int batch, float *out_l
 int smug_net_eval(const smug_net *net, const float *x, float *out_logits, float *out_first,
                   smug_error *err);
 
+/* How many examples a Conv layer unrolls per im2col block (forward and backward). */
+int smug_conv_block(const smug_layer *l);
+
 /* Softmax of n logits into out (may alias). */
 void smug_softmax(const float *logits, int n, float *out);
 

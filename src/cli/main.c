@@ -54,8 +54,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[0], commands[i]->name) == 0)
             cmd = commands[i];
     if (!cmd) {
-        fprintf(stderr, "smug: error: unknown command '%s'\n", argv[0]);
-        usage(stderr);
+        fprintf(stderr, "smug: error: unknown command '%s' (see smug --help)\n", argv[0]);
         return 2;
     }
     /* Process-wide on purpose: IG allocates the same large batch buffers over and over;

@@ -17,23 +17,29 @@ static int conv_backward(const smug_layer *l, const float *g, int batch, float *
 {
     int co, ho, wo;
     smug_shape_chw(&l->out, &co, &ho, &wo);
-    size_t P = (size_t)ho * (size_t)wo, cols = (size_t)batch * P;
+    size_t P = (size_t)ho * (size_t)wo, in_size = smug_shape_size(&l->in);
     size_t K = (size_t)l->n_in * (size_t)l->win.kh * (size_t)l->win.kw;
-    float *gt = malloc((size_t)co * cols * sizeof *gt);
-    float *dcol = malloc(K * cols * sizeof *dcol);
+    int block = smug_conv_block(l);
+    block = block < batch ? block : batch;
+    float *gt = malloc((size_t)co * (size_t)block * P * sizeof *gt);
+    float *dcol = malloc(K * (size_t)block * P * sizeof *dcol);
     if (!gt || !dcol) {
         free(gt), free(dcol);
         return smug_fail(err, SMUG_ERR_NOMEM, "conv '%s': out of memory", l->name);
     }
-    for (int b = 0; b < batch; b++)
-        for (int c = 0; c < co; c++)
-            memcpy(gt + (size_t)c * cols + (size_t)b * P, g + ((size_t)b * (size_t)co + (size_t)c) * P,
-                   P * sizeof *gt);
-    /* dcol[K x BP] = Wᵀ[K x co] · G[co x BP] */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)cols, co, 1.0f, l->weight,
-                (int)K, gt, (int)cols, 0.0f, dcol, (int)cols);
-    memset(gin, 0, (size_t)batch * smug_shape_size(&l->in) * sizeof *gin);
-    smug_col2im(l, dcol, batch, gin);
+    memset(gin, 0, (size_t)batch * in_size * sizeof *gin);
+    for (int b0 = 0; b0 < batch; b0 += block) {
+        int nb = batch - b0 < block ? batch - b0 : block;
+        size_t cols = (size_t)nb * P;
+        for (int b = 0; b < nb; b++)
+            for (int c = 0; c < co; c++)
+                memcpy(gt + (size_t)c * cols + (size_t)b * P,
+                       g + ((size_t)(b0 + b) * (size_t)co + (size_t)c) * P, P * sizeof *gt);
+        /* dcol[K x nbP] = Wᵀ[K x co] · G[co x nbP] */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)cols, co, 1.0f,
+                    l->weight, (int)K, gt, (int)cols, 0.0f, dcol, (int)cols);
+        smug_col2im(l, dcol, nb, gin + (size_t)b0 * in_size);
+    }
     free(gt);
     free(dcol);
     return 0;
