@@ -56,7 +56,8 @@ static int bench_model(const char *name, int threads, int reps, int steps, int n
     int n = 0;
     float *xs[64];
     for (int i = 0; i < n_files && n < n_images && n < 64; i++)
-        if (strstr(files[i], ".png") && smug_input_load(files[i], &net->input, 0, 1, &xs[n], &err) == 0)
+        if (strstr(files[i], ".png") &&
+            smug_input_load(files[i], &net->input, 0, 1, &xs[n], &err) == 0)
             n++;
     size_t size = smug_shape_size(&net->input) > smug_net_first_size(net)
                       ? smug_shape_size(&net->input)

@@ -27,7 +27,13 @@ typedef struct smug_error {
     char msg[SMUG_ERROR_MAX];
 } smug_error;
 
-#define SMUG_ERROR_INIT {SMUG_OK, {0}}
+#define SMUG_ERROR_INIT                                                                            \
+    {                                                                                              \
+        SMUG_OK,                                                                                   \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 
 /* Sets code and a printf-style message; returns -1 so callers can `return smug_fail(…)`. */
 int smug_fail(smug_error *err, smug_error_code code, const char *fmt, ...)

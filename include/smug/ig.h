@@ -27,7 +27,10 @@ typedef struct smug_ig_opts {
     int chunk;      /* path points per batched pass; 0 picks one that fits ~256 MB */
 } smug_ig_opts;
 
-#define SMUG_IG_OPTS_INIT {300, 0, 0, 0.0f, 0}
+#define SMUG_IG_OPTS_INIT                                                                          \
+    {                                                                                              \
+        300, 0, 0, 0.0f, 0                                                                         \
+    }
 
 typedef struct smug_ig_check {
     double sum;    /* Σ attributions */

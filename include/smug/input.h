@@ -18,8 +18,8 @@
 
 /* Loads `path` for a model whose per-example input shape is `shape`. *out_x is malloc'ed
  * [size(shape)] (caller frees). Errors name the file and what does not match. */
-int smug_input_load(const char *path, const smug_shape *shape, double pixel_min,
-                    double pixel_max, float **out_x, smug_error *err);
+int smug_input_load(const char *path, const smug_shape *shape, double pixel_min, double pixel_max,
+                    float **out_x, smug_error *err);
 
 /* Expands a path: a directory becomes its *.png and *.npy files in name order; a file is
  * itself. *out_paths is a malloc'ed array of malloc'ed strings (smug_input_paths_free). */
@@ -28,7 +28,6 @@ int smug_input_expand(const char *path, char ***out_paths, int *out_n, smug_erro
 void smug_input_paths_free(char **paths, int n);
 
 /* Writes a float32 .npy of the given shape atomically. */
-int smug_npy_write(const char *path, const float *data, const int *dims, int rank,
-                   smug_error *err);
+int smug_npy_write(const char *path, const float *data, const int *dims, int rank, smug_error *err);
 
 #endif

@@ -30,34 +30,34 @@ typedef struct smug_shape {
 } smug_shape;
 
 typedef enum {
-    SMUG_LAYER_DENSE,    /* y = W x + b, W [n_out x n_in] */
-    SMUG_LAYER_CONV,     /* y = W * x + b, W [c_out x (c_in*kh*kw)], zero padding */
-    SMUG_LAYER_RELU,     /* y = max(x, 0) */
-    SMUG_LAYER_MAXPOOL,  /* padding never wins the max */
-    SMUG_LAYER_AVGPOOL,  /* count_include_pad decides the divisor at borders */
+    SMUG_LAYER_DENSE,         /* y = W x + b, W [n_out x n_in] */
+    SMUG_LAYER_CONV,          /* y = W * x + b, W [c_out x (c_in*kh*kw)], zero padding */
+    SMUG_LAYER_RELU,          /* y = max(x, 0) */
+    SMUG_LAYER_MAXPOOL,       /* padding never wins the max */
+    SMUG_LAYER_AVGPOOL,       /* count_include_pad decides the divisor at borders */
     SMUG_LAYER_GLOBALAVGPOOL, /* (C,H,W) -> (C,1,1) */
-    SMUG_LAYER_RESHAPE,  /* Flatten / Reshape: data unchanged, shape changes */
-    SMUG_LAYER_AFFINE,   /* y = x * scale + shift, per element (broadcast already expanded) */
-    SMUG_LAYER_EMBED     /* token ids (L) -> rows of a table (L, D) */
+    SMUG_LAYER_RESHAPE,       /* Flatten / Reshape: data unchanged, shape changes */
+    SMUG_LAYER_AFFINE,        /* y = x * scale + shift, per element (broadcast already expanded) */
+    SMUG_LAYER_EMBED          /* token ids (L) -> rows of a table (L, D) */
 } smug_layer_kind;
 
 typedef struct smug_window {
-    int kh, kw;                      /* kernel */
-    int sh, sw;                      /* strides */
+    int kh, kw; /* kernel */
+    int sh, sw; /* strides */
     int pad_top, pad_left, pad_bottom, pad_right;
 } smug_window;
 
 typedef struct smug_layer {
     smug_layer_kind kind;
-    char *name;     /* ONNX node name, or "<op>_<index>" when the node had none */
-    char *op;       /* the ONNX operator(s) it came from, e.g. "Conv+BatchNormalization" */
+    char *name; /* ONNX node name, or "<op>_<index>" when the node had none */
+    char *op;   /* the ONNX operator(s) it came from, e.g. "Conv+BatchNormalization" */
     smug_shape in, out;
-    int n_in, n_out;   /* dense: features; conv: channels; embed: vocab, dim */
-    float *weight;     /* dense, conv, embed (see kinds); NULL otherwise */
-    float *bias;       /* dense, conv: [n_out] */
-    float *scale;      /* affine: [size(in)] */
-    float *shift;      /* affine: [size(in)] */
-    smug_window win;   /* conv, maxpool, avgpool */
+    int n_in, n_out;       /* dense: features; conv: channels; embed: vocab, dim */
+    float *weight;         /* dense, conv, embed (see kinds); NULL otherwise */
+    float *bias;           /* dense, conv: [n_out] */
+    float *scale;          /* affine: [size(in)] */
+    float *shift;          /* affine: [size(in)] */
+    smug_window win;       /* conv, maxpool, avgpool */
     int count_include_pad; /* avgpool */
 } smug_layer;
 

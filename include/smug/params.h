@@ -13,8 +13,8 @@
 #include "smug/strbuf.h"
 
 typedef struct smug_params {
-#define SMUG_PARAM_INT(name, def, lo, hi, help) int name;
-#define SMUG_PARAM_DBL(name, def, lo, hi, help) double name;
+#define SMUG_PARAM_INT(name, def, lo, hi, help)   int name;
+#define SMUG_PARAM_DBL(name, def, lo, hi, help)   double name;
 #define SMUG_PARAM_ENUM(name, def, choices, help) int name;
 #include "smug/params.def"
 #undef SMUG_PARAM_INT

@@ -15,14 +15,14 @@
 #include "smug/params.h"
 
 typedef struct smug_explanation {
-    int predicted;      /* argmax of the logits */
-    int target;         /* the class explained */
-    float confidence;   /* softmax probability of the target */
-    float *logits;      /* [n_classes] */
-    size_t n_first;     /* first-layer neurons */
-    float *first_pre;   /* [n_first] pre-activations o_j */
-    float *ig_first;    /* [n_first] IG of each neuron */
-    int *neurons;       /* chosen neurons, by decreasing IG */
+    int predicted;    /* argmax of the logits */
+    int target;       /* the class explained */
+    float confidence; /* softmax probability of the target */
+    float *logits;    /* [n_classes] */
+    size_t n_first;   /* first-layer neurons */
+    float *first_pre; /* [n_first] pre-activations o_j */
+    float *ig_first;  /* [n_first] IG of each neuron */
+    int *neurons;     /* chosen neurons, by decreasing IG */
     int n_neurons;
     smug_ig_check check; /* completeness of ig_first */
     double seconds_ig;

@@ -19,7 +19,10 @@ typedef struct smug_strbuf {
     int failed; /* an allocation failed: contents are truncated */
 } smug_strbuf;
 
-#define SMUG_STRBUF_INIT {NULL, 0, 0, 0}
+#define SMUG_STRBUF_INIT                                                                           \
+    {                                                                                              \
+        NULL, 0, 0, 0                                                                              \
+    }
 
 void smug_strbuf_add(smug_strbuf *sb, const void *data, size_t n);
 void smug_strbuf_adds(smug_strbuf *sb, const char *s);

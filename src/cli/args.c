@@ -85,8 +85,9 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out, int 
             if (smug_params_set(&scratch, flag, "0", NULL, err) < 0 && strstr(err->msg, "did you"))
                 return smug_error_prefix(err, "--%s", flag);
         }
-        return smug_fail(err, SMUG_ERR_USAGE, "unknown option --%s for 'smug %s' (see smug %s --help)",
-                         flag, cmd->name, cmd->name);
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "unknown option --%s for 'smug %s' (see smug %s --help)", flag, cmd->name,
+                         cmd->name);
     }
     return 0;
 }

@@ -10,13 +10,13 @@
 #include "smug/error.h"
 #include "smug/params.h"
 
-#define CLI_MAX_OPTS 16
+#define CLI_MAX_OPTS  16
 #define CLI_MAX_MULTI 1024
 
 typedef struct cli_opt {
-    const char *name;  /* without dashes */
-    const char *arg;   /* placeholder for the value, NULL for a switch */
-    int repeat;        /* may be given several times (values collected in order) */
+    const char *name; /* without dashes */
+    const char *arg;  /* placeholder for the value, NULL for a switch */
+    int repeat;       /* may be given several times (values collected in order) */
     const char *help;
 } cli_opt;
 
@@ -25,10 +25,10 @@ typedef struct cli_args cli_args;
 typedef struct cli_command {
     const char *name;
     const char *summary;
-    const char *usage;  /* after "smug <name> " */
+    const char *usage; /* after "smug <name> " */
     const char *description;
     cli_opt opts[CLI_MAX_OPTS];
-    int takes_params;   /* accepts the params.def flags */
+    int takes_params; /* accepts the params.def flags */
     int max_positional;
     int (*run)(const cli_args *args, smug_error *err);
 } cli_command;
@@ -36,7 +36,7 @@ typedef struct cli_command {
 struct cli_args {
     const cli_command *cmd;
     smug_params params;
-    const char *value[CLI_MAX_OPTS]; /* last value of each opt (or "1" for a given switch) */
+    const char *value[CLI_MAX_OPTS];  /* last value of each opt (or "1" for a given switch) */
     const char *multi[CLI_MAX_MULTI]; /* every value of the repeatable opt, in order */
     int n_multi;
     const char *positional[8];

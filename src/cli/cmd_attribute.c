@@ -35,8 +35,8 @@ static int compute(const smug_net *net, const float *x, const smug_params *p, at
     r->predicted = smug_argmax(r->logits, net->n_classes);
     r->target = p->target >= 0 ? p->target : r->predicted;
     if (r->target >= net->n_classes)
-        return smug_fail(err, SMUG_ERR_USAGE, "--target must be below %d: got %d",
-                         net->n_classes, r->target);
+        return smug_fail(err, SMUG_ERR_USAGE, "--target must be below %d: got %d", net->n_classes,
+                         r->target);
     int prob = p->ig_output == 1;
     if (r->is_ig) {
         smug_ig_opts o = {p->steps, r->target, prob, (float)p->baseline, 0};
@@ -54,8 +54,8 @@ static int compute(const smug_net *net, const float *x, const smug_params *p, at
     return rc;
 }
 
-static void print_json(const cli_args *a, const smug_net *net, const char *model,
-                       const char *input, const attribution *r)
+static void print_json(const cli_args *a, const smug_net *net, const char *model, const char *input,
+                       const attribution *r)
 {
     smug_strbuf sb = SMUG_STRBUF_INIT, params = SMUG_STRBUF_INIT;
     smug_json j;
@@ -66,8 +66,9 @@ static void print_json(const cli_args *a, const smug_net *net, const char *model
     smug_json_string(&j, "method", r->is_ig ? "ig" : "grad");
     smug_json_string(&j, "layer", r->first_layer ? "first" : "input");
     char out_name[16];
-    smug_json_string(&j, "output", smug_params_enum_name("ig_output", a->params.ig_output,
-                                                         out_name, sizeof out_name));
+    smug_json_string(
+        &j, "output",
+        smug_params_enum_name("ig_output", a->params.ig_output, out_name, sizeof out_name));
     smug_json_int(&j, "predicted", r->predicted);
     smug_json_int(&j, "target", r->target);
     smug_json_number(&j, "confidence",
@@ -154,8 +155,7 @@ static int run_attribute(const cli_args *a, smug_error *err)
     if (smug_onnx_load(model, &net, err) < 0)
         return -1;
     float *x = NULL;
-    int rc = smug_input_load(input, &net->input, a->params.pixel_min, a->params.pixel_max, &x,
-                             err);
+    int rc = smug_input_load(input, &net->input, a->params.pixel_min, a->params.pixel_max, &x, err);
     if (rc == 0)
         rc = compute(net, x, &a->params, &r, err);
     if (rc == 0 && cli_get(a, "json"))

@@ -49,8 +49,8 @@ static void json_input(smug_json *j, const char *input, const smug_explanation *
     smug_json_object_end(j);
 }
 
-static int explain_all(const smug_net *net, const cli_args *a, char **paths, int n,
-                       smug_json *j, smug_error *err)
+static int explain_all(const smug_net *net, const cli_args *a, char **paths, int n, smug_json *j,
+                       smug_error *err)
 {
     int tty = isatty(STDERR_FILENO);
     for (int i = 0; i < n; i++) {

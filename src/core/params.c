@@ -26,7 +26,7 @@ typedef struct pdesc {
 static const pdesc params[] = {
 #define SMUG_PARAM_INT(n, d, l, h, hp) {#n, P_INT, d, l, h, NULL, hp, offsetof(smug_params, n)},
 #define SMUG_PARAM_DBL(n, d, l, h, hp) {#n, P_DBL, d, l, h, NULL, hp, offsetof(smug_params, n)},
-#define SMUG_PARAM_ENUM(n, d, c, hp) {#n, P_ENUM, d, 0, 0, c, hp, offsetof(smug_params, n)},
+#define SMUG_PARAM_ENUM(n, d, c, hp)   {#n, P_ENUM, d, 0, 0, c, hp, offsetof(smug_params, n)},
 #include "smug/params.def"
 #undef SMUG_PARAM_INT
 #undef SMUG_PARAM_DBL
@@ -144,14 +144,14 @@ int smug_params_set(smug_params *p, const char *name, const char *value, const c
     errno = 0;
     double v = strtod(value, &end);
     if (end == value || *end || errno || !isfinite(v))
-        return smug_fail(err, SMUG_ERR_USAGE, "%s%s%s must be a number: got '%s'", w, sep,
-                         d->name, value);
+        return smug_fail(err, SMUG_ERR_USAGE, "%s%s%s must be a number: got '%s'", w, sep, d->name,
+                         value);
     if (d->type == P_INT && v != floor(v))
         return smug_fail(err, SMUG_ERR_USAGE, "%s%s%s must be an integer: got '%s'", w, sep,
                          d->name, value);
     if (v < d->lo || v > d->hi)
-        return smug_fail(err, SMUG_ERR_USAGE, "%s%s%s must be in [%g, %g]: got %s", w, sep,
-                         d->name, d->lo, d->hi, value);
+        return smug_fail(err, SMUG_ERR_USAGE, "%s%s%s must be in [%g, %g]: got %s", w, sep, d->name,
+                         d->lo, d->hi, value);
     if (d->type == P_INT)
         *(int *)f = (int)v;
     else

@@ -22,8 +22,8 @@ static size_t row_floats(const smug_net *net, int from, int to)
         const smug_layer *l = &net->layers[i];
         n += 3 * smug_shape_size(&l->out);
         if (l->kind == SMUG_LAYER_CONV)
-            n += smug_shape_size(&l->out) / (size_t)l->n_out * (size_t)l->n_in *
-                 (size_t)l->win.kh * (size_t)l->win.kw * 2;
+            n += smug_shape_size(&l->out) / (size_t)l->n_out * (size_t)l->n_in * (size_t)l->win.kh *
+                 (size_t)l->win.kw * 2;
     }
     return n;
 }

@@ -32,8 +32,7 @@ static int load_png(const char *path, const smug_shape *shape, double lo, double
     memset(&img, 0, sizeof img);
     img.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_file(&img, path))
-        return smug_fail(err, SMUG_ERR_FORMAT, "%s: not a readable PNG (%s)", path,
-                         img.message);
+        return smug_fail(err, SMUG_ERR_FORMAT, "%s: not a readable PNG (%s)", path, img.message);
     int flat = shape->rank == 1;
     if (!flat && c != 1 && c != 3) {
         png_image_free(&img);
@@ -153,7 +152,7 @@ static int load_npy(const char *path, const smug_shape *shape, float *x, smug_er
     if (rc == 0) {
         esz = strcmp(descr, "<f4") == 0 || strcmp(descr, "<i4") == 0   ? 4
               : strcmp(descr, "<f8") == 0 || strcmp(descr, "<i8") == 0 ? 8
-                                                                        : 0;
+                                                                       : 0;
         if (!esz)
             rc = smug_fail(err, SMUG_ERR_UNSUPPORTED, "%s: dtype '%s' (use float32)", path, descr);
         else if (off + hlen + n * esz > len)
@@ -181,8 +180,8 @@ static int load_npy(const char *path, const smug_shape *shape, float *x, smug_er
     return rc;
 }
 
-int smug_input_load(const char *path, const smug_shape *shape, double pixel_min,
-                    double pixel_max, float **out_x, smug_error *err)
+int smug_input_load(const char *path, const smug_shape *shape, double pixel_min, double pixel_max,
+                    float **out_x, smug_error *err)
 {
     *out_x = NULL;
     float *x = malloc(smug_shape_size(shape) * sizeof *x);
@@ -194,8 +193,7 @@ int smug_input_load(const char *path, const smug_shape *shape, double pixel_min,
     else if (ends_with(path, ".png") || ends_with(path, ".PNG"))
         rc = load_png(path, shape, pixel_min, pixel_max, x, err);
     else
-        rc = smug_fail(err, SMUG_ERR_USAGE, "%s: unknown input type (expected .png or .npy)",
-                       path);
+        rc = smug_fail(err, SMUG_ERR_USAGE, "%s: unknown input type (expected .png or .npy)", path);
     if (rc < 0) {
         free(x);
         return -1;
@@ -265,8 +263,7 @@ void smug_input_paths_free(char **paths, int n)
     free(paths);
 }
 
-int smug_npy_write(const char *path, const float *data, const int *dims, int rank,
-                   smug_error *err)
+int smug_npy_write(const char *path, const float *data, const int *dims, int rank, smug_error *err)
 {
     smug_strbuf hdr = SMUG_STRBUF_INIT, out = SMUG_STRBUF_INIT;
     size_t n = 1;
@@ -279,7 +276,15 @@ int smug_npy_write(const char *path, const float *data, const int *dims, int ran
     while ((10 + hdr.len + 1) % 64)
         smug_strbuf_adds(&hdr, " ");
     smug_strbuf_adds(&hdr, "\n");
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hdr.len & 0xff),
+    unsigned char pre[10] = {0x93,
+                             'N',
+                             'U',
+                             'M',
+                             'P',
+                             'Y',
+                             1,
+                             0,
+                             (unsigned char)(hdr.len & 0xff),
                              (unsigned char)(hdr.len >> 8)};
     smug_strbuf_add(&out, pre, sizeof pre);
     smug_strbuf_add(&out, hdr.buf, hdr.len);

@@ -74,10 +74,22 @@ static void close_(smug_json *j, const char *bracket, int newline)
         smug_strbuf_adds(j->out, "\n");
 }
 
-void smug_json_object_begin(smug_json *j, const char *key) { open_(j, key, "{"); }
-void smug_json_object_end(smug_json *j) { close_(j, "}", 1); }
-void smug_json_array_begin(smug_json *j, const char *key) { open_(j, key, "["); }
-void smug_json_array_end(smug_json *j) { close_(j, "]", 0); }
+void smug_json_object_begin(smug_json *j, const char *key)
+{
+    open_(j, key, "{");
+}
+void smug_json_object_end(smug_json *j)
+{
+    close_(j, "}", 1);
+}
+void smug_json_array_begin(smug_json *j, const char *key)
+{
+    open_(j, key, "[");
+}
+void smug_json_array_end(smug_json *j)
+{
+    close_(j, "]", 0);
+}
 
 void smug_json_string(smug_json *j, const char *key, const char *value)
 {

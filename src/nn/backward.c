@@ -36,8 +36,8 @@ static int conv_backward(const smug_layer *l, const float *g, int batch, float *
                 memcpy(gt + (size_t)c * cols + (size_t)b * P,
                        g + ((size_t)(b0 + b) * (size_t)co + (size_t)c) * P, P * sizeof *gt);
         /* dcol[K x nbP] = Wᵀ[K x co] · G[co x nbP] */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)cols, co, 1.0f,
-                    l->weight, (int)K, gt, (int)cols, 0.0f, dcol, (int)cols);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)cols, co, 1.0f, l->weight,
+                    (int)K, gt, (int)cols, 0.0f, dcol, (int)cols);
         smug_col2im(l, dcol, nb, gin + (size_t)b0 * in_size);
     }
     free(gt);
@@ -51,7 +51,8 @@ static void avgpool_backward(const smug_layer *l, const float *g, int batch, flo
     smug_shape_chw(&l->in, &c, &h, &w);
     smug_shape_chw(&l->out, &co, &ho, &wo);
     const smug_window *win = &l->win;
-    size_t in_size = (size_t)c * (size_t)h * (size_t)w, out_size = (size_t)c * (size_t)ho * (size_t)wo;
+    size_t in_size = (size_t)c * (size_t)h * (size_t)w,
+           out_size = (size_t)c * (size_t)ho * (size_t)wo;
     memset(gin, 0, (size_t)batch * in_size * sizeof *gin);
     for (int b = 0; b < batch; b++)
         for (int ch = 0; ch < c; ch++)
@@ -63,7 +64,8 @@ static void avgpool_backward(const smug_layer *l, const float *g, int batch, flo
                         float share = 0.0f;
                         if (pass == 1) {
                             int div = l->count_include_pad ? win->kh * win->kw : count;
-                            size_t o = ((size_t)ch * (size_t)ho + (size_t)oy) * (size_t)wo + (size_t)ox;
+                            size_t o =
+                                ((size_t)ch * (size_t)ho + (size_t)oy) * (size_t)wo + (size_t)ox;
                             share = div ? g[(size_t)b * out_size + o] / (float)div : 0.0f;
                         }
                         for (int ky = 0; ky < win->kh; ky++)
@@ -76,7 +78,8 @@ static void avgpool_backward(const smug_layer *l, const float *g, int batch, flo
                                     count++;
                                 else
                                     gin[(size_t)b * in_size +
-                                        ((size_t)ch * (size_t)h + (size_t)yy) * (size_t)w + (size_t)xx] += share;
+                                        ((size_t)ch * (size_t)h + (size_t)yy) * (size_t)w +
+                                        (size_t)xx] += share;
                             }
                     }
                 }
@@ -94,8 +97,7 @@ static int layer_backward(const smug_trace *t, int i, const float *g, float *gin
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, l->n_in, l->n_out, 1.0f, g,
                     l->n_out, l->weight, l->n_in, 0.0f, gin, l->n_in);
         return 0;
-    case SMUG_LAYER_CONV:
-        return conv_backward(l, g, batch, gin, err);
+    case SMUG_LAYER_CONV: return conv_backward(l, g, batch, gin, err);
     case SMUG_LAYER_RELU:
         for (size_t k = 0; k < n; k++)
             gin[k] = x[k] > 0.0f ? g[k] : 0.0f;
@@ -109,18 +111,14 @@ static int layer_backward(const smug_trace *t, int i, const float *g, float *gin
                     gin[(size_t)b * in_size + (size_t)a] += g[(size_t)b * out_size + o];
             }
         return 0;
-    case SMUG_LAYER_AVGPOOL:
-        avgpool_backward(l, g, batch, gin);
-        return 0;
+    case SMUG_LAYER_AVGPOOL: avgpool_backward(l, g, batch, gin); return 0;
     case SMUG_LAYER_GLOBALAVGPOOL: {
         size_t hw = in_size / out_size;
         for (size_t k = 0; k < n; k++)
             gin[k] = g[k / hw] / (float)hw;
         return 0;
     }
-    case SMUG_LAYER_RESHAPE:
-        memcpy(gin, g, n * sizeof *gin);
-        return 0;
+    case SMUG_LAYER_RESHAPE: memcpy(gin, g, n * sizeof *gin); return 0;
     case SMUG_LAYER_AFFINE:
         for (size_t k = 0; k < n; k++)
             gin[k] = g[k] * l->scale[k % in_size];

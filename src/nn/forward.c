@@ -17,8 +17,8 @@
 static void dense_forward(const smug_layer *l, const float *x, int batch, float *y)
 {
     /* Y[B x out] = X[B x in] · Wᵀ, then + b per row */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, l->n_out, l->n_in, 1.0f, x,
-                l->n_in, l->weight, l->n_in, 0.0f, y, l->n_out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, l->n_out, l->n_in, 1.0f, x, l->n_in,
+                l->weight, l->n_in, 0.0f, y, l->n_out);
     for (int b = 0; b < batch; b++)
         for (int o = 0; o < l->n_out; o++)
             y[(size_t)b * (size_t)l->n_out + (size_t)o] += l->bias[o];
@@ -79,7 +79,8 @@ static void pool_forward(const smug_layer *l, const float *x, int batch, float *
     smug_shape_chw(&l->in, &c, &h, &w);
     smug_shape_chw(&l->out, &co, &ho, &wo);
     const smug_window *win = &l->win;
-    size_t in_size = (size_t)c * (size_t)h * (size_t)w, out_size = (size_t)c * (size_t)ho * (size_t)wo;
+    size_t in_size = (size_t)c * (size_t)h * (size_t)w,
+           out_size = (size_t)c * (size_t)ho * (size_t)wo;
     for (int b = 0; b < batch; b++)
         for (int ch = 0; ch < c; ch++)
             for (int oy = 0; oy < ho; oy++)
@@ -93,7 +94,8 @@ static void pool_forward(const smug_layer *l, const float *x, int batch, float *
                             int xx = ox * win->sw - win->pad_left + kx;
                             if (yy < 0 || yy >= h || xx < 0 || xx >= w)
                                 continue;
-                            size_t i = ((size_t)ch * (size_t)h + (size_t)yy) * (size_t)w + (size_t)xx;
+                            size_t i =
+                                ((size_t)ch * (size_t)h + (size_t)yy) * (size_t)w + (size_t)xx;
                             float v = x[(size_t)b * in_size + i];
                             sum += v;
                             count++;
@@ -133,8 +135,9 @@ static int embed_forward(const smug_layer *l, const float *x, int batch, float *
         for (int t = 0; t < len; t++) {
             float id = x[(size_t)b * (size_t)len + (size_t)t];
             if (!(id >= 0.0f && id < (float)l->n_in) || id != floorf(id))
-                return smug_fail(err, SMUG_ERR_FORMAT, "token id %g at position %d is not in [0, %d)",
-                                 (double)id, t, l->n_in);
+                return smug_fail(err, SMUG_ERR_FORMAT,
+                                 "token id %g at position %d is not in [0, %d)", (double)id, t,
+                                 l->n_in);
             memcpy(y + ((size_t)b * (size_t)len + (size_t)t) * (size_t)dim,
                    l->weight + (size_t)id * (size_t)dim, (size_t)dim * sizeof *y);
         }
@@ -146,33 +149,23 @@ static int layer_forward(const smug_layer *l, const float *x, int batch, float *
 {
     size_t n = (size_t)batch * smug_shape_size(&l->in);
     switch (l->kind) {
-    case SMUG_LAYER_DENSE:
-        dense_forward(l, x, batch, y);
-        return 0;
-    case SMUG_LAYER_CONV:
-        return conv_forward(l, x, batch, y, err);
+    case SMUG_LAYER_DENSE: dense_forward(l, x, batch, y); return 0;
+    case SMUG_LAYER_CONV: return conv_forward(l, x, batch, y, err);
     case SMUG_LAYER_RELU:
         for (size_t i = 0; i < n; i++)
             y[i] = x[i] > 0.0f ? x[i] : 0.0f;
         return 0;
     case SMUG_LAYER_MAXPOOL:
-    case SMUG_LAYER_AVGPOOL:
-        pool_forward(l, x, batch, y, argmax);
-        return 0;
-    case SMUG_LAYER_GLOBALAVGPOOL:
-        gap_forward(l, x, batch, y);
-        return 0;
-    case SMUG_LAYER_RESHAPE:
-        memcpy(y, x, n * sizeof *y);
-        return 0;
+    case SMUG_LAYER_AVGPOOL: pool_forward(l, x, batch, y, argmax); return 0;
+    case SMUG_LAYER_GLOBALAVGPOOL: gap_forward(l, x, batch, y); return 0;
+    case SMUG_LAYER_RESHAPE: memcpy(y, x, n * sizeof *y); return 0;
     case SMUG_LAYER_AFFINE: {
         size_t size = smug_shape_size(&l->in);
         for (size_t i = 0; i < n; i++)
             y[i] = x[i] * l->scale[i % size] + l->shift[i % size];
         return 0;
     }
-    case SMUG_LAYER_EMBED:
-        return embed_forward(l, x, batch, y, err);
+    case SMUG_LAYER_EMBED: return embed_forward(l, x, batch, y, err);
     }
     return smug_fail(err, SMUG_ERR_INTERNAL, "layer '%s': unknown kind", l->name);
 }

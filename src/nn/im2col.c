@@ -41,9 +41,11 @@ void smug_im2col(const smug_layer *l, const float *x, int batch, float *col)
     for (int c = 0; c < g.c; c++)
         for (int ky = 0; ky < win->kh; ky++)
             for (int kx = 0; kx < win->kw; kx++) {
-                float *row = col + ((size_t)(c * win->kh + ky) * (size_t)win->kw + (size_t)kx) * cols;
+                float *row =
+                    col + ((size_t)(c * win->kh + ky) * (size_t)win->kw + (size_t)kx) * cols;
                 for (int b = 0; b < batch; b++) {
-                    const float *xc = x + (size_t)b * in_size + (size_t)c * (size_t)g.h * (size_t)g.w;
+                    const float *xc =
+                        x + (size_t)b * in_size + (size_t)c * (size_t)g.h * (size_t)g.w;
                     float *dst = row + (size_t)b * P;
                     for (int oy = 0; oy < g.ho; oy++) {
                         int y = oy * win->sh - win->pad_top + ky;
@@ -78,7 +80,8 @@ void smug_col2im(const smug_layer *l, const float *dcol, int batch, float *grad_
                 const float *row =
                     dcol + ((size_t)(c * win->kh + ky) * (size_t)win->kw + (size_t)kx) * cols;
                 for (int b = 0; b < batch; b++) {
-                    float *gc = grad_x + (size_t)b * in_size + (size_t)c * (size_t)g.h * (size_t)g.w;
+                    float *gc =
+                        grad_x + (size_t)b * in_size + (size_t)c * (size_t)g.h * (size_t)g.w;
                     const float *src = row + (size_t)b * P;
                     for (int oy = 0; oy < g.ho; oy++) {
                         int y = oy * win->sh - win->pad_top + ky;

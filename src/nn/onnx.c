@@ -30,9 +30,9 @@ const konst *onnx_find_const(const loader *ld, const char *name)
 
 static const char *dtype_name(int t)
 {
-    static const char *names[] = {"UNDEFINED", "FLOAT", "UINT8",  "INT8",   "UINT16",
-                                  "INT16",     "INT32", "INT64",  "STRING", "BOOL",
-                                  "FLOAT16",   "DOUBLE", "UINT32", "UINT64", "COMPLEX64",
+    static const char *names[] = {"UNDEFINED",  "FLOAT",   "UINT8",  "INT8",   "UINT16",
+                                  "INT16",      "INT32",   "INT64",  "STRING", "BOOL",
+                                  "FLOAT16",    "DOUBLE",  "UINT32", "UINT64", "COMPLEX64",
                                   "COMPLEX128", "BFLOAT16"};
     return t >= 0 && t < (int)(sizeof names / sizeof *names) ? names[t] : "unknown";
 }
@@ -41,19 +41,18 @@ static int decode_tensor(loader *ld, const Onnx__TensorProto *t, const char *nam
 {
     memset(out, 0, sizeof *out);
     out->name = name;
-    if (t->has_data_location &&
-        t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+    if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
         return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
                          "initializer '%s': external data is not supported", name);
     if (t->n_dims > 8)
-        return smug_fail(ld->err, SMUG_ERR_FORMAT, "initializer '%s': rank %zu is too large",
-                         name, t->n_dims);
+        return smug_fail(ld->err, SMUG_ERR_FORMAT, "initializer '%s': rank %zu is too large", name,
+                         t->n_dims);
     size_t count = 1;
     out->rank = (int)t->n_dims;
     for (size_t i = 0; i < t->n_dims; i++) {
         if (t->dims[i] < 0 || t->dims[i] > MAX_DIM)
-            return smug_fail(ld->err, SMUG_ERR_FORMAT, "initializer '%s': bad dimension %lld",
-                             name, (long long)t->dims[i]);
+            return smug_fail(ld->err, SMUG_ERR_FORMAT, "initializer '%s': bad dimension %lld", name,
+                             (long long)t->dims[i]);
         out->dims[i] = t->dims[i];
         count *= (size_t)t->dims[i];
         if (count > MAX_ELEMS)
@@ -92,8 +91,8 @@ static int decode_tensor(loader *ld, const Onnx__TensorProto *t, const char *nam
         return 0;
     }
     return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
-                     "initializer '%s': data type %s is not supported (float32 weights only)",
-                     name, dtype_name(dt));
+                     "initializer '%s': data type %s is not supported (float32 weights only)", name,
+                     dtype_name(dt));
 }
 
 int onnx_add_const(loader *ld, const Onnx__TensorProto *t, const char *name)
@@ -209,7 +208,7 @@ int onnx_fail_node(loader *ld, smug_error_code code, const char *node, const cha
 
 /* Input i of node n as a constant, or NULL with an error naming the node. */
 const konst *onnx_const_input(loader *ld, const Onnx__NodeProto *n, size_t i, const char *node,
-                                int want_float)
+                              int want_float)
 {
     if (i >= n->n_input || !n->input[i][0]) {
         onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "%s: missing input %zu", n->op_type, i);
@@ -218,13 +217,13 @@ const konst *onnx_const_input(loader *ld, const Onnx__NodeProto *n, size_t i, co
     const konst *k = onnx_find_const(ld, n->input[i]);
     if (!k) {
         onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
-                  "%s: input '%s' must be a constant (smug explains chains of layers)",
-                  n->op_type, n->input[i]);
+                       "%s: input '%s' must be a constant (smug explains chains of layers)",
+                       n->op_type, n->input[i]);
         return NULL;
     }
     if (want_float && !k->is_float) {
         onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "%s: constant '%s' must be float32",
-                  n->op_type, k->name);
+                       n->op_type, k->name);
         return NULL;
     }
     return k;
@@ -235,11 +234,10 @@ int onnx_need_rank(loader *ld, const char *node, const char *op, int lo, int hi)
     if (ld->cur.rank < lo || ld->cur.rank > hi) {
         char buf[64];
         return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "%s on a tensor of shape %s", op,
-                         smug_shape_str(&ld->cur, buf, sizeof buf));
+                              smug_shape_str(&ld->cur, buf, sizeof buf));
     }
     return 0;
 }
-
 
 /* ---- graph walk --------------------------------------------------------------------- */
 
@@ -276,7 +274,7 @@ static int run_node(loader *ld, const Onnx__NodeProto *n, size_t idx)
     const char *op = n->op_type ? n->op_type : "";
     if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") != 0)
         return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "operator '%s' of domain '%s'", op,
-                         n->domain);
+                              n->domain);
     if (strcmp(op, "Constant") == 0)
         return op_constant(ld, n, node);
     int consumes = 0;
@@ -287,9 +285,9 @@ static int run_node(loader *ld, const Onnx__NodeProto *n, size_t idx)
             continue;
         if (!consumes)
             return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
-                             "%s does not consume the running tensor '%s': smug explains "
-                             "chains of layers",
-                             op, ld->cur_name);
+                                  "%s does not consume the running tensor '%s': smug explains "
+                                  "chains of layers",
+                                  op, ld->cur_name);
         if (ld->done)
             return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "%s after the final Softmax", op);
         if (n->n_output < 1 || !n->output[0][0])
@@ -348,8 +346,7 @@ static int read_graph_input(loader *ld, const Onnx__GraphProto *g)
         if (d->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
             d->dim_value < 1 || d->dim_value > MAX_DIM)
             return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
-                             "input '%s': dimension %zu is not a fixed positive size", in->name,
-                             i);
+                             "input '%s': dimension %zu is not a fixed positive size", in->name, i);
         ld->cur.dims[i - 1] = (int)d->dim_value;
     }
     if (!onnx_shape_ok(&ld->cur))
@@ -428,9 +425,8 @@ static int finish_net(loader *ld)
         return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
                          "no Gemm, MatMul or Conv layer: nothing to explain through");
     int next = net->first + 1;
-    net->first_out = next < net->n_layers && net->layers[next].kind == SMUG_LAYER_RELU
-                         ? next
-                         : net->first;
+    net->first_out =
+        next < net->n_layers && net->layers[next].kind == SMUG_LAYER_RELU ? next : net->first;
     const smug_layer *last = &net->layers[net->n_layers - 1];
     if (last->out.rank != 1)
         return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
@@ -461,7 +457,7 @@ static int load_model(loader *ld, const Onnx__ModelProto *m)
     const Onnx__GraphProto *g = m->graph;
     for (size_t i = 0; i < g->n_initializer; i++)
         if (onnx_add_const(ld, g->initializer[i],
-                      g->initializer[i]->name ? g->initializer[i]->name : "") < 0)
+                           g->initializer[i]->name ? g->initializer[i]->name : "") < 0)
             return -1;
     if (read_graph_input(ld, g) < 0)
         return -1;
@@ -470,8 +466,7 @@ static int load_model(loader *ld, const Onnx__ModelProto *m)
             return -1;
     if (g->n_output < 1 || !g->output[0]->name || strcmp(g->output[0]->name, ld->cur_name) != 0)
         return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
-                         "the graph output is not the end of the layer chain ('%s')",
-                         ld->cur_name);
+                         "the graph output is not the end of the layer chain ('%s')", ld->cur_name);
     return finish_net(ld);
 }
 

@@ -9,12 +9,12 @@
 #include "onnx.pb-c.h"
 #include "smug/net.h"
 
-#define MAX_DIM (1 << 24)
+#define MAX_DIM   (1 << 24)
 #define MAX_ELEMS ((size_t)1 << 28)
 
 typedef struct konst {
     const char *name;
-    int is_float;          /* else int64 */
+    int is_float; /* else int64 */
     int rank;
     int64_t dims[8];
     size_t count;
@@ -29,9 +29,9 @@ typedef struct loader {
     int n_k, cap_k;
     smug_net *net;
     int cap_layers;
-    smug_shape cur;        /* per-example shape of the running tensor */
-    const char *cur_name;  /* its ONNX name */
-    int done;              /* a Softmax ended the chain */
+    smug_shape cur;       /* per-example shape of the running tensor */
+    const char *cur_name; /* its ONNX name */
+    int done;             /* a Softmax ended the chain */
     smug_error *err;
 } loader;
 

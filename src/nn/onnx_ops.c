@@ -94,16 +94,15 @@ int op_matmul(loader *ld, const Onnx__NodeProto *n, const char *node)
 
 /* Reads kernel, strides and pads (ONNX order: all begins, then all ends) for a 1-D or 2-D
  * window op and checks the attributes smug does not implement. */
-static int read_window(loader *ld, const Onnx__NodeProto *n, const char *node, int spatial,
-                       int kh, int kw, smug_window *w)
+static int read_window(loader *ld, const Onnx__NodeProto *n, const char *node, int spatial, int kh,
+                       int kw, smug_window *w)
 {
     long v[8];
     const Onnx__AttributeProto *ap = onnx_attr(n, "auto_pad");
-    if (ap && ap->has_s && ap->s.len &&
-        !(ap->s.len == 6 && memcmp(ap->s.data, "NOTSET", 6) == 0) &&
+    if (ap && ap->has_s && ap->s.len && !(ap->s.len == 6 && memcmp(ap->s.data, "NOTSET", 6) == 0) &&
         !(ap->s.len == 5 && memcmp(ap->s.data, "VALID", 5) == 0))
-        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "%s with auto_pad %.*s",
-                              n->op_type, (int)ap->s.len, (const char *)ap->s.data);
+        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "%s with auto_pad %.*s", n->op_type,
+                              (int)ap->s.len, (const char *)ap->s.data);
     int nd = onnx_attr_ints(n, "dilations", v, 8);
     for (int i = 0; i < nd && i < 8; i++)
         if (v[i] != 1)
@@ -111,13 +110,11 @@ static int read_window(loader *ld, const Onnx__NodeProto *n, const char *node, i
                                   "%s with dilation %ld is not supported (dilation 1 only)",
                                   n->op_type, v[i]);
     if (onnx_attr_int(n, "ceil_mode", 0))
-        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "%s with ceil_mode=1",
-                              n->op_type);
+        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "%s with ceil_mode=1", n->op_type);
     int nk = onnx_attr_ints(n, "kernel_shape", v, 8);
-    if (nk >= 0 && (nk != spatial || v[0] != (spatial == 2 ? kh : kw) ||
-                    (spatial == 2 && v[1] != kw)))
-        return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "%s: kernel_shape disagrees",
-                              n->op_type);
+    if (nk >= 0 &&
+        (nk != spatial || v[0] != (spatial == 2 ? kh : kw) || (spatial == 2 && v[1] != kw)))
+        return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "%s: kernel_shape disagrees", n->op_type);
     w->kh = kh;
     w->kw = kw;
     w->sh = w->sw = 1;
@@ -224,16 +221,16 @@ int op_pool(loader *ld, const Onnx__NodeProto *n, const char *node)
     int spatial = ld->cur.rank - 1;
     long k[8];
     if (onnx_attr_ints(n, "kernel_shape", k, 8) != spatial)
-        return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "%s needs a %d-D kernel_shape",
-                              n->op_type, spatial);
+        return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "%s needs a %d-D kernel_shape", n->op_type,
+                              spatial);
     if (k[0] < 1 || k[0] > MAX_DIM || k[spatial - 1] < 1 || k[spatial - 1] > MAX_DIM)
         return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "%s: bad kernel_shape", n->op_type);
     smug_window win = {0};
     int kh = spatial == 2 ? (int)k[0] : 1, kw = (int)k[spatial - 1];
     if (read_window(ld, n, node, spatial, kh, kw, &win) < 0)
         return -1;
-    smug_layer *l = onnx_push_layer(ld, is_max ? SMUG_LAYER_MAXPOOL : SMUG_LAYER_AVGPOOL, node,
-                                    n->op_type);
+    smug_layer *l =
+        onnx_push_layer(ld, is_max ? SMUG_LAYER_MAXPOOL : SMUG_LAYER_AVGPOOL, node, n->op_type);
     if (!l)
         return -1;
     l->win = win;
@@ -270,8 +267,7 @@ int op_reshape(loader *ld, const Onnx__NodeProto *n, const char *node)
         return -1;
     if (s->is_float || s->rank != 1 || s->count < 2 || s->count > SMUG_MAX_RANK + 1)
         return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
-                              "Reshape to '%s': need an int64 shape [batch, 1 to 3 dims]",
-                              s->name);
+                              "Reshape to '%s': need an int64 shape [batch, 1 to 3 dims]", s->name);
     if (s->i64[0] != 1 && s->i64[0] != -1 && s->i64[0] != 0)
         return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "Reshape changes the batch size");
     smug_shape out = {(int)s->count - 1, {0}};
@@ -466,8 +462,7 @@ int op_gather(loader *ld, const Onnx__NodeProto *n, const char *node)
     if (!t)
         return -1;
     if (t->rank != 2)
-        return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "embedding '%s' is not a matrix",
-                              t->name);
+        return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "embedding '%s' is not a matrix", t->name);
     smug_layer *l = onnx_push_layer(ld, SMUG_LAYER_EMBED, node, n->op_type);
     if (!l || !(l->weight = alloc_floats(ld, t->count, 0)))
         return -1;

@@ -56,8 +56,8 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
     if (smug_ig_first(net, x, &o, out->ig_first, NULL, &out->check, err) < 0)
         return -1;
     out->seconds_ig = smug_now() - t0;
-    out->n_neurons = smug_select_topk(out->first_pre, out->ig_first, n, params->top_k,
-                                      out->neurons);
+    out->n_neurons =
+        smug_select_topk(out->first_pre, out->ig_first, n, params->top_k, out->neurons);
     if (out->n_neurons < 0)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     return 0;

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# test_cli.sh SMUG SOURCE_DIR — the smug binary's contract: exit statuses (0 ok, 1 failure,
+# 2 usage), one-line errors that name the file/node/operator/parameter, --help for every
+# command listing every parameter, and attribute --json output that agrees with the float64
+# reference values. Prints "N passed, N failed".
+set -u
+smug=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+check() { # name, expected status, expected stderr substring, command...
+  local name=$1 want=$2 msg=$3
+  shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL $name: exit $got, want $want"; cat "$tmp/err"; fail=$((fail + 1)); return
+  fi
+  if [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then
+    echo "FAIL $name: stderr lacks '$msg'"; cat "$tmp/err"; fail=$((fail + 1)); return
+  fi
+  if [ "$want" -ne 0 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+    echo "FAIL $name: error is not one line"; cat "$tmp/err"; fail=$((fail + 1)); return
+  fi
+  pass=$((pass + 1))
+}
+
+cd "$tmp"
+bad=$src/tests/data/onnx
+check "run default" 0 "" "$smug"
+[ -s smug-out/neurons.json ] && pass=$((pass + 1)) || { echo "FAIL no smug-out/neurons.json"; fail=$((fail + 1)); }
+check "inspect cnn" 0 "" "$smug" inspect "$src/models/fashion_cnn.onnx"
+grep -q "first layer: #1 Conv" out && pass=$((pass + 1)) || { echo "FAIL inspect names the first layer"; fail=$((fail + 1)); }
+check "unsupported op" 1 "node 'sig0': unsupported operator 'Sigmoid'" "$smug" inspect "$bad/unsupported_op.onnx"
+check "missing file" 1 "no_such.onnx: cannot open" "$smug" inspect no_such.onnx
+check "truncated" 1 "truncated.onnx: not an ONNX model" "$smug" inspect "$bad/truncated.onnx"
+check "not onnx" 1 "not_onnx.onnx" "$smug" inspect "$bad/not_onnx.onnx"
+check "empty" 1 "empty.onnx: empty file" "$smug" inspect "$bad/empty.onnx"
+check "dilation" 1 "dilation 2" "$smug" inspect "$bad/conv_dilation2.onnx"
+check "wrong input shape" 1 "does not match the model input 1x28x28" \
+  "$smug" attribute --model "$src/models/fashion_fc.onnx" --input "$src/tests/data/input/wrong_shape.npy"
+check "wrong image size" 1 "the model input is" \
+  "$smug" attribute --model "$src/models/fashion_fc.onnx" --input "$src/tests/data/input/img_10x10.png"
+check "bad param" 2 "steps must be in [1, 100000]: got 0" "$smug" run --steps 0
+check "typo param" 2 "did you mean 'steps'" "$smug" run --stesp 3
+check "bad method" 2 "--method must be ig or grad" "$smug" attribute --method lime
+check "unknown command" 2 "unknown command 'frobnicate'" "$smug" frobnicate
+check "target out of range" 2 "target" "$smug" attribute --target 10
+
+for cmd in run attribute inspect; do
+  check "help $cmd" 0 "" "$smug" "$cmd" --help
+  if [ "$cmd" != inspect ]; then
+    for p in steps target ig-output baseline top-k pixel-min pixel-max threads; do
+      grep -q -- "--$p " out || { echo "FAIL $cmd --help lacks --$p"; fail=$((fail + 1)); }
+    done
+  fi
+done
+
+# attribute --json against the torch/float64 references (logits, first layer, IG on input)
+for m in fashion_fc fashion_cnn; do
+  "$smug" attribute --model "$src/models/$m.onnx" --input "$src/data/fashion/0000_ankle_boot.png" \
+    --layer input --json >"$m.json" 2>"$tmp/err"
+  if python3 - "$m.json" "$src/tests/data/ref/${m}_0.json" <<'PY'
+import json, math, sys
+d = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
+assert d["predicted"] == r["predicted"], "predicted"
+assert max(abs(a - b) for a, b in zip(d["logits"], r["logits"])) < 1e-4, "logits"
+assert max(abs(a - b) for a, b in zip(d["first_layer"], r["first_layer"])) < 1e-4, "first_layer"
+num = math.sqrt(sum((a - b) ** 2 for a, b in zip(d["attributions"], r["ig_input"])))
+den = math.sqrt(sum(b * b for b in r["ig_input"]))
+assert num / den < 1e-3, "ig_input relative error %g" % (num / den)
+assert d["completeness"]["relative_error"] < 0.01, "completeness"
+PY
+  then pass=$((pass + 1)); else echo "FAIL attribute --json $m"; fail=$((fail + 1)); fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
