@@ -22,6 +22,8 @@ static int by_ig_then_index(const void *a, const void *b)
 
 int smug_select_topk(const float *pre, const float *ig, size_t n, int k, int *out_idx)
 {
+    if (k <= 0)
+        return 0;
     cand *c = malloc((n ? n : 1) * sizeof *c);
     if (!c)
         return -1;

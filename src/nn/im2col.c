@@ -54,13 +54,14 @@ void smug_im2col(const smug_layer *l, const float *x, int batch, float *col)
                             memset(d, 0, (size_t)g.wo * sizeof *d);
                             continue;
                         }
-                        const float *xr = xc + (size_t)y * (size_t)g.w - win->pad_left + kx;
+                        const float *xr = xc + (size_t)y * (size_t)g.w;
+                        int off = kx - win->pad_left; /* xr[ox·sw + off] stays in the row */
                         int lo, hi;
                         valid_cols(win, kx, g.w, g.wo, &lo, &hi);
                         for (int ox = 0; ox < lo; ox++)
                             d[ox] = 0.0f;
                         for (int ox = lo; ox < hi; ox++)
-                            d[ox] = xr[ox * win->sw];
+                            d[ox] = xr[ox * win->sw + off];
                         for (int ox = hi; ox < g.wo; ox++)
                             d[ox] = 0.0f;
                     }
@@ -88,11 +89,12 @@ void smug_col2im(const smug_layer *l, const float *dcol, int batch, float *grad_
                         if (y < 0 || y >= g.h)
                             continue;
                         const float *s = src + (size_t)oy * (size_t)g.wo;
-                        float *gr = gc + (size_t)y * (size_t)g.w - win->pad_left + kx;
+                        float *gr = gc + (size_t)y * (size_t)g.w;
+                        int off = kx - win->pad_left;
                         int lo, hi;
                         valid_cols(win, kx, g.w, g.wo, &lo, &hi);
                         for (int ox = lo; ox < hi; ox++)
-                            gr[ox * win->sw] += s[ox];
+                            gr[ox * win->sw + off] += s[ox];
                     }
                 }
             }

@@ -27,17 +27,20 @@ static int is_cnn_like(const smug_net *net)
 
 /* ---- against the references --------------------------------------------------------- */
 
-/* Dense-only models: no ties anywhere, the gradient is a product of float32 matrices and
- * 0/1 ReLU masks, |g| <= 1; observed max abs error ~1e-7. 1e-5 absolute.
- * avgpool_gap: also tie-free but its gradients are tiny (max |g| 4e-3): compared at 1e-5
- * absolute plus the relative-norm bound below.
- * fashion_cnn: MaxPool windows that tie or nearly tie (gap < 1e-5) in float64 may pick a
- * different winner in float32, which moves a few gradient entries by O(0.1) (the
- * reference's README: 5-30 of 235,200 window evaluations per image, most of them in IG's
- * path points; at x itself only a handful). So: relative L2 error < 1e-3 over the whole
- * gradient, and at most 2 % of entries outside 1e-4 + 1e-3·|ref|. */
+/* Models without MaxPool (all but fashion_cnn): no ties anywhere; the gradient is a
+ * product of float32 matrices and 0/1 ReLU masks. Observed: max abs error <= 2.4e-7 (|g| up
+ * to 1.7), relative L2 error <= 1.4e-7. Required: 1e-5 absolute and 1e-5 relative L2
+ * (avgpool_gap's gradients are ~4e-3, where only the relative bound says something).
+ * fashion_cnn: an exact float64 MaxPool tie at x (the flat background makes many) can
+ * become a float32 near-tie broken the other way (OpenBLAS rounds identical GEMM columns
+ * differently by position), as can a genuine near-tie (gap < 1e-5); each moves a few
+ * gradient entries by O(0.1). None was observed at x itself (the single-example pass;
+ * they do show up along IG's path, see test_ig.c), but the check must not depend on the
+ * BLAS build: relative L2 error < 1e-3 and at most 2 % of entries outside
+ * 1e-4 + 1e-3·|ref|. */
 #define TOL_GRAD_ABS         1e-5
-#define TOL_GRAD_REL_L2      1e-3
+#define TOL_GRAD_REL_L2      1e-5
+#define TOL_CNN_REL_L2       1e-3
 #define TOL_CNN_OUTSIDE_FRAC 0.02
 
 static void test_grad_input_vs_ref(void **state)
@@ -61,7 +64,7 @@ static void test_grad_input_vs_ref(void **state)
         printf("  %-22s grad_input: max abs diff %.2e (|ref| max %.2e), rel L2 %.2e, "
                "%zu/%zu outside 1e-4+1e-3|ref|\n",
                r->name, dmax, tu_max_abs(r->grad_input.v, n), rel, outside, n);
-        if (rel > TOL_GRAD_REL_L2)
+        if (rel > (is_cnn_like(net) ? TOL_CNN_REL_L2 : TOL_GRAD_REL_L2))
             fail_msg("%s: relative L2 error of the input gradient %.3g", r->name, rel);
         if (is_cnn_like(net)) {
             if ((double)outside > TOL_CNN_OUTSIDE_FRAC * (double)n)
@@ -266,6 +269,23 @@ static fd_stats fd_check_f64(const smug_net *net, const float *x, int target, in
     return st;
 }
 
+/* Every how many input coordinates fd_check_f64 checks, to keep the run time (4 double
+ * forward passes per coordinate) to a few seconds in a Debug + ASan build: every one for
+ * small dense models, every 3rd for fashion_deep, every 5th for the conv models (still 157
+ * coordinates spread over the whole image). */
+static size_t fd_stride(const smug_net *net)
+{
+    const smug_layer *f = &net->layers[net->first];
+    if (f->kind == SMUG_LAYER_CONV)
+        return 5;
+    return f->n_out >= 64 ? 3 : 1;
+}
+
+static int is_conv(const smug_net *net)
+{
+    return net->layers[net->first].kind == SMUG_LAYER_CONV;
+}
+
 static void test_grad_finite_differences_f64(void **state)
 {
     (void)state;
@@ -274,16 +294,14 @@ static void test_grad_finite_differences_f64(void **state)
         assert_non_null(r);
         smug_net *net = tu_load_model(r->model);
         assert_non_null(net);
-        /* every coordinate for dense models; every 3rd for the conv ones (run time) */
-        size_t stride = net->layers[net->first].kind == SMUG_LAYER_CONV ? 3 : 1;
-        fd_stats st = fd_check_f64(net, r->input.v, r->target, 0, stride);
+        fd_stats st = fd_check_f64(net, r->input.v, r->target, 0, fd_stride(net));
         char what[96];
         snprintf(what, sizeof what, "%s (f64)", r->name);
         report(what, &st);
         assert_int_equal(st.bad, 0);
         /* dense models: hardly any kink within ±2e-5; fashion_cnn: about half of the
-         * pixels sit on MaxPool ties (observed 53-87 % smooth), so ask for a third */
-        assert_true(st.smooth >= (stride == 1 ? st.n * 9 / 10 : st.n / 3));
+         * pixels sit on MaxPool ties (observed 50-90 % smooth), so ask for a third */
+        assert_true(st.smooth >= (is_conv(net) ? st.n / 3 : st.n * 9 / 10));
         smug_net_free(net);
         tu_ref_free(r);
     }
@@ -305,13 +323,13 @@ static void test_grad_prob_finite_differences(void **state)
             if (c != r->predicted && (second < 0 || r->logits.v[c] > r->logits.v[second]))
                 second = c;
         const int targets[] = {r->predicted, second};
-        int conv = net->layers[net->first].kind == SMUG_LAYER_CONV;
+        int conv = is_conv(net);
         for (int t = 0; t < 2; t++) {
             float g[784], value;
             smug_error err = SMUG_ERROR_INIT;
             assert_int_equal(smug_grad_input(net, r->input.v, targets[t], 1, g, &value, &err), 0);
             tu_assert_close(value, score(r->logits.v, 10, targets[t], 1), 1e-5);
-            fd_stats st = fd_check_f64(net, r->input.v, targets[t], 1, conv ? 3 : 1);
+            fd_stats st = fd_check_f64(net, r->input.v, targets[t], 1, fd_stride(net));
             char what[96];
             snprintf(what, sizeof what, "%s prob, class %d", r->name, targets[t]);
             report(what, &st);
