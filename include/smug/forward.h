@@ -19,7 +19,8 @@ typedef struct smug_trace {
     int from, to; /* layers [from, to) were run */
     int batch;
     float **acts; /* acts[i], i = 0..to-from: the input of layer from+i; acts[to-from] is the
-                     output. Each [batch x size]. */
+                     output. Each [batch x size]. acts[0] is the caller's x, borrowed: keep
+                     x alive and unchanged while the trace is used. */
     int **argmax; /* argmax[i]: for a MaxPool layer from+i, the winning input index (within
                      an example) of every output element; NULL for other layers */
 } smug_trace;

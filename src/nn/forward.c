@@ -175,7 +175,7 @@ void smug_trace_free(smug_trace *t)
     if (!t || !t->acts)
         return;
     int n = t->to - t->from;
-    for (int i = 0; i <= n; i++)
+    for (int i = 1; i <= n; i++) /* acts[0] is the caller's input */
         free(t->acts[i]);
     for (int i = 0; i < n; i++)
         free(t->argmax[i]);
@@ -209,10 +209,9 @@ int smug_forward(const smug_net *net, int from, int to, const float *x, int batc
         t->acts = NULL, t->argmax = NULL;
         return smug_fail(err, SMUG_ERR_NOMEM, "forward pass: out of memory");
     }
-    size_t in_n = (size_t)batch * smug_shape_size(&net->layers[from].in);
-    if (!(t->acts[0] = malloc(in_n * sizeof(float))))
-        return smug_fail(err, SMUG_ERR_NOMEM, "forward pass: out of memory");
-    memcpy(t->acts[0], x, in_n * sizeof(float));
+    /* the input is borrowed, not copied: at IG batch sizes a copy is a full pass over
+     * the largest tensor of the whole computation */
+    t->acts[0] = (float *)x;
     for (int i = 0; i < n; i++) {
         const smug_layer *l = &net->layers[from + i];
         size_t out_n = (size_t)batch * smug_shape_size(&l->out);
