@@ -47,6 +47,10 @@ int smug_net_eval(const smug_net *net, const float *x, float *out_logits, float 
 /* How many examples a Conv layer unrolls per im2col block (forward and backward). */
 int smug_conv_block(const smug_layer *l);
 
+/* One input's first-layer neuron activations h (the output of layer first_out: post-ReLU
+ * when a ReLU follows the first layer): out_h [size(layers[first].out)]. */
+int smug_net_first_activations(const smug_net *net, const float *x, float *out_h, smug_error *err);
+
 /* Softmax of n logits into out (may alias). */
 void smug_softmax(const float *logits, int n, float *out);
 

@@ -40,7 +40,7 @@ const char *smug_params_enum_name(const char *param, int value, char *buf, size_
 /* Appends one line per parameter: flag, value placeholder, help, default and range. */
 void smug_params_help(smug_strbuf *out);
 
-/* Appends the effective values as a JSON object body ("steps": 300, …) without braces. */
+/* Appends the effective values as one JSON object: {"steps": 300, …}. */
 void smug_params_json(const smug_params *p, smug_strbuf *out);
 
 #endif

@@ -35,6 +35,11 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
 
 void smug_explanation_free(smug_explanation *e);
 
+/* The class to explain: `requested` (the target parameter) or, when it is -1, the argmax of
+ * logits. A class outside the model's output is a usage error. */
+int smug_pipeline_target(const smug_net *net, const float *logits, int requested, int *out_target,
+                         smug_error *err);
+
 /* Seconds on a monotonic clock, for stage timings. */
 double smug_now(void);
 

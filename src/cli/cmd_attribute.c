@@ -12,6 +12,7 @@
 #include "smug/input.h"
 #include "smug/json.h"
 #include "smug/onnx.h"
+#include "smug/pipeline.h"
 
 typedef struct attribution {
     int predicted, target, is_ig, first_layer;
@@ -33,10 +34,8 @@ static int compute(const smug_net *net, const float *x, const smug_params *p, at
     if (smug_net_eval(net, x, r->logits, r->first_pre, err) < 0)
         return -1;
     r->predicted = smug_argmax(r->logits, net->n_classes);
-    r->target = p->target >= 0 ? p->target : r->predicted;
-    if (r->target >= net->n_classes)
-        return smug_fail(err, SMUG_ERR_USAGE, "--target must be below %d: got %d", net->n_classes,
-                         r->target);
+    if (smug_pipeline_target(net, r->logits, p->target, &r->target, err) < 0)
+        return -1;
     int prob = p->ig_output == 1;
     if (r->is_ig) {
         smug_ig_opts o = {p->steps, r->target, prob, (float)p->baseline, 0};
@@ -45,12 +44,12 @@ static int compute(const smug_net *net, const float *x, const smug_params *p, at
     }
     if (!r->first_layer)
         return smug_grad_input(net, x, r->target, prob, r->attr, NULL, err);
-    smug_trace t;
-    int rc = smug_forward(net, 0, net->first_out + 1, x, 1, &t, err);
+    float *h = malloc(n_first * sizeof *h);
+    int rc = h ? smug_net_first_activations(net, x, h, err)
+               : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     if (rc == 0)
-        rc = smug_grad_from(net, net->first_out + 1, smug_trace_output(&t), r->target, prob,
-                            r->attr, NULL, err);
-    smug_trace_free(&t);
+        rc = smug_grad_from(net, net->first_out + 1, h, r->target, prob, r->attr, NULL, err);
+    free(h);
     return rc;
 }
 
@@ -90,10 +89,8 @@ static void print_json(const cli_args *a, const smug_net *net, const char *model
                          delta != 0.0 ? fabs(r->check.sum - delta) / fabs(delta) : 0.0);
         smug_json_object_end(&j);
     }
-    smug_strbuf_adds(&params, "{");
     smug_params_json(&a->params, &params);
-    smug_strbuf_adds(&params, "}");
-    smug_json_raw(&j, "params", params.buf);
+    smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
     smug_json_object_end(&j);
     if (sb.buf)
         fputs(sb.buf, stdout);

@@ -116,9 +116,7 @@ static int run_run(const cli_args *a, smug_error *err)
     smug_json_init(&j, &sb, 1);
     smug_json_object_begin(&j, NULL);
     smug_json_string(&j, "model", model);
-    smug_strbuf_adds(&params, "{");
     smug_params_json(&a->params, &params);
-    smug_strbuf_adds(&params, "}");
     smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
     smug_json_array_begin(&j, "inputs");
     int rc = collect_inputs(a, &paths, &n, err);

@@ -199,6 +199,7 @@ void smug_params_help(smug_strbuf *out)
 
 void smug_params_json(const smug_params *p, smug_strbuf *out)
 {
+    smug_strbuf_adds(out, "{");
     for (size_t i = 0; i < N_PARAMS; i++) {
         const pdesc *d = &params[i];
         const char *f = (const char *)p + d->offset;
@@ -213,4 +214,5 @@ void smug_params_json(const smug_params *p, smug_strbuf *out)
                              smug_params_enum_name(d->name, *(const int *)f, name, sizeof name));
         }
     }
+    smug_strbuf_adds(out, "}");
 }

@@ -111,20 +111,16 @@ int smug_ig_first(const smug_net *net, const float *x, const smug_ig_opts *opts,
         return smug_fail(err, SMUG_ERR_UNSUPPORTED,
                          "the first layer is also the output layer: no neurons between input and "
                          "output to attribute to");
-    smug_trace t;
-    int rc = smug_forward(net, 0, from, x, 1, &t, err);
     size_t n = smug_net_first_size(net);
-    float *zero = calloc(n, sizeof *zero);
-    if (rc == 0 && !zero)
-        rc = smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
-    if (rc == 0) {
-        const float *h = smug_trace_output(&t);
-        if (out_act)
-            memcpy(out_act, h, n * sizeof *h);
+    float *h = malloc(n * sizeof *h), *zero = calloc(n, sizeof *zero);
+    int rc = h && zero ? smug_net_first_activations(net, x, h, err)
+                       : smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
+    if (rc == 0 && out_act)
+        memcpy(out_act, h, n * sizeof *h);
+    if (rc == 0)
         rc = ig_run(net, from, h, zero, n, opts, out_attr, out_check, err);
-    }
+    free(h);
     free(zero);
-    smug_trace_free(&t);
     return rc;
 }
 

@@ -251,6 +251,16 @@ int smug_net_eval(const smug_net *net, const float *x, float *out_logits, float 
     return rc;
 }
 
+int smug_net_first_activations(const smug_net *net, const float *x, float *out_h, smug_error *err)
+{
+    smug_trace t;
+    int rc = smug_forward(net, 0, net->first_out + 1, x, 1, &t, err);
+    if (rc == 0)
+        memcpy(out_h, smug_trace_output(&t), smug_net_first_size(net) * sizeof *out_h);
+    smug_trace_free(&t);
+    return rc;
+}
+
 void smug_softmax(const float *logits, int n, float *out)
 {
     float mx = logits[smug_argmax(logits, n)];

@@ -357,6 +357,23 @@ static int read_graph_input(loader *ld, const Onnx__GraphProto *g)
     return smug_check_alloc(ld->net->input_name, ld->err);
 }
 
+int onnx_absorb_layer(smug_layer *into, smug_layer *gone)
+{
+    char *op = malloc(strlen(into->op) + strlen(gone->op) + 2);
+    if (op) {
+        sprintf(op, "%s+%s", into->op, gone->op);
+        free(into->op);
+        into->op = op;
+    }
+    free(gone->name);
+    free(gone->op);
+    free(gone->weight);
+    free(gone->bias);
+    free(gone->scale);
+    free(gone->shift);
+    return op ? 0 : -1;
+}
+
 /* Folds Affine layers that directly follow a Dense or Conv into its weights and bias:
  * s⊙(Wx + b) + t = (diag(s) W) x + (s⊙b + t). For Conv this needs s, t constant per
  * channel, which batch norm and bias adds are. */
@@ -390,16 +407,7 @@ static void fold_affines(smug_net *net)
                 p->weight[(size_t)o * row + k] *= s;
             p->bias[o] = p->bias[o] * s + t;
         }
-        char *op = malloc(strlen(p->op) + strlen(a->op) + 2);
-        if (op) {
-            sprintf(op, "%s+%s", p->op, a->op);
-            free(p->op);
-            p->op = op;
-        }
-        free(a->name);
-        free(a->op);
-        free(a->scale);
-        free(a->shift);
+        onnx_absorb_layer(p, a); /* on failure only the op label stays shorter */
         memmove(a, a + 1, (size_t)(net->n_layers - i - 1) * sizeof *a);
         net->n_layers--;
         i--;

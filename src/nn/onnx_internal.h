@@ -51,6 +51,9 @@ int onnx_fail_node(loader *ld, smug_error_code code, const char *node, const cha
 /* Input i of n as a constant, or NULL with an error naming the node. */
 const konst *onnx_const_input(loader *ld, const Onnx__NodeProto *n, size_t i, const char *node,
                               int want_float);
+/* Merges layer `gone` into `into` after its maths was folded in: appends "+<gone's op>"
+ * to into->op and frees gone's arrays. -1 (labels unchanged) when out of memory. */
+int onnx_absorb_layer(smug_layer *into, smug_layer *gone);
 /* 1 if every dim is positive and the element count is at most MAX_ELEMS. */
 int onnx_shape_ok(const smug_shape *s);
 /* Fails unless the running tensor's rank is in [lo, hi]. */

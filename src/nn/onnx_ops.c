@@ -435,14 +435,9 @@ int op_elementwise(loader *ld, const Onnx__NodeProto *n, const char *node)
             p->scale[i] *= l->scale[i];
             p->shift[i] = p->shift[i] * l->scale[i] + l->shift[i];
         }
-        char *name = malloc(strlen(p->op) + strlen(op) + 2);
-        if (smug_check_alloc(name, ld->err) < 0)
-            return -1;
-        sprintf(name, "%s+%s", p->op, op);
-        free(p->op);
-        p->op = name;
-        free(l->name), free(l->op), free(l->scale), free(l->shift);
         net->n_layers--;
+        if (onnx_absorb_layer(p, l) < 0)
+            return smug_check_alloc(NULL, ld->err);
     }
     return 0;
 }

@@ -19,6 +19,16 @@ double smug_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+int smug_pipeline_target(const smug_net *net, const float *logits, int requested, int *out_target,
+                         smug_error *err)
+{
+    *out_target = requested >= 0 ? requested : smug_argmax(logits, net->n_classes);
+    if (*out_target >= net->n_classes)
+        return smug_fail(err, SMUG_ERR_USAGE, "target must be below %d classes: got %d",
+                         net->n_classes, *out_target);
+    return 0;
+}
+
 void smug_explanation_free(smug_explanation *e)
 {
     free(e->logits);
@@ -43,10 +53,8 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
     if (smug_net_eval(net, x, out->logits, out->first_pre, err) < 0)
         return -1;
     out->predicted = smug_argmax(out->logits, net->n_classes);
-    out->target = params->target >= 0 ? params->target : out->predicted;
-    if (out->target >= net->n_classes)
-        return smug_fail(err, SMUG_ERR_USAGE, "target must be below %d classes: got %d",
-                         net->n_classes, out->target);
+    if (smug_pipeline_target(net, out->logits, params->target, &out->target, err) < 0)
+        return -1;
     out->confidence = smug_class_score(out->logits, net->n_classes, out->target, 1);
     smug_ig_opts o = SMUG_IG_OPTS_INIT;
     o.steps = params->steps;
