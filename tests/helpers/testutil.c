@@ -453,3 +453,12 @@ double tu_rng_unit(tu_rng *r)
 {
     return (double)(tu_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
 }
+
+tu_ref *tu_ref_with_model(size_t i, smug_net **out_net)
+{
+    tu_ref *r = tu_ref_load(tu_ref_names[i]);
+    assert_non_null(r);
+    *out_net = tu_load_model(r->model);
+    assert_non_null(*out_net);
+    return r;
+}

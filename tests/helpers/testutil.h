@@ -53,6 +53,10 @@ void tu_ref_free(tu_ref *r);
  * error) on failure. */
 smug_net *tu_load_model(const char *rel);
 
+/* Loads ref tu_ref_names[i] and the model it describes; fails the running test when either
+ * does not load. Free with tu_ref_free and smug_net_free. */
+tu_ref *tu_ref_with_model(size_t i, smug_net **out_net);
+
 /* Layers [from, to) of `net` on ONE example, in double precision, by direct loops written
  * independently of src/nn (no im2col, no BLAS). x: size(layers[from].in) values;
  * out: size(layers[to-1].out). MaxPool takes the first maximum in row-major window order;

@@ -47,10 +47,8 @@ static void test_grad_input_vs_ref(void **state)
 {
     (void)state;
     for (size_t i = 0; i < tu_n_ref_names; i++) {
-        tu_ref *r = tu_ref_load(tu_ref_names[i]);
-        assert_non_null(r);
-        smug_net *net = tu_load_model(r->model);
-        assert_non_null(net);
+        smug_net *net;
+        tu_ref *r = tu_ref_with_model(i, &net);
         size_t n = r->grad_input.n;
         float *g = malloc(n * sizeof *g), value = 0.0f;
         assert_non_null(g);
@@ -290,10 +288,8 @@ static void test_grad_finite_differences_f64(void **state)
 {
     (void)state;
     for (size_t i = 0; i < tu_n_ref_names; i++) {
-        tu_ref *r = tu_ref_load(tu_ref_names[i]);
-        assert_non_null(r);
-        smug_net *net = tu_load_model(r->model);
-        assert_non_null(net);
+        smug_net *net;
+        tu_ref *r = tu_ref_with_model(i, &net);
         fd_stats st = fd_check_f64(net, r->input.v, r->target, 0, fd_stride(net));
         char what[96];
         snprintf(what, sizeof what, "%s (f64)", r->name);

@@ -26,10 +26,8 @@ static void test_logits_and_first_layer_vs_ref(void **state)
 {
     (void)state;
     for (size_t i = 0; i < tu_n_ref_names; i++) {
-        tu_ref *r = tu_ref_load(tu_ref_names[i]);
-        assert_non_null(r);
-        smug_net *net = tu_load_model(r->model);
-        assert_non_null(net);
+        smug_net *net;
+        tu_ref *r = tu_ref_with_model(i, &net);
         assert_int_equal(r->first_layer.n, smug_net_first_size(net));
         float logits[10], *first = malloc(r->first_layer.n * sizeof *first);
         assert_non_null(first);

@@ -113,10 +113,8 @@ static void test_ig_first_vs_ref(void **state)
 {
     (void)state;
     for (size_t i = 0; i < tu_n_ref_names; i++) {
-        tu_ref *r = tu_ref_load(tu_ref_names[i]);
-        assert_non_null(r);
-        smug_net *net = tu_load_model(r->model);
-        assert_non_null(net);
+        smug_net *net;
+        tu_ref *r = tu_ref_with_model(i, &net);
         size_t n = smug_net_first_size(net);
         assert_int_equal(n, r->ig_first.n);
         float *attr = malloc(n * sizeof *attr), *act = malloc(n * sizeof *act);
@@ -154,10 +152,8 @@ static void test_ig_input_vs_ref(void **state)
 {
     (void)state;
     for (size_t i = 0; i < tu_n_ref_names; i++) {
-        tu_ref *r = tu_ref_load(tu_ref_names[i]);
-        assert_non_null(r);
-        smug_net *net = tu_load_model(r->model);
-        assert_non_null(net);
+        smug_net *net;
+        tu_ref *r = tu_ref_with_model(i, &net);
         size_t n = r->input.n;
         float *attr = malloc(n * sizeof *attr);
         assert_non_null(attr);
