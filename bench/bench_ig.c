@@ -79,9 +79,9 @@ static int bench_model(const char *name, int threads, int reps, int steps, int n
             break;
         }
         qsort(times, (size_t)k, sizeof *times, by_value);
-        printf("{\"model\": \"%s\", \"layer\": \"%s\", \"seconds\": %.9g, \"threads\": %d, "
-               "\"steps\": %d, \"images\": %d, \"reps\": %d}\n",
-               name, first ? "first" : "input", times[k / 2], threads, steps, n, reps);
+        printf("{\"model\": \"%s\", \"layer\": \"%s\", \"seconds\": %.9g, \"min_seconds\": %.9g, "
+               "\"threads\": %d, \"steps\": %d, \"images\": %d, \"reps\": %d}\n",
+               name, first ? "first" : "input", times[k / 2], times[0], threads, steps, n, reps);
     }
     for (int i = 0; i < n; i++)
         free(xs[i]);

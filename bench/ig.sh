@@ -17,14 +17,18 @@ torch = {(d["model"], d["layer"]): d for d in
          (json.loads(l) for l in os.environ["TORCH"].splitlines() if l.startswith("{"))}
 if not torch:
     print("torch not available: printing smug's times only")
-print("%-12s %-6s %12s %12s %8s" % ("model", "layer", "smug ms", "torch ms", "ratio"))
+print("%-12s %-6s %10s %10s %7s   %10s %10s %7s" % ("model", "layer", "smug ms", "torch ms",
+      "ratio", "smug min", "torch min", "ratio"))
 for d in smug:
     t = torch.get((d["model"], d["layer"]))
+    row = "%-12s %-6s %10.3f" % (d["model"], d["layer"], d["seconds"] * 1e3)
     if t:
-        print("%-12s %-6s %12.3f %12.3f %8.2f" % (d["model"], d["layer"], d["seconds"] * 1e3,
-              t["seconds"] * 1e3, d["seconds"] / t["seconds"]))
+        print(row + " %10.3f %7.2f   %10.3f %10.3f %7.2f" % (
+            t["seconds"] * 1e3, d["seconds"] / t["seconds"], d["min_seconds"] * 1e3,
+            t["min_seconds"] * 1e3, d["min_seconds"] / t["min_seconds"]))
     else:
-        print("%-12s %-6s %12.3f %12s %8s" % (d["model"], d["layer"], d["seconds"] * 1e3, "-", "-"))
-print("(median per explanation; %d thread(s), %d steps, %d images x %d reps)" %
-      (smug[0]["threads"], smug[0]["steps"], smug[0]["images"], smug[0]["reps"]))
+        print(row + " %10s %7s   %10.3f" % ("-", "-", d["min_seconds"] * 1e3))
+print("(per explanation: median and fastest; ratio = smug/torch; %d thread(s), %d steps, "
+      "%d images x %d reps)" % (smug[0]["threads"], smug[0]["steps"], smug[0]["images"],
+                                 smug[0]["reps"]))
 PY

@@ -222,6 +222,7 @@ def main():
                     fn(first, rest, x, alphas)
                     times.append(time.perf_counter() - t0)
             print(json.dumps({"model": model, "layer": layer, "seconds": statistics.median(times),
+                              "min_seconds": min(times),
                               "threads": args.threads, "steps": args.steps, "images": len(images),
                               "reps": args.reps, "dtype": "float32",
                               "torch": torch.__version__.split("+")[0],

@@ -3,6 +3,13 @@
  * The path points are rows of one batch, so a 300-step IG is a handful of GEMMs per layer
  * rather than 300 forward/backward passes. Gradients are summed in double to keep the
  * completeness check meaningful at 1e-4 relative. See ig.h for the formula.
+ *
+ * The layers from the attributed point up to the first nonlinearity (a Conv after the
+ * first layer's ReLU; the input normalisation and first layer itself for input IG) form an
+ * affine map A. Along the straight path, A(b + α(x − b)) = A(b) + α(A(x) − A(b)), so the
+ * batch starts after A from two evaluations; and A's Jacobian J is constant, so
+ * Σ_i Jᵀ g_i = Jᵀ Σ_i g_i: the summed gradient goes back through A once. This removes the
+ * two largest batched GEMMs of a CNN explanation and gives the same IG up to rounding.
  */
 #include "smug/ig.h"
 
@@ -26,6 +33,25 @@ static size_t row_floats(const smug_net *net, int from, int to)
                  (size_t)l->win.kw * 2;
     }
     return n;
+}
+
+/* First layer at or after `from` that is not affine in its input (or n_layers). */
+static int affine_prefix_end(const smug_net *net, int from)
+{
+    int l = from;
+    for (; l < net->n_layers; l++) {
+        smug_layer_kind k = net->layers[l].kind;
+        if (k != SMUG_LAYER_DENSE && k != SMUG_LAYER_CONV && k != SMUG_LAYER_AFFINE &&
+            k != SMUG_LAYER_RESHAPE && k != SMUG_LAYER_AVGPOOL && k != SMUG_LAYER_GLOBALAVGPOOL)
+            break;
+    }
+    return l;
+}
+
+/* Size of the tensor entering layer l (the logits when l is past the last layer). */
+static size_t size_before(const smug_net *net, int l)
+{
+    return l < net->n_layers ? smug_shape_size(&net->layers[l].in) : (size_t)net->n_classes;
 }
 
 static int score_at(const smug_net *net, int from, const float *x, const smug_ig_opts *o,
@@ -54,17 +80,71 @@ static int ig_chunk(const smug_net *net, int from, const float *x, const float *
         for (size_t j = 0; j < n; j++)
             pts[(size_t)r * n + j] = base[j] + alpha * (x[j] - base[j]);
     }
-    if (rc == 0)
+    if (rc == 0 && from == net->n_layers) { /* the points are logits already */
+        smug_logit_seed(pts, rows, nc, o->target, o->prob, grad);
+    } else if (rc == 0) {
         rc = smug_forward(net, from, net->n_layers, pts, rows, &t, err);
-    if (rc == 0) {
-        smug_logit_seed(smug_trace_output(&t), rows, nc, o->target, o->prob, seed);
-        rc = smug_backward(&t, seed, grad, err);
+        if (rc == 0) {
+            smug_logit_seed(smug_trace_output(&t), rows, nc, o->target, o->prob, seed);
+            rc = smug_backward(&t, seed, grad, err);
+        }
     }
     for (int r = 0; rc == 0 && r < rows; r++)
         for (size_t j = 0; j < n; j++)
             gsum[j] += grad[(size_t)r * n + j];
     smug_trace_free(&t);
     free(pts), free(grad), free(seed);
+    return rc;
+}
+
+/* Sums the gradient at every path point between p0 and p1, which enter layer `from`
+ * (size n): out_gsum[n] = Σ_i ∂F/∂p (p0 + α_i (p1 − p0)). */
+static int path_gradient_sum(const smug_net *net, int from, const float *p1, const float *p0,
+                             size_t n, const smug_ig_opts *o, double *out_gsum, smug_error *err)
+{
+    size_t per_row = (from < net->n_layers ? row_floats(net, from, net->n_layers) : 3 * n);
+    int chunk = o->chunk > 0 ? o->chunk : (int)(IG_BUDGET_BYTES / (per_row * sizeof(float)));
+    chunk = chunk < 1 ? 1 : chunk > o->steps ? o->steps : chunk;
+    int rc = 0;
+    for (int i0 = 0; rc == 0 && i0 < o->steps; i0 += chunk) {
+        int i1 = i0 + chunk < o->steps ? i0 + chunk : o->steps;
+        rc = ig_chunk(net, from, p1, p0, n, o, i0, i1, out_gsum, err);
+    }
+    return rc;
+}
+
+/* Runs the affine layers [from, to) on the rows x and base: out_p1, out_p0. */
+static int affine_endpoints(const smug_net *net, int from, int to, const float *x,
+                            const float *base, size_t n, float *out_p1, float *out_p0,
+                            smug_error *err)
+{
+    size_t m = size_before(net, to);
+    float *both = malloc(2 * n * sizeof *both);
+    if (!both)
+        return smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
+    memcpy(both, x, n * sizeof *both);
+    memcpy(both + n, base, n * sizeof *both);
+    smug_trace t;
+    int rc = smug_forward(net, from, to, both, 2, &t, err);
+    if (rc == 0) {
+        memcpy(out_p1, smug_trace_output(&t), m * sizeof *out_p1);
+        memcpy(out_p0, smug_trace_output(&t) + m, m * sizeof *out_p0);
+    }
+    smug_trace_free(&t);
+    free(both);
+    return rc;
+}
+
+/* Jᵀ g for the affine layers [from, to): the gradient g at layer `to` back to layer
+ * `from` (out_g, size n). The Jacobian is constant, so the trace of x serves any point. */
+static int affine_backward(const smug_net *net, int from, int to, const float *x, const float *g,
+                           float *out_g, smug_error *err)
+{
+    smug_trace t;
+    int rc = smug_forward(net, from, to, x, 1, &t, err);
+    if (rc == 0)
+        rc = smug_backward(&t, g, out_g, err);
+    smug_trace_free(&t);
     return rc;
 }
 
@@ -77,23 +157,33 @@ static int ig_run(const smug_net *net, int from, const float *x, const float *ba
     if (o->target < 0 || o->target >= net->n_classes)
         return smug_fail(err, SMUG_ERR_USAGE, "target class %d is not in [0, %d)", o->target,
                          net->n_classes);
-    size_t per_row = row_floats(net, from, net->n_layers) * sizeof(float);
-    int chunk = o->chunk > 0 ? o->chunk : (int)(IG_BUDGET_BYTES / (per_row ? per_row : 1));
-    chunk = chunk < 1 ? 1 : chunk > o->steps ? o->steps : chunk;
-    double *gsum = calloc(n, sizeof *gsum);
-    if (!gsum)
-        return smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
-    int rc = 0;
-    for (int i0 = 0; rc == 0 && i0 < o->steps; i0 += chunk) {
-        int i1 = i0 + chunk < o->steps ? i0 + chunk : o->steps;
-        rc = ig_chunk(net, from, x, base, n, o, i0, i1, gsum, err);
+    int lin = affine_prefix_end(net, from);
+    size_t m = size_before(net, lin);
+    float *p1 = malloc(m * sizeof *p1), *p0 = malloc(m * sizeof *p0);
+    float *g = malloc((m > n ? m : n) * sizeof *g), *gx = malloc(n * sizeof *gx);
+    double *gsum = calloc(m, sizeof *gsum);
+    int rc = p1 && p0 && g && gx && gsum ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
+    if (rc == 0 && lin > from) {
+        rc = affine_endpoints(net, from, lin, x, base, n, p1, p0, err);
+    } else if (rc == 0) {
+        memcpy(p1, x, n * sizeof *p1);
+        memcpy(p0, base, n * sizeof *p0);
     }
+    if (rc == 0)
+        rc = path_gradient_sum(net, lin, p1, p0, m, o, gsum, err);
+    for (size_t j = 0; rc == 0 && j < m; j++)
+        g[j] = (float)gsum[j];
+    if (rc == 0 && lin > from)
+        rc = affine_backward(net, from, lin, x, g, gx, err);
+    else if (rc == 0)
+        memcpy(gx, g, n * sizeof *gx);
     double sum = 0.0;
     for (size_t j = 0; rc == 0 && j < n; j++) {
-        out_attr[j] = (float)((double)(x[j] - base[j]) * gsum[j] / o->steps);
-        sum += (double)(x[j] - base[j]) * gsum[j] / o->steps;
+        double a = (double)(x[j] - base[j]) * gx[j] / o->steps;
+        out_attr[j] = (float)a;
+        sum += a;
     }
-    free(gsum);
+    free(p1), free(p0), free(g), free(gx), free(gsum);
     if (rc == 0 && chk) {
         chk->sum = sum;
         rc = score_at(net, from, x, o, &chk->f_x, err);

@@ -24,6 +24,12 @@ static void dense_forward(const smug_layer *l, const float *x, int batch, float 
             y[(size_t)b * (size_t)l->n_out + (size_t)o] += l->bias[o];
 }
 
+static void add_bias(const float *restrict src, float bias, size_t n, float *restrict dst)
+{
+    for (size_t p = 0; p < n; p++)
+        dst[p] = src[p] + bias;
+}
+
 /* Examples per im2col block: keeps the column matrix near 1 MiB so it stays in cache
  * between im2col and the GEMM that reads it (one block for the whole batch was 2x slower
  * on the CNN fixture: memory-bound). */
@@ -59,58 +65,86 @@ static int conv_forward(const smug_layer *l, const float *x, int batch, float *y
                     l->weight, (int)K, col, (int)cols, 0.0f, yt, (int)cols);
         /* yt is [co][b·P + p]; the output wants [b][co][p] */
         for (int b = 0; b < nb; b++)
-            for (int c = 0; c < co; c++) {
-                const float *src = yt + (size_t)c * cols + (size_t)b * P;
-                float *dst = y + ((size_t)(b0 + b) * (size_t)co + (size_t)c) * P;
-                for (size_t p = 0; p < P; p++)
-                    dst[p] = src[p] + l->bias[c];
-            }
+            for (int c = 0; c < co; c++)
+                add_bias(yt + (size_t)c * cols + (size_t)b * P, l->bias[c], P,
+                         y + ((size_t)(b0 + b) * (size_t)co + (size_t)c) * P);
     }
     free(col);
     free(yt);
     return 0;
 }
 
-/* Max or average over each window. Max records the winning input index for backward;
- * padding never wins a max, and for averages count_include_pad picks the divisor. */
+/* restrict: the trace never aliases a layer's input and output, and saying so lets the
+ * compiler vectorise the loop */
+static void relu_forward(const float *restrict x, size_t n, float *restrict y)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+/* One window of a pooling layer, clipped to the input: rows [y0, y1), columns [x0, x1). */
+static void pool_window(const smug_window *win, int oy, int ox, int h, int w, int *y0, int *y1,
+                        int *x0, int *x1)
+{
+    int ys = oy * win->sh - win->pad_top, xs = ox * win->sw - win->pad_left;
+    *y0 = ys < 0 ? 0 : ys;
+    *y1 = ys + win->kh < h ? ys + win->kh : h;
+    *x0 = xs < 0 ? 0 : xs;
+    *x1 = xs + win->kw < w ? xs + win->kw : w;
+}
+
+/* Max or average over each window. Max records the winning input index for backward: the
+ * first maximum in row-major order wins ties, and padding never wins. For averages
+ * count_include_pad picks the divisor at borders. The window is clipped once per output,
+ * so the inner loops carry no bounds tests. */
 static void pool_forward(const smug_layer *l, const float *x, int batch, float *y, int *argmax)
 {
     int c, h, w, co, ho, wo;
     smug_shape_chw(&l->in, &c, &h, &w);
     smug_shape_chw(&l->out, &co, &ho, &wo);
     const smug_window *win = &l->win;
-    size_t in_size = (size_t)c * (size_t)h * (size_t)w,
-           out_size = (size_t)c * (size_t)ho * (size_t)wo;
-    for (int b = 0; b < batch; b++)
-        for (int ch = 0; ch < c; ch++)
-            for (int oy = 0; oy < ho; oy++)
-                for (int ox = 0; ox < wo; ox++) {
-                    size_t o = ((size_t)ch * (size_t)ho + (size_t)oy) * (size_t)wo + (size_t)ox;
-                    float best = -FLT_MAX, sum = 0.0f;
-                    int arg = -1, count = 0;
-                    for (int ky = 0; ky < win->kh; ky++)
-                        for (int kx = 0; kx < win->kw; kx++) {
-                            int yy = oy * win->sh - win->pad_top + ky;
-                            int xx = ox * win->sw - win->pad_left + kx;
-                            if (yy < 0 || yy >= h || xx < 0 || xx >= w)
-                                continue;
-                            size_t i =
-                                ((size_t)ch * (size_t)h + (size_t)yy) * (size_t)w + (size_t)xx;
-                            float v = x[(size_t)b * in_size + i];
-                            sum += v;
-                            count++;
-                            if (arg < 0 || v > best)
-                                best = v, arg = (int)i;
+    size_t plane = (size_t)h * (size_t)w, out_plane = (size_t)ho * (size_t)wo;
+    int is_max = l->kind == SMUG_LAYER_MAXPOOL;
+    for (size_t bc = 0; bc < (size_t)batch * (size_t)c; bc++) {
+        const float *xp = x + bc * plane;
+        float *yp = y + bc * out_plane;
+        int *ap = is_max ? argmax + bc * out_plane : NULL;
+        size_t ch_base = (bc % (size_t)c) * plane; /* index of this plane within an example */
+        for (int oy = 0; oy < ho; oy++)
+            for (int ox = 0; ox < wo; ox++) {
+                int y0, y1, x0, x1;
+                pool_window(win, oy, ox, h, w, &y0, &y1, &x0, &x1);
+                size_t o = (size_t)oy * (size_t)wo + (size_t)ox;
+                float best = -FLT_MAX, sum = 0.0f;
+                int arg = -1;
+                if (!is_max) {
+                    for (int yy = y0; yy < y1; yy++)
+                        for (int xx = x0; xx < x1; xx++)
+                            sum += xp[(size_t)yy * (size_t)w + (size_t)xx];
+                } else if (y1 > y0 && x1 > x0) {
+                    /* branch-free: starting from the first element, a strictly larger value
+                     * replaces it, so the first maximum in row-major order wins ties */
+                    int at = y0 * w + x0;
+                    best = xp[at];
+                    for (int yy = y0; yy < y1; yy++)
+                        for (int xx = x0; xx < x1; xx++) {
+                            float v = xp[yy * w + xx];
+                            int better = v > best;
+                            best = better ? v : best;
+                            at = better ? yy * w + xx : at;
                         }
-                    float *out = y + (size_t)b * out_size + o;
-                    if (l->kind == SMUG_LAYER_MAXPOOL) {
-                        *out = arg < 0 ? 0.0f : best;
-                        argmax[(size_t)b * out_size + o] = arg;
-                    } else {
-                        int div = l->count_include_pad ? win->kh * win->kw : count;
-                        *out = div ? sum / (float)div : 0.0f;
-                    }
+                    arg = (int)ch_base + at;
                 }
+                int count = (y1 > y0 && x1 > x0) ? (y1 - y0) * (x1 - x0) : 0;
+                if (is_max) {
+                    yp[o] = arg < 0 ? 0.0f : best;
+                    ap[o] = arg;
+                } else {
+                    int div = l->count_include_pad ? win->kh * win->kw : count;
+                    yp[o] = div ? sum / (float)div : 0.0f;
+                }
+            }
+    }
 }
 
 static void gap_forward(const smug_layer *l, const float *x, int batch, float *y)
@@ -151,10 +185,7 @@ static int layer_forward(const smug_layer *l, const float *x, int batch, float *
     switch (l->kind) {
     case SMUG_LAYER_DENSE: dense_forward(l, x, batch, y); return 0;
     case SMUG_LAYER_CONV: return conv_forward(l, x, batch, y, err);
-    case SMUG_LAYER_RELU:
-        for (size_t i = 0; i < n; i++)
-            y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-        return 0;
+    case SMUG_LAYER_RELU: relu_forward(x, n, y); return 0;
     case SMUG_LAYER_MAXPOOL:
     case SMUG_LAYER_AVGPOOL: pool_forward(l, x, batch, y, argmax); return 0;
     case SMUG_LAYER_GLOBALAVGPOOL: gap_forward(l, x, batch, y); return 0;

@@ -60,8 +60,11 @@ void smug_im2col(const smug_layer *l, const float *x, int batch, float *col)
                         valid_cols(win, kx, g.w, g.wo, &lo, &hi);
                         for (int ox = 0; ox < lo; ox++)
                             d[ox] = 0.0f;
-                        for (int ox = lo; ox < hi; ox++)
-                            d[ox] = xr[ox * win->sw + off];
+                        if (win->sw == 1) /* the common case: a contiguous run */
+                            memcpy(d + lo, xr + lo + off, (size_t)(hi - lo) * sizeof *d);
+                        else
+                            for (int ox = lo; ox < hi; ox++)
+                                d[ox] = xr[ox * win->sw + off];
                         for (int ox = hi; ox < g.wo; ox++)
                             d[ox] = 0.0f;
                     }
@@ -93,8 +96,12 @@ void smug_col2im(const smug_layer *l, const float *dcol, int batch, float *grad_
                         int off = kx - win->pad_left;
                         int lo, hi;
                         valid_cols(win, kx, g.w, g.wo, &lo, &hi);
-                        for (int ox = lo; ox < hi; ox++)
-                            gr[ox * win->sw + off] += s[ox];
+                        if (win->sw == 1) /* unit stride lets the compiler vectorise */
+                            for (int ox = lo; ox < hi; ox++)
+                                gr[ox + off] += s[ox];
+                        else
+                            for (int ox = lo; ox < hi; ox++)
+                                gr[ox * win->sw + off] += s[ox];
                     }
                 }
             }
