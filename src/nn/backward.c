@@ -89,8 +89,10 @@ static void avgpool_backward(const smug_layer *l, const float *g, int batch, flo
 static void relu_backward(const float *restrict x, const float *restrict g, size_t n,
                           float *restrict gin)
 {
-    for (size_t k = 0; k < n; k++)
-        gin[k] = x[k] > 0.0f ? g[k] : 0.0f;
+    for (size_t k = 0; k < n; k++) {
+        float gk = g[k]; /* loaded unconditionally so the select vectorises */
+        gin[k] = x[k] > 0.0f ? gk : 0.0f;
+    }
 }
 
 static int layer_backward(const smug_trace *t, int i, const float *g, float *gin, smug_error *err)

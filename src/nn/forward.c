@@ -97,6 +97,40 @@ static void pool_window(const smug_window *win, int oy, int ox, int h, int w, in
  * first maximum in row-major order wins ties, and padding never wins. For averages
  * count_include_pad picks the divisor at borders. The window is clipped once per output,
  * so the inner loops carry no bounds tests. */
+/* MaxPool 2x2, stride 2, no padding over one plane — the pooling of nearly every small CNN,
+ * and a hot loop of IG on them: fixed taps let the compiler keep it branch-free. Same
+ * first-maximum rule as the general path. */
+static void maxpool2x2_plane(const float *restrict xp, int w, int ho, int wo, int base,
+                             float *restrict yp, int *restrict ap)
+{
+    for (int oy = 0; oy < ho; oy++) {
+        const float *r0 = xp + (size_t)(2 * oy) * (size_t)w, *r1 = r0 + w;
+        for (int ox = 0; ox < wo; ox++) {
+            int c0 = 2 * ox;
+            float best = r0[c0];
+            int at = 2 * oy * w + c0;
+            float v = r0[c0 + 1];
+            at = v > best ? at + 1 : at;
+            best = v > best ? v : best;
+            v = r1[c0];
+            at = v > best ? (2 * oy + 1) * w + c0 : at;
+            best = v > best ? v : best;
+            v = r1[c0 + 1];
+            at = v > best ? (2 * oy + 1) * w + c0 + 1 : at;
+            best = v > best ? v : best;
+            yp[(size_t)oy * (size_t)wo + (size_t)ox] = best;
+            ap[(size_t)oy * (size_t)wo + (size_t)ox] = base + at;
+        }
+    }
+}
+
+static int is_plain_2x2(const smug_layer *l)
+{
+    const smug_window *w = &l->win;
+    return l->kind == SMUG_LAYER_MAXPOOL && w->kh == 2 && w->kw == 2 && w->sh == 2 && w->sw == 2 &&
+           !w->pad_top && !w->pad_left && !w->pad_bottom && !w->pad_right;
+}
+
 static void pool_forward(const smug_layer *l, const float *x, int batch, float *y, int *argmax)
 {
     int c, h, w, co, ho, wo;
@@ -110,6 +144,10 @@ static void pool_forward(const smug_layer *l, const float *x, int batch, float *
         float *yp = y + bc * out_plane;
         int *ap = is_max ? argmax + bc * out_plane : NULL;
         size_t ch_base = (bc % (size_t)c) * plane; /* index of this plane within an example */
+        if (is_plain_2x2(l)) {
+            maxpool2x2_plane(xp, w, ho, wo, (int)ch_base, yp, ap);
+            continue;
+        }
         for (int oy = 0; oy < ho; oy++)
             for (int ox = 0; ox < wo; ox++) {
                 int y0, y1, x0, x1;
