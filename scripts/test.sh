@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh — set up, build with -Werror, run every test; then the unit tests again under
-# ASan+UBSan, the ONNX fuzzer for SMUG_FUZZ_SECONDS (default 60) and the format check.
+# ASan+UBSan, every fuzzer for SMUG_FUZZ_SECONDS (default 60) each, and the format check.
 # This is exactly what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +22,11 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSMUG_SANITIZE=ON -DSMUG_BENC
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -L unit)
 
-step "fuzz: ONNX loader, ${SMUG_FUZZ_SECONDS:-60} s"
+step "fuzz: every parser, ${SMUG_FUZZ_SECONDS:-60} s each"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSMUG_FUZZ=ON -DSMUG_TESTS=OFF \
   -DSMUG_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_onnx
-bash tests/fuzz/run.sh build-fuzz/tests/fuzz/fuzz_onnx tests/fuzz/corpus/onnx \
-  "${SMUG_FUZZ_SECONDS:-60}"
+cmake --build build-fuzz -j"$jobs"
+bash tests/fuzz/run.sh build-fuzz "${SMUG_FUZZ_SECONDS:-60}"
 
 step "format (.clang-format)"
 bash scripts/check-format.sh

@@ -12,7 +12,10 @@
 #include "smug/error.h"
 #include "smug/strbuf.h"
 
+#define SMUG_PARAM_STR_MAX 128
+
 typedef struct smug_params {
+#define SMUG_PARAM_STR(name, def, help)           char name[SMUG_PARAM_STR_MAX];
 #define SMUG_PARAM_INT(name, def, lo, hi, help)   int name;
 #define SMUG_PARAM_DBL(name, def, lo, hi, help)   double name;
 #define SMUG_PARAM_ENUM(name, def, choices, help) int name;
@@ -20,6 +23,7 @@ typedef struct smug_params {
 #undef SMUG_PARAM_INT
 #undef SMUG_PARAM_DBL
 #undef SMUG_PARAM_ENUM
+#undef SMUG_PARAM_STR
 } smug_params;
 
 /* Fills every field with its default. */

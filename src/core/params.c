@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { P_INT, P_DBL, P_ENUM } ptype;
+typedef enum { P_INT, P_DBL, P_ENUM, P_STR } ptype;
 
 typedef struct pdesc {
     const char *name;
     ptype type;
     double def, lo, hi;
-    const char *choices; /* enum: "a|b|c" */
+    const char *choices; /* enum: "a|b|c"; string: the default */
     const char *help;
     size_t offset;
 } pdesc;
@@ -27,10 +27,12 @@ static const pdesc params[] = {
 #define SMUG_PARAM_INT(n, d, l, h, hp) {#n, P_INT, d, l, h, NULL, hp, offsetof(smug_params, n)},
 #define SMUG_PARAM_DBL(n, d, l, h, hp) {#n, P_DBL, d, l, h, NULL, hp, offsetof(smug_params, n)},
 #define SMUG_PARAM_ENUM(n, d, c, hp)   {#n, P_ENUM, d, 0, 0, c, hp, offsetof(smug_params, n)},
+#define SMUG_PARAM_STR(n, d, hp)       {#n, P_STR, 0, 0, 0, d, hp, offsetof(smug_params, n)},
 #include "smug/params.def"
 #undef SMUG_PARAM_INT
 #undef SMUG_PARAM_DBL
 #undef SMUG_PARAM_ENUM
+#undef SMUG_PARAM_STR
 };
 
 #define N_PARAMS (sizeof params / sizeof *params)
@@ -59,6 +61,8 @@ void smug_params_defaults(smug_params *p)
         char *f = (char *)p + params[i].offset;
         if (params[i].type == P_DBL)
             *(double *)f = params[i].def;
+        else if (params[i].type == P_STR)
+            snprintf(f, SMUG_PARAM_STR_MAX, "%s", params[i].choices);
         else
             *(int *)f = (int)params[i].def;
     }
@@ -132,6 +136,14 @@ int smug_params_set(smug_params *p, const char *name, const char *value, const c
         return fail_unknown(name, where, err);
     const char *w = where ? where : "", *sep = where ? ": " : "";
     char *f = (char *)p + d->offset;
+    if (d->type == P_STR) {
+        if (!value[0] || strlen(value) >= SMUG_PARAM_STR_MAX || strpbrk(value, "\"\\\n\r\t"))
+            return smug_fail(err, SMUG_ERR_USAGE,
+                             "%s%s%s must be 1 to %d plain characters: got '%s'", w, sep, d->name,
+                             SMUG_PARAM_STR_MAX - 1, value);
+        snprintf(f, SMUG_PARAM_STR_MAX, "%s", value);
+        return 0;
+    }
     if (d->type == P_ENUM) {
         int idx = enum_index(d->choices, value);
         if (idx < 0)
@@ -186,10 +198,15 @@ void smug_params_help(smug_strbuf *out)
         for (const char *c = d->name; *c && k < sizeof flag - 1; c++)
             flag[k++] = *c == '_' ? '-' : *c;
         flag[k] = '\0';
-        const char *arg = d->type == P_ENUM ? d->choices : d->type == P_INT ? "N" : "X";
+        const char *arg = d->type == P_ENUM  ? d->choices
+                          : d->type == P_STR ? "NAME"
+                          : d->type == P_INT ? "N"
+                                             : "X";
         smug_strbuf_addf(out, "  --%s %s\n      %s\n", flag, arg, d->help);
         char name[64];
-        if (d->type == P_ENUM)
+        if (d->type == P_STR)
+            smug_strbuf_addf(out, "      (default %s)\n", d->choices);
+        else if (d->type == P_ENUM)
             smug_strbuf_addf(out, "      (default %s)\n",
                              smug_params_enum_name(d->name, (int)d->def, name, sizeof name));
         else
@@ -204,7 +221,9 @@ void smug_params_json(const smug_params *p, smug_strbuf *out)
         const pdesc *d = &params[i];
         const char *f = (const char *)p + d->offset;
         smug_strbuf_addf(out, "%s\"%s\": ", i ? ", " : "", d->name);
-        if (d->type == P_DBL) {
+        if (d->type == P_STR) {
+            smug_strbuf_addf(out, "\"%s\"", f); /* names from the table: no JSON escapes */
+        } else if (d->type == P_DBL) {
             smug_strbuf_addf(out, "%.17g", *(const double *)f);
         } else if (d->type == P_INT) {
             smug_strbuf_addf(out, "%d", *(const int *)f);

@@ -1,0 +1,93 @@
+/* process.h — run a solver as a child process, the git run-command way (design §4, style 6).
+ *
+ * A child is described by one smug_process (argv vector, stdin bytes, limits); it is never
+ * run through a shell. The executable is resolved on PATH before fork; exec failure is
+ * reported through a close-on-exec pipe. stdin/stdout/stderr are pumped with poll() so
+ * neither side can deadlock; captured output is capped. The child gets its own process
+ * group; at the deadline the group receives `stop_signal` (SIGTERM by default; z3 prints
+ * its best model on SIGINT), then SIGKILL after `grace` seconds. A memory limit is applied
+ * with setrlimit(RLIMIT_AS) in the child.
+ *
+ * The outcome is data, not an error: exited(code), signalled(sig), timed out, or could not
+ * start(errno) are four different results. smug_error is only for failures of smug itself
+ * (pipe/fork/out of memory).
+ */
+#ifndef SMUG_PROCESS_H
+#define SMUG_PROCESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "smug/error.h"
+#include "smug/strbuf.h"
+
+typedef struct smug_process {
+    /* argv[0] is a name looked up on PATH, or a path with a '/'; NULL-terminated */
+    const char *const *argv;
+    /* bytes written to the child's stdin, which is then closed; NULL = empty stdin */
+    const char *stdin_data;
+    size_t stdin_len;
+    double timeout;        /* seconds of wall time; 0 = none */
+    int stop_signal;       /* sent to the group at the deadline; 0 = SIGTERM */
+    double grace;          /* seconds between stop_signal and SIGKILL; 0 = 1 s */
+    size_t mem_limit_mb;   /* RLIMIT_AS in MiB; 0 = none */
+    size_t output_cap;     /* max bytes kept per stream; 0 = 64 MiB; the rest is drained */
+} smug_process;
+
+#define SMUG_PROCESS_INIT {NULL, NULL, 0, 0.0, 0, 0.0, 0, 0}
+
+typedef enum {
+    SMUG_PROC_EXITED,    /* exit_code is valid */
+    SMUG_PROC_SIGNALED,  /* term_signal is valid (a crash, or killed by someone else) */
+    SMUG_PROC_TIMEOUT,   /* smug stopped it at the deadline; output up to then is kept */
+    SMUG_PROC_NOSTART    /* start_errno is valid: not found, not executable, … */
+} smug_proc_outcome;
+
+typedef struct smug_process_result {
+    smug_proc_outcome outcome;
+    int exit_code;
+    int term_signal;
+    int start_errno;
+    smug_strbuf out;     /* captured stdout (owned; freed by smug_process_result_free) */
+    smug_strbuf err;     /* captured stderr */
+    int out_truncated;   /* more than output_cap bytes were produced */
+    int err_truncated;
+    double wall_seconds;
+    long max_rss_kb;     /* from wait4's rusage; 0 if unknown */
+} smug_process_result;
+
+/* Runs p to completion (or the deadline). *out is filled in every case where 0 is
+ * returned; free it with smug_process_result_free. Returns -1 only when smug itself
+ * failed (err says why); then nothing is left running. */
+int smug_process_run(const smug_process *p, smug_process_result *out, smug_error *err);
+
+void smug_process_result_free(smug_process_result *r);
+
+/* "exited with status 3", "killed by signal 11 (Segmentation fault)", "timed out after
+ * 2.0 s", "could not start: No such file or directory" into buf. */
+const char *smug_process_describe(const smug_process_result *r, char *buf, size_t n);
+
+/* --- interactive use (the `incremental` strategy: one solver, many check-sats) --------- */
+
+typedef struct smug_session smug_session;
+
+/* Starts argv with pipes to stdin/stdout/stderr (same PATH, group and rlimit rules).
+ * *out is the caller's (smug_session_close). A child that cannot start is an error here
+ * (SMUG_ERR_SOLVER, message naming argv[0] and errno). */
+int smug_session_start(const smug_process *p, smug_session **out, smug_error *err);
+
+/* Writes all of data to the child's stdin (pumping stdout/stderr meanwhile). */
+int smug_session_write(smug_session *s, const char *data, size_t len, smug_error *err);
+
+/* Reads stdout until a line equal to `marker` arrives (the marker line is consumed and not
+ * returned) or until `deadline` (absolute, smug_now() clock) passes or the child exits.
+ * The text before the marker is appended to out. Returns 1 on marker, 0 on deadline
+ * reached, -1 on error or child exit (err says which, with the child's stderr tail). */
+int smug_session_read_until(smug_session *s, const char *marker, double deadline,
+                            smug_strbuf *out, smug_error *err);
+
+/* Closes stdin, waits up to `grace` seconds, then kills the group; fills *out_result if
+ * not NULL (output fields empty: the session's reads consumed them). Frees s. */
+void smug_session_close(smug_session *s, smug_process_result *out_result);
+
+#endif
