@@ -41,6 +41,10 @@ int smug_params_known(const char *name);
 /* Name of the value an enum parameter holds, e.g. "logit", written into buf; returns buf. */
 const char *smug_params_enum_name(const char *param, int value, char *buf, size_t n);
 
+/* The parameter names (config spelling, top_k) in table order: the first min(cap, count)
+ * go into out (static strings); returns the count of all parameters. */
+int smug_params_names(const char **out, int cap);
+
 /* Appends one line per parameter: flag, value placeholder, help, default and range. */
 void smug_params_help(smug_strbuf *out);
 

@@ -60,5 +60,6 @@ const char *cli_default_input(void);
 extern const cli_command cli_cmd_inspect;
 extern const cli_command cli_cmd_attribute;
 extern const cli_command cli_cmd_run;
+extern const cli_command cli_cmd_solvers;
 
 #endif

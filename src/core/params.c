@@ -171,6 +171,13 @@ int smug_params_set(smug_params *p, const char *name, const char *value, const c
     return 0;
 }
 
+int smug_params_names(const char **out, int cap)
+{
+    for (size_t i = 0; i < N_PARAMS && (int)i < cap; i++)
+        out[i] = params[i].name;
+    return (int)N_PARAMS;
+}
+
 const char *smug_params_enum_name(const char *param, int value, char *buf, size_t n)
 {
     const pdesc *d = find(param);
