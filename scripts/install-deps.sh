@@ -14,6 +14,7 @@ packages=(
   libonnx-dev            # provides onnx/onnx.proto; the reader is generated from it
   libpng-dev             # PNG inputs and pictures
   libjansson-dev         # JSON reading
+  libglpk-dev            # LP relaxation for lower bounds and fixings
   # solvers, run as subprocesses
   z3 cvc5
   # tests: cmocka, plus clang's libFuzzer/sanitizer runtime for the fuzz target

@@ -1,0 +1,24 @@
+/* encode.h — network, input, chosen neurons and grid → the mask problem (design §2).
+ *
+ * One pass over each chosen neuron's receptive field computes its row a_j· (Dense: all of
+ * the first layer's input; Conv: kernel window, all input channels, honouring padding and
+ * stride). Neurons whose unmasked pre-activation is not positive get no row.
+ */
+#ifndef SMUG_ENCODE_H
+#define SMUG_ENCODE_H
+
+#include "smug/error.h"
+#include "smug/net.h"
+#include "smug/problem.h"
+
+/* x: model input [size(net->input)]; neurons[k]: first-layer neuron ids; window: cell side.
+ * *out is the caller's (smug_mask_problem_free). Fails for token models (not yet) and when
+ * no chosen neuron has a positive pre-activation. */
+int smug_encode(const smug_net *net, const float *x, const int *neurons, int k, double gamma,
+                int window, smug_mask_problem **out, smug_error *err);
+
+/* The first layer's input z for x (the model input after the preprocessing layers):
+ * out_z [size(layers[first].in)]. */
+int smug_encode_first_input(const smug_net *net, const float *x, float *out_z, smug_error *err);
+
+#endif

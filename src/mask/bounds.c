@@ -1,0 +1,244 @@
+/* bounds.c — incumbent, lower bounds, useless cells, dominance (bounds.h has the maths).
+ *
+ * This is where most of smug's speed comes from (design §2): solvers struggle to find a
+ * mask of exactly the optimum size, so the C side hands them a valid mask to improve on, a
+ * proven floor to stop at, and implications that prune symmetric choices. The LP is solved
+ * with GLPK's simplex rather than a hand-written one.
+ */
+#include "smug/bounds.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DOM_PER_CELL                                                                           \
+    8 /* implications kept per dominated cell: enough to prune, few                                \
+         enough that an emitted file stays small */
+
+static double coef(const smug_mask_problem *p, int j, int i)
+{
+    return p->a[(size_t)j * (size_t)p->n + (size_t)i];
+}
+
+static int by_value_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x > y ? -1 : x < y;
+}
+
+/* Fewest cells that lift row j over t_j on its own; -1 when even all of them cannot. */
+static int row_need(const smug_mask_problem *p, int j, double *scratch)
+{
+    if (p->t[j] < 0.0)
+        return 0;
+    int m = 0;
+    for (int i = 0; i < p->n; i++)
+        if (coef(p, j, i) > 0.0)
+            scratch[m++] = coef(p, j, i);
+    qsort(scratch, (size_t)m, sizeof *scratch, by_value_desc);
+    double s = 0.0;
+    for (int i = 0; i < m; i++) {
+        s += scratch[i];
+        if (s > p->t[j])
+            return i + 1;
+    }
+    return -1;
+}
+
+/* Greedy cover: add the cell covering the largest share of the remaining deficits, until
+ * every row holds; then drop cells (weakest first) while the rows still hold. */
+static void greedy(const smug_mask_problem *p, uint8_t *m, double *sum)
+{
+    memset(m, 0, (size_t)p->n);
+    memset(sum, 0, (size_t)p->k * sizeof *sum);
+    for (;;) {
+        int best = -1;
+        double best_gain = 0.0;
+        for (int i = 0; i < p->n; i++) {
+            if (m[i])
+                continue;
+            double gain = 0.0;
+            for (int j = 0; j < p->k; j++) {
+                double deficit = p->t[j] - sum[j];
+                if (deficit < 0.0 || coef(p, j, i) <= 0.0)
+                    continue;
+                double d = deficit > 1e-12 ? deficit : 1e-12;
+                gain += fmin(coef(p, j, i), d * 1.000001) / d;
+            }
+            if (gain > best_gain)
+                best_gain = gain, best = i;
+        }
+        if (best < 0)
+            break; /* every row holds, or nothing helps (caught by the caller) */
+        m[best] = 1;
+        for (int j = 0; j < p->k; j++)
+            sum[j] += coef(p, j, best);
+    }
+    for (int i = 0; i < p->n; i++) { /* prune in index order: deterministic */
+        if (!m[i])
+            continue;
+        int ok = 1;
+        for (int j = 0; j < p->k && ok; j++)
+            ok = sum[j] - coef(p, j, i) > p->t[j];
+        if (!ok)
+            continue;
+        m[i] = 0;
+        for (int j = 0; j < p->k; j++)
+            sum[j] -= coef(p, j, i);
+    }
+}
+
+/* p ≻ q: at least as good on every row, and strictly better somewhere or lower index. */
+static int dominates(const smug_mask_problem *p, int a, int b)
+{
+    int strict = 0;
+    for (int j = 0; j < p->k; j++) {
+        double x = coef(p, j, a), y = coef(p, j, b);
+        if (x < y)
+            return 0;
+        strict |= x > y;
+    }
+    return strict || a < b;
+}
+
+static int find_dominance(const smug_mask_problem *p, smug_bounds *b)
+{
+    size_t cap = (size_t)p->n * MAX_DOM_PER_CELL + 1;
+    b->dom_from = malloc(cap * sizeof *b->dom_from);
+    b->dom_to = malloc(cap * sizeof *b->dom_to);
+    if (!b->dom_from || !b->dom_to)
+        return -1;
+    for (int q = 0; q < p->n; q++) {
+        if (b->useless[q])
+            continue; /* already fixed to 0 */
+        int found = 0;
+        for (int d = 0; d < p->n && found < MAX_DOM_PER_CELL; d++) {
+            if (d == q || b->useless[d] || !dominates(p, d, q))
+                continue;
+            b->dom_from[b->n_dom] = q;
+            b->dom_to[b->n_dom] = d;
+            b->n_dom++;
+            found++;
+        }
+    }
+    return 0;
+}
+
+/* min Σ m s.t. rows ≥ t (strictness relaxed: still a lower bound), 0 ≤ m ≤ 1, useless
+ * cells 0, m_q ≤ m_p for dominance. Fills b->lp and b->reduced. */
+static int solve_lp(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
+{
+    int rows = p->k + b->n_dom;
+    size_t nz = (size_t)p->k * (size_t)p->n + 2 * (size_t)b->n_dom;
+    int *ia = malloc((nz + 1) * sizeof *ia), *ja = malloc((nz + 1) * sizeof *ja);
+    double *ar = malloc((nz + 1) * sizeof *ar);
+    if (!ia || !ja || !ar) {
+        free(ia), free(ja), free(ar);
+        return smug_fail(err, SMUG_ERR_NOMEM, "LP: out of memory");
+    }
+    glp_prob *lp = glp_create_prob();
+    glp_set_obj_dir(lp, GLP_MIN);
+    glp_add_rows(lp, rows);
+    glp_add_cols(lp, p->n);
+    size_t at = 0;
+    for (int j = 0; j < p->k; j++) {
+        glp_set_row_bnds(lp, j + 1, GLP_LO, p->t[j], 0.0);
+        for (int i = 0; i < p->n; i++)
+            if (coef(p, j, i) != 0.0)
+                at++, ia[at] = j + 1, ja[at] = i + 1, ar[at] = coef(p, j, i);
+    }
+    for (int d = 0; d < b->n_dom; d++) { /* m_to − m_from ≥ 0 */
+        int r = p->k + d + 1;
+        glp_set_row_bnds(lp, r, GLP_LO, 0.0, 0.0);
+        at++, ia[at] = r, ja[at] = b->dom_to[d] + 1, ar[at] = 1.0;
+        at++, ia[at] = r, ja[at] = b->dom_from[d] + 1, ar[at] = -1.0;
+    }
+    for (int i = 0; i < p->n; i++) {
+        glp_set_obj_coef(lp, i + 1, 1.0);
+        if (b->useless[i])
+            glp_set_col_bnds(lp, i + 1, GLP_FX, 0.0, 0.0);
+        else
+            glp_set_col_bnds(lp, i + 1, GLP_DB, 0.0, 1.0);
+    }
+    glp_load_matrix(lp, (int)at, ia, ja, ar);
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    int rc = glp_simplex(lp, &parm);
+    if (rc != 0 || glp_get_status(lp) != GLP_OPT) {
+        rc = smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation: GLPK status %d (code %d)",
+                       glp_get_status(lp), rc);
+    } else {
+        b->lp = glp_get_obj_val(lp);
+        for (int i = 0; i < p->n; i++)
+            b->reduced[i] =
+                glp_get_col_stat(lp, i + 1) == GLP_NL ? glp_get_col_dual(lp, i + 1) : 0.0;
+    }
+    glp_delete_prob(lp);
+    free(ia), free(ja), free(ar);
+    return rc;
+}
+
+int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = p->n > 0 ? (size_t)p->n : 1;
+    out->incumbent = calloc(n, 1);
+    out->useless = calloc(n, 1);
+    out->reduced = calloc(n, sizeof *out->reduced);
+    double *scratch = malloc((n > (size_t)p->k ? n : (size_t)p->k + 1) * sizeof *scratch);
+    if (!out->incumbent || !out->useless || !out->reduced || !scratch) {
+        free(scratch);
+        return smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
+    }
+    int rc = 0;
+    for (int j = 0; j < p->k && rc == 0; j++) {
+        int need = row_need(p, j, scratch);
+        if (need < 0)
+            rc = smug_fail(err, SMUG_ERR_USAGE,
+                           "neuron %d cannot stay above gamma·o even with the whole input "
+                           "(gamma %.6g too close to 1)",
+                           p->neuron[j], p->gamma);
+        out->lower_row = need > out->lower_row ? need : out->lower_row;
+    }
+    for (int i = 0; i < p->n && rc == 0; i++) {
+        int helps = 0;
+        for (int j = 0; j < p->k && !helps; j++)
+            helps = coef(p, j, i) > 0.0;
+        out->useless[i] = !helps;
+    }
+    if (rc == 0) {
+        greedy(p, out->incumbent, scratch);
+        out->upper = smug_mask_count(out->incumbent, p->n);
+        if (!smug_mask_problem_satisfied(p, out->incumbent))
+            rc = smug_fail(err, SMUG_ERR_INTERNAL, "greedy mask violates a row");
+    }
+    if (rc == 0 && find_dominance(p, out) < 0)
+        rc = smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
+    if (rc == 0)
+        rc = solve_lp(p, out, err);
+    if (rc == 0) {
+        int lp_bound = (int)ceil(out->lp - 1e-6);
+        out->lower = lp_bound > out->lower_row ? lp_bound : out->lower_row;
+        out->lower = out->lower < out->upper ? out->lower : out->upper;
+    }
+    free(scratch);
+    return rc;
+}
+
+void smug_bounds_fixings(const smug_bounds *b, int n, int bound, uint8_t *out_zero)
+{
+    for (int i = 0; i < n; i++)
+        out_zero[i] = b->useless[i] || b->lp + b->reduced[i] > (double)bound + 1e-6;
+}
+
+void smug_bounds_free(smug_bounds *b)
+{
+    free(b->incumbent);
+    free(b->useless);
+    free(b->reduced);
+    free(b->dom_from);
+    free(b->dom_to);
+    memset(b, 0, sizeof *b);
+}
