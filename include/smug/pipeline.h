@@ -1,8 +1,8 @@
 /* pipeline.h — one input through smug's stages (design §1, run/pipeline.c).
  *
- * Today the stages are: forward pass → IG w.r.t. the first-layer neurons → top-k
- * selection. The mask stages (encode → bounds → solve → verify → score) plug in here as
- * they land; this is the one place where the stages meet.
+ * forward pass → IG w.r.t. the first-layer neurons → top-k selection (smug_pipeline_neurons)
+ * → encode → bounds → solve → verify → saliency (smug_pipeline_mask). This is the one place
+ * where the stages meet; they pass plain values (neuron ids, the mask problem, a cell mask).
  */
 #ifndef SMUG_PIPELINE_H
 #define SMUG_PIPELINE_H
@@ -13,6 +13,11 @@
 #include "smug/ig.h"
 #include "smug/net.h"
 #include "smug/params.h"
+#include "smug/bounds.h"
+#include "smug/problem.h"
+#include "smug/registry.h"
+#include "smug/strategy.h"
+#include "smug/verify.h"
 
 typedef struct smug_explanation {
     int predicted;    /* argmax of the logits */
@@ -39,6 +44,28 @@ void smug_explanation_free(smug_explanation *e);
  * logits. A class outside the model's output is a usage error. */
 int smug_pipeline_target(const smug_net *net, const float *logits, int requested, int *out_target,
                          smug_error *err);
+
+typedef struct smug_mask_result {
+    smug_mask_problem *problem; /* rows and variables (owned) */
+    smug_bounds bounds;
+    smug_solve_result solve;
+    smug_verdict verdict;
+    uint8_t *cells;  /* [grid.n_cells] the final mask (1 = kept) */
+    float *base_map; /* [h·w] SMUG_base saliency (IG of covering neurons) */
+    float *saliency; /* [h·w] base_map × mask: the SMUG map */
+    int map_h, map_w;
+    double seconds_encode, seconds_solve, seconds_verify;
+} smug_mask_result;
+
+/* The mask stages for one input whose neurons e already chose. Solver misbehaviour is
+ * reported in out->solve (status, note); a mask that fails the forward-pass verification
+ * is an error (SMUG_ERR_SOLVER naming the neuron). *out is the caller's
+ * (smug_mask_result_free), also after a failure. */
+int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *params,
+                       const smug_explanation *e, const smug_solver *solver, smug_mask_result *out,
+                       smug_error *err);
+
+void smug_mask_result_free(smug_mask_result *r);
 
 /* Seconds on a monotonic clock, for stage timings. */
 double smug_now(void);

@@ -78,6 +78,10 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out, int 
             if (take_value(argc, argv, &i, inline_val, flag, &v, err) < 0 ||
                 smug_params_set(&out->params, flag, v, where, err) < 0)
                 return -1;
+            if (out->n_flags == CLI_MAX_FLAGS)
+                return smug_fail(err, SMUG_ERR_USAGE, "too many parameter flags");
+            out->flag_name[out->n_flags] = argv[i - (inline_val ? 0 : 1)] + 2;
+            out->flag_value[out->n_flags++] = v;
             continue;
         }
         if (cmd->takes_params) { /* a near-miss of a parameter gets a "did you mean" */
@@ -88,6 +92,19 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out, int 
         return smug_fail(err, SMUG_ERR_USAGE,
                          "unknown option --%s for 'smug %s' (see smug %s --help)", flag, cmd->name,
                          cmd->name);
+    }
+    return 0;
+}
+
+int cli_apply_param_flags(const cli_args *a, smug_params *p, smug_error *err)
+{
+    for (int i = 0; i < a->n_flags; i++) {
+        char name[64], where[80];
+        size_t len = strcspn(a->flag_name[i], "=");
+        snprintf(name, sizeof name, "%.*s", (int)len, a->flag_name[i]);
+        snprintf(where, sizeof where, "--%s", name);
+        if (smug_params_set(p, name, a->flag_value[i], where, err) < 0)
+            return -1;
     }
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #define CLI_MAX_OPTS  16
 #define CLI_MAX_MULTI 1024
+#define CLI_MAX_FLAGS 64
 
 typedef struct cli_opt {
     const char *name; /* without dashes */
@@ -41,12 +42,19 @@ struct cli_args {
     int n_multi;
     const char *positional[8];
     int n_positional;
+    const char *flag_name[CLI_MAX_FLAGS]; /* parameter flags as given ("top-k" or "top-k=4") */
+    const char *flag_value[CLI_MAX_FLAGS];
+    int n_flags;
 };
 
 /* Parses argv (after the subcommand name). --help prints help to stdout and sets
  * *out_help. Errors are SMUG_ERR_USAGE. */
 int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out, int *out_help,
               smug_error *err);
+
+/* Re-applies the parameter flags given on the command line to p (after a config was
+ * loaded into it: defaults < config < flags). */
+int cli_apply_param_flags(const cli_args *a, smug_params *p, smug_error *err);
 
 /* The value of opt `name`, or NULL when not given. */
 const char *cli_get(const cli_args *a, const char *name);

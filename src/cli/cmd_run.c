@@ -1,93 +1,144 @@
-/* cmd_run.c — `smug run`: the whole job for each input. Today that is the model stages
- * (forward, IG on the first layer, top-k neurons); the mask stages are not built yet and
- * the command says so rather than pretending. */
+/* cmd_run.c — `smug run`: the whole job for each input of a config or of the flags:
+ * neurons, mask problem, solver, verification, saliency, pictures and report.json.
+ *
+ * Inputs are explained one after another; a failure of one input's mask stages is written
+ * into the report as status "error" and the run goes on, then exits 1. Bad files and a
+ * solver that is not installed stop the run at once with one line.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "smug/forward.h"
+#include "smug/config.h"
 #include "smug/fsutil.h"
+#include "smug/image.h"
 #include "smug/input.h"
 #include "smug/json.h"
 #include "smug/onnx.h"
 #include "smug/pipeline.h"
+#include "smug/report.h"
+#include "smug/score.h"
 
-static void print_neurons(const char *input, const smug_explanation *e)
+typedef struct run_ctx {
+    const smug_net *net;
+    const smug_plan *plan;
+    const smug_solver *solver;
+    smug_json *json;
+    int failures;
+    int tty;
+} run_ctx;
+
+/* out/<file name without extension>/ for one input's pictures */
+static void input_dir(const char *out, const char *input, char *buf, size_t n)
 {
-    printf("%s: predicted %d (p = %.4f), explaining %d; IG completeness %.5g vs %.5g\n", input,
-           e->predicted, (double)e->confidence, e->target, e->check.sum,
-           e->check.f_x - e->check.f_base);
-    printf("  top-%d first-layer neurons (index: IG, pre-activation):", e->n_neurons);
-    for (int i = 0; i < e->n_neurons; i++)
-        printf("%s %d: %.4g, %.4g", i % 4 ? "" : "\n   ", e->neurons[i],
-               (double)e->ig_first[e->neurons[i]], (double)e->first_pre[e->neurons[i]]);
-    printf("\n");
+    const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
+    size_t len = strcspn(base, ".");
+    snprintf(buf, n, "%s/%.*s", out, (int)len, base);
 }
 
-static void json_input(smug_json *j, const char *input, const smug_explanation *e, int classes)
+static int write_pictures(const run_ctx *c, const float *x, const smug_mask_result *m,
+                          const char *dir, char paths[4][4096], smug_error *err)
 {
-    smug_json_object_begin(j, NULL);
-    smug_json_string(j, "input", input);
-    smug_json_int(j, "predicted", e->predicted);
-    smug_json_int(j, "target", e->target);
-    smug_json_number(j, "confidence", e->confidence);
-    smug_json_floats(j, "logits", e->logits, (size_t)classes);
-    smug_json_array_begin(j, "neurons");
-    for (int i = 0; i < e->n_neurons; i++) {
-        smug_json_object_begin(j, NULL);
-        smug_json_int(j, "index", e->neurons[i]);
-        smug_json_number(j, "ig", e->ig_first[e->neurons[i]]);
-        smug_json_number(j, "activation", e->first_pre[e->neurons[i]]);
-        smug_json_object_end(j);
+    const smug_params *p = &c->plan->params;
+    int ch, h, w;
+    smug_shape_chw(&c->net->input, &ch, &h, &w);
+    if (c->net->input.rank == 1)
+        ch = 1, h = m->map_h, w = m->map_w;
+    smug_image_src src = {x, ch, h, w, p->pixel_min, p->pixel_max};
+    size_t n = (size_t)m->map_h * (size_t)m->map_w;
+    uint8_t *keep = malloc(n);
+    float *keepf = malloc(n * sizeof *keepf);
+    int rc = keep && keepf ? smug_fs_mkdirs(dir, err) : smug_fail(err, SMUG_ERR_NOMEM, "oom");
+    const char *names[4] = {"saliency.png", "overlay.png", "mask.png", "mask.npy"};
+    for (int i = 0; i < 4; i++)
+        snprintf(paths[i], 4096, "%s/%s", dir, names[i]);
+    if (rc == 0) {
+        smug_score_mask_pixels(&m->problem->grid, m->cells, keep);
+        for (size_t i = 0; i < n; i++)
+            keepf[i] = keep[i] ? 1.0f : 0.0f;
+        int dims[2] = {m->map_h, m->map_w};
+        rc = smug_image_write_heatmap(paths[0], m->saliency, m->map_h, m->map_w, 0, err);
+        if (rc == 0)
+            rc = smug_image_write_overlay(paths[1], &src, m->saliency, 0, err);
+        if (rc == 0)
+            rc = smug_image_write_masked(paths[2], &src, keep, 0, err);
+        if (rc == 0)
+            rc = smug_npy_write(paths[3], keepf, dims, 2, err);
     }
-    smug_json_array_end(j);
-    smug_json_object_begin(j, "times");
-    smug_json_number(j, "ig", e->seconds_ig);
-    smug_json_object_end(j);
-    smug_json_object_end(j);
+    free(keep);
+    free(keepf);
+    return rc;
 }
 
-static int explain_all(const smug_net *net, const cli_args *a, char **paths, int n, smug_json *j,
-                       smug_error *err)
+static void print_line(const char *input, const smug_explanation *e, const smug_mask_result *m,
+                       const char *error)
 {
-    int tty = isatty(STDERR_FILENO);
-    for (int i = 0; i < n; i++) {
-        if (tty && n > 1)
-            fprintf(stderr, "\r[%d/%d] %s\033[K", i + 1, n, paths[i]);
-        float *x;
-        if (smug_input_load(paths[i], &net->input, a->params.pixel_min, a->params.pixel_max, &x,
-                            err) < 0)
+    printf("%s: predicted %d (p = %.3f)", input, e->predicted, (double)e->confidence);
+    if (error) {
+        printf("; error: %s\n", error);
+        return;
+    }
+    const smug_solve_result *s = &m->solve;
+    printf("; mask %d of %d cells, %s", s->size, m->problem->n, smug_solve_status_name(s->status));
+    if (s->proved_by)
+        printf(" (proved by %s)", s->proved_by);
+    else
+        printf(" (lower bound %d)", s->lower);
+    printf(", %s, %.2f s\n", m->verdict.ok ? "verified" : "NOT verified",
+           e->seconds_ig + m->seconds_encode + m->seconds_solve + m->seconds_verify);
+    if (s->note[0])
+        printf("  note: %s\n", s->note);
+}
+
+/* One input: returns -1 only for failures that must stop the whole run. */
+static int run_one(run_ctx *c, const char *input, smug_error *err)
+{
+    const smug_params *p = &c->plan->params;
+    double t0 = smug_now();
+    float *x;
+    if (smug_input_load(input, &c->net->input, p->pixel_min, p->pixel_max, &x, err) < 0)
+        return -1;
+    smug_explanation e;
+    smug_mask_result m;
+    memset(&m, 0, sizeof m);
+    int rc = smug_pipeline_neurons(c->net, x, p, &e, err);
+    if (rc == 0) {
+        smug_error merr = SMUG_ERROR_INIT;
+        char dir[2048], paths[4][4096];
+        smug_report_paths rp = {paths[0], paths[1], paths[2], paths[3]};
+        input_dir(c->plan->out_dir, input, dir, sizeof dir);
+        int failed = smug_pipeline_mask(c->net, x, p, &e, c->solver, &m, &merr) < 0 ||
+                     write_pictures(c, x, &m, dir, paths, &merr) < 0;
+        if (failed && (merr.code == SMUG_ERR_USAGE || merr.code == SMUG_ERR_UNSUPPORTED)) {
+            *err = merr; /* a setting no input can satisfy: stop here, once */
+            smug_mask_result_free(&m), smug_explanation_free(&e), free(x);
             return -1;
-        smug_explanation e;
-        int rc = smug_pipeline_neurons(net, x, &a->params, &e, err);
-        if (rc == 0) {
-            if (tty && n > 1)
-                fprintf(stderr, "\r\033[K");
-            print_neurons(paths[i], &e);
-            json_input(j, paths[i], &e, net->n_classes);
-        } else {
-            smug_error_prefix(err, "%s", paths[i]);
         }
-        smug_explanation_free(&e);
-        free(x);
-        if (rc < 0)
-            return -1;
+        c->failures += failed;
+        if (c->tty)
+            fprintf(stderr, "\r\033[K");
+        print_line(input, &e, &m, failed ? merr.msg : NULL);
+        smug_report_input(c->json, input, &e, failed ? NULL : &m, c->solver->name, p,
+                          failed ? NULL : &rp, failed ? merr.msg : NULL, smug_now() - t0);
+    } else {
+        smug_error_prefix(err, "%s", input);
     }
-    return 0;
+    smug_mask_result_free(&m);
+    smug_explanation_free(&e);
+    free(x);
+    return rc;
 }
 
-static int collect_inputs(const cli_args *a, char ***out, int *n, smug_error *err)
+static int collect_inputs(const smug_plan *plan, char ***out, int *n, smug_error *err)
 {
     *out = NULL;
     *n = 0;
-    int n_given = a->n_multi ? a->n_multi : 1;
-    for (int g = 0; g < n_given; g++) {
-        const char *p = a->n_multi ? a->multi[g] : cli_default_input();
+    for (int g = 0; g < plan->n_inputs; g++) {
         char **more;
         int m;
-        if (smug_input_expand(p, &more, &m, err) < 0)
+        if (smug_input_expand(plan->inputs[g], &more, &m, err) < 0)
             return -1;
         char **all = realloc(*out, (size_t)(*n + m) * sizeof *all);
         if (!all) {
@@ -102,58 +153,110 @@ static int collect_inputs(const cli_args *a, char ***out, int *n, smug_error *er
     return 0;
 }
 
-static int run_run(const cli_args *a, smug_error *err)
+/* defaults < config < flags; the bundled model and image when nothing names them */
+static int make_plan(const cli_args *a, smug_plan *plan, smug_error *err)
 {
-    const char *model = cli_get(a, "model") ? cli_get(a, "model") : cli_default_model();
-    const char *out_dir = cli_get(a, "out") ? cli_get(a, "out") : "smug-out";
-    smug_net *net;
-    if (smug_onnx_load(model, &net, err) < 0)
+    const char *config = cli_get(a, "config");
+    if (config ? smug_config_load(config, plan, err) < 0 : (smug_plan_init(plan), 0))
         return -1;
+    if (cli_apply_param_flags(a, &plan->params, err) < 0)
+        return -1;
+    const char *model = cli_get(a, "model") ? cli_get(a, "model") : plan->model;
+    if (smug_plan_set_model(plan, model ? model : cli_default_model(), err) < 0)
+        return -1;
+    const char *out = cli_get(a, "out") ? cli_get(a, "out") : plan->out_dir;
+    if (smug_plan_set_out_dir(plan, out ? out : "smug-out", err) < 0)
+        return -1;
+    if (a->n_multi)
+        return smug_plan_set_inputs(plan, a->multi, a->n_multi, err);
+    if (plan->n_inputs == 0) {
+        const char *dflt = cli_default_input();
+        return smug_plan_set_inputs(plan, &dflt, 1, err);
+    }
+    return 0;
+}
+
+static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
+{
     char **paths = NULL;
-    int n = 0;
-    smug_strbuf sb = SMUG_STRBUF_INIT, params = SMUG_STRBUF_INIT;
+    int n = 0, rc = collect_inputs(c->plan, &paths, &n, err);
     smug_json j;
-    smug_json_init(&j, &sb, 1);
+    smug_json_init(&j, sb, 1);
+    c->json = &j;
     smug_json_object_begin(&j, NULL);
-    smug_json_string(&j, "model", model);
-    smug_params_json(&a->params, &params);
+    smug_json_string(&j, "smug", SMUG_VERSION);
+    smug_json_string(&j, "model", c->plan->model);
+    smug_strbuf params = SMUG_STRBUF_INIT;
+    smug_params_json(&c->plan->params, &params);
     smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
+    smug_strbuf_free(&params);
     smug_json_array_begin(&j, "inputs");
-    int rc = collect_inputs(a, &paths, &n, err);
-    if (rc == 0)
-        rc = explain_all(net, a, paths, n, &j, err);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (c->tty && n > 1)
+            fprintf(stderr, "\r[%d/%d] %s\033[K", i + 1, n, paths[i]);
+        rc = run_one(c, paths[i], err);
+    }
     smug_json_array_end(&j);
     smug_json_object_end(&j);
+    smug_input_paths_free(paths, n);
+    return rc;
+}
+
+static int run_run(const cli_args *a, smug_error *err)
+{
+    smug_plan plan;
+    smug_net *net = NULL;
+    smug_solvers *reg = NULL;
+    const smug_solver *solver = NULL;
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    int rc = make_plan(a, &plan, err);
+    if (rc == 0)
+        rc = smug_solvers_load(NULL, &reg, err);
+    if (rc == 0)
+        rc = smug_solvers_get(reg, plan.params.solver, &solver, err);
+    if (rc == 0 && solver->format != SMUG_SOLVER_SMTLIB2)
+        rc = smug_fail(err, SMUG_ERR_USAGE,
+                       "solver %s reads LP files; smug run needs an SMT solver", solver->name);
+    if (rc == 0 && !smug_solver_installed(solver, NULL, 0))
+        rc = smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)",
+                       solver->name, solver->executable, solver->path);
+    if (rc == 0)
+        rc = smug_onnx_load(plan.model, &net, err);
+    run_ctx c = {net, &plan, solver, NULL, 0, isatty(STDERR_FILENO)};
+    if (rc == 0)
+        rc = explain_inputs(&c, &sb, err);
     char path[4096];
-    snprintf(path, sizeof path, "%s/neurons.json", out_dir);
+    snprintf(path, sizeof path, "%s/report.json", plan.out_dir ? plan.out_dir : ".");
     if (rc == 0)
         rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
-        rc = smug_fs_mkdirs(out_dir, err);
+        rc = smug_fs_mkdirs(plan.out_dir, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
     if (rc == 0)
-        printf("wrote %s\nmask solving (encode, z3/cvc5, verify, saliency maps): not implemented "
-               "yet\n",
-               path);
+        printf("wrote %s\n", path);
+    if (rc == 0 && c.failures)
+        rc = smug_fail(err, SMUG_ERR_SOLVER, "%d input(s) failed; see %s", c.failures, path);
     smug_strbuf_free(&sb);
-    smug_strbuf_free(&params);
-    smug_input_paths_free(paths, n);
     smug_net_free(net);
+    smug_solvers_free(reg);
+    smug_plan_free(&plan);
     return rc;
 }
 
 const cli_command cli_cmd_run = {
     .name = "run",
-    .summary = "explain inputs: first-layer IG and top-k neurons (mask solving: not yet)",
-    .usage = "[--model M.onnx] [--input P]... [--out DIR] [method parameters]",
+    .summary = "explain inputs with a minimal mask: IG, SMT solver, verified saliency maps",
+    .usage = "[--config F] [--model M.onnx] [--input P]... [--out DIR] [method parameters]",
     .description =
-        "For each input: forward pass, Integrated Gradients of the target class w.r.t. the\n"
-        "first-layer neurons, and the top-k neurons SMUG will constrain. Writes\n"
-        "DIR/neurons.json. With no arguments it runs the bundled default model and image.\n"
-        "The minimal-mask stages (SMT encoding, z3/cvc5, verification, saliency maps) are not\n"
-        "built yet.",
-    .opts = {{"model", "M.onnx", 0, "ONNX model (default: the bundled Fashion-MNIST dense net)"},
+        "For each input: Integrated Gradients of the target class w.r.t. the first-layer\n"
+        "neurons, the top-k neurons, the smallest mask of cells that keeps each of them above\n"
+        "gamma times its value (found by the SMT solver, checked by a forward pass), and its\n"
+        "saliency map. Writes DIR/report.json and, per input, DIR/<name>/saliency.png,\n"
+        "overlay.png, mask.png and mask.npy. With no arguments it runs the bundled default\n"
+        "model and image. Precedence: defaults < config < flags.",
+    .opts = {{"config", "F", 0, "YAML run config (configs/README.md documents every key)"},
+             {"model", "M.onnx", 0, "ONNX model (default: the bundled Fashion-MNIST dense net)"},
              {"input", "P", 1, "a PNG/.npy file, or a folder of them (default: a bundled image)"},
              {"out", "DIR", 0, "output folder (default smug-out)"},
              {0}},

@@ -5,11 +5,14 @@
  */
 #include "smug/pipeline.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "smug/encode.h"
 #include "smug/forward.h"
+#include "smug/score.h"
 #include "smug/select.h"
 
 double smug_now(void)
@@ -69,4 +72,76 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
     if (out->n_neurons < 0)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     return 0;
+}
+
+void smug_mask_result_free(smug_mask_result *r)
+{
+    smug_mask_problem_free(r->problem);
+    smug_bounds_free(&r->bounds);
+    smug_solve_result_free(&r->solve);
+    free(r->cells);
+    free(r->base_map);
+    free(r->saliency);
+    memset(r, 0, sizeof *r);
+}
+
+static int solve_stage(const smug_params *params, const smug_solver *solver, smug_mask_result *out,
+                       smug_error *err)
+{
+    char source[256];
+    const smug_mask_problem *p = out->problem;
+    snprintf(source, sizeof source, "smug %s: %d neurons, gamma %g, %dx%d cells of %d pixels",
+             SMUG_VERSION, p->k, p->gamma, p->grid.rows, p->grid.cols, p->grid.win);
+    smug_solve_options o = {(smug_strategy)params->strategy, params->timeout, params->mem_limit,
+                            source};
+    double t0 = smug_now();
+    int rc = smug_solve(p, &out->bounds, solver, &o, &out->solve, err);
+    out->seconds_solve = smug_now() - t0;
+    return rc;
+}
+
+static int score_stage(const smug_net *net, const smug_params *params, const smug_explanation *e,
+                       smug_mask_result *out, smug_error *err)
+{
+    smug_score_dims(net, &out->map_h, &out->map_w);
+    size_t n = (size_t)out->map_h * (size_t)out->map_w;
+    out->base_map = malloc(n * sizeof *out->base_map);
+    out->saliency = malloc(n * sizeof *out->saliency);
+    if (!out->base_map || !out->saliency)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    if (smug_score_base(net, out->problem->neuron, out->problem->k, e->ig_first,
+                        (smug_score_rule)params->score, out->base_map, err) < 0)
+        return -1;
+    smug_score_masked(&out->problem->grid, out->cells, out->base_map, out->saliency);
+    return 0;
+}
+
+int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *params,
+                       const smug_explanation *e, const smug_solver *solver, smug_mask_result *out,
+                       smug_error *err)
+{
+    memset(out, 0, sizeof *out);
+    double t0 = smug_now();
+    if (smug_encode(net, x, e->neurons, e->n_neurons, params->gamma, params->window, &out->problem,
+                    err) < 0 ||
+        smug_bounds_compute(out->problem, &out->bounds, err) < 0)
+        return -1;
+    out->seconds_encode = smug_now() - t0;
+    if (solve_stage(params, solver, out, err) < 0)
+        return -1;
+    t0 = smug_now();
+    out->cells = malloc((size_t)out->problem->grid.n_cells);
+    if (!out->cells)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    smug_mask_problem_cells(out->problem, out->solve.mask, out->cells);
+    if (smug_verify_mask(net, x, out->problem, out->cells, e->target, &out->verdict, err) < 0)
+        return -1;
+    out->seconds_verify = smug_now() - t0;
+    if (!out->verdict.ok)
+        return smug_fail(err, SMUG_ERR_SOLVER,
+                         "the mask from %s (%s) fails the forward check at neuron %d "
+                         "(slack %.3g)",
+                         out->solve.incumbent_from, solver->name, out->verdict.failed_neuron,
+                         out->verdict.min_slack);
+    return score_stage(net, params, e, out, err);
 }

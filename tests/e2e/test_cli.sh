@@ -28,8 +28,15 @@ check() { # name, expected status, expected stderr substring, command...
 
 cd "$tmp"
 bad=$src/tests/data/onnx
-check "run default" 0 "" "$smug"
-[ -s smug-out/neurons.json ] && pass=$((pass + 1)) || { echo "FAIL no smug-out/neurons.json"; fail=$((fail + 1)); }
+check "run default model, window 4" 0 "" "$smug" run --window 4 --timeout 30
+[ -s smug-out/report.json ] && pass=$((pass + 1)) || { echo "FAIL no smug-out/report.json"; fail=$((fail + 1)); }
+for f in saliency.png overlay.png mask.png mask.npy; do
+  [ -s smug-out/0000_ankle_boot/$f ] && pass=$((pass + 1)) || { echo "FAIL no $f"; fail=$((fail + 1)); }
+done
+grep -q '"verified": true' smug-out/report.json && pass=$((pass + 1)) || { echo "FAIL report: not verified"; fail=$((fail + 1)); }
+check "solver that cannot optimize" 2 "solver cvc5 cannot optimize" "$smug" run --solver cvc5 --strategy optimize
+check "unknown solver" 2 "yices" "$smug" run --solver yices
+check "bad config key" 1 "unknown key" "$smug" run --config "$src/tests/data/config/unknown_key.yaml"
 check "inspect cnn" 0 "" "$smug" inspect "$src/models/fashion_cnn.onnx"
 grep -q "first layer: #1 Conv" out && pass=$((pass + 1)) || { echo "FAIL inspect names the first layer"; fail=$((fail + 1)); }
 check "unsupported op" 1 "node 'sig0': unsupported operator 'Sigmoid'" "$smug" inspect "$bad/unsupported_op.onnx"

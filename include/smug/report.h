@@ -1,0 +1,28 @@
+/* report.h — report.json, one object per input (design §6, contract; run/report.c).
+ *
+ * Keys per input: input, label, predicted, confidence, neurons [{index, ig, activation}],
+ * cells (mask variables), constraints (rows), solver, strategy, status (optimal | feasible |
+ * timeout | error), mask_size, lower_bound, proved_by (solver | bounds | null),
+ * incumbent_from (greedy | solver | base), verified, times {ig, encode, solve, verify,
+ * total} in seconds, saliency.png, overlay.png, mask.png, mask.npy (paths), and beside
+ * them: grid {rows, cols, window}, gamma, note (why a search stopped early), error (the
+ * message when status is error), masked_predicted and masked_confidence (the model on the
+ * kept cells alone), solver_calls.
+ */
+#ifndef SMUG_REPORT_H
+#define SMUG_REPORT_H
+
+#include "smug/json.h"
+#include "smug/pipeline.h"
+
+typedef struct smug_report_paths {
+    const char *saliency, *overlay, *mask, *mask_npy; /* NULL when not written */
+} smug_report_paths;
+
+/* Appends one input's object to j (inside an array). m is NULL when the mask stages failed
+ * before producing a result; error is then the message (status "error"). */
+void smug_report_input(smug_json *j, const char *input, const smug_explanation *e,
+                       const smug_mask_result *m, const char *solver, const smug_params *params,
+                       const smug_report_paths *paths, const char *error, double total_seconds);
+
+#endif

@@ -1,0 +1,77 @@
+/* strategy.h — minimising the mask with an SMT solver, anytime (design §2, smt/strategy.c).
+ *
+ * Every strategy starts from the C side's proof state (bounds.h): a verified-by-rows greedy
+ * incumbent of size U and a proved lower bound L. It stops as soon as L == U, so a problem
+ * the bounds close never reaches a solver.
+ *  - optimize:    one solver run with (minimize size) (solvers with the optimize
+ *                 capability, z3). Stopped at the deadline, z3 still prints its best model
+ *                 and the objective interval: both are used.
+ *  - tighten:     decision problems size ≤ U−1 until unsat (every solver).
+ *  - bisect:      decision problems at the middle of [L, U−1]; sat lowers U, unsat raises L.
+ *  - base:        no minimisation at all: every variable kept (SMUG_base, design §11).
+ *  - incremental: not built yet (fails with a message).
+ * A solver answer is believed only as printed: "sat" with a model that satisfies every row
+ * and the bound; "unsat" printed with no (error …) before it and the process not killed.
+ * Anything else (crash, timeout, unknown, garbage, an error) ends the search with the best
+ * mask so far and the reason — never as unsat. This module sees only the mask problem:
+ * the forward-pass verification of the result is the caller's (verify.h).
+ */
+#ifndef SMUG_STRATEGY_H
+#define SMUG_STRATEGY_H
+
+#include <stdint.h>
+
+#include "smug/bounds.h"
+#include "smug/error.h"
+#include "smug/problem.h"
+#include "smug/registry.h"
+
+/* Same numbering as params.def's strategy enum. */
+typedef enum {
+    SMUG_STRATEGY_AUTO = 0,
+    SMUG_STRATEGY_OPTIMIZE,
+    SMUG_STRATEGY_TIGHTEN,
+    SMUG_STRATEGY_BISECT,
+    SMUG_STRATEGY_INCREMENTAL,
+    SMUG_STRATEGY_BASE
+} smug_strategy;
+
+typedef enum {
+    SMUG_SOLVE_OPTIMAL,  /* size == lower: proved (see proved_by) */
+    SMUG_SOLVE_FEASIBLE, /* a valid mask, gap lower < size (stopped early, or base) */
+    SMUG_SOLVE_TIMEOUT   /* the deadline ended the search: best mask so far, with the gap */
+} smug_solve_status;
+
+typedef struct smug_solve_options {
+    smug_strategy strategy; /* AUTO: the solver's default_strategy */
+    double timeout;         /* seconds for the whole search */
+    int mem_limit_mb;
+    const char *source; /* :source text for emitted problems */
+} smug_solve_options;
+
+typedef struct smug_solve_result {
+    smug_solve_status status;
+    smug_strategy strategy; /* the one actually used */
+    uint8_t *mask;          /* [n] best mask (owned; smug_solve_result_free) */
+    int size;
+    int lower;                  /* proved lower bound */
+    const char *proved_by;      /* "solver", "bounds" or NULL (not proved) */
+    const char *incumbent_from; /* "greedy", "solver" or "base" */
+    int solver_calls;
+    double seconds;
+    char note[512]; /* why the search stopped early, if it did: "cvc5 timed out
+                       after 10.0 s", "z3 exited with status 1: (error …)" */
+} smug_solve_result;
+
+/* Runs the search. Fails only when the solver cannot be run at all (not installed,
+ * cannot take this strategy) or smug itself fails; every solver misbehaviour after that is
+ * reported in the result. *out is the caller's (smug_solve_result_free). */
+int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solver *solver,
+               const smug_solve_options *opts, smug_solve_result *out, smug_error *err);
+
+void smug_solve_result_free(smug_solve_result *r);
+
+const char *smug_solve_status_name(smug_solve_status s); /* "optimal", "feasible", "timeout" */
+const char *smug_strategy_name(smug_strategy s);
+
+#endif

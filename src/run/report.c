@@ -1,0 +1,92 @@
+/* report.c — writes report.json objects in the shape design §6 fixes (report.h).
+ *
+ * The report says what was proved and by whom: "optimal" only with proved_by set, the lower
+ * bound beside every size, and "error" with its message instead of a mask when a stage
+ * failed. Field names are a contract other tools read; add, never rename.
+ */
+#include "smug/report.h"
+
+#include <stdint.h>
+
+static void neurons(smug_json *j, const smug_explanation *e)
+{
+    smug_json_array_begin(j, "neurons");
+    for (int i = 0; i < e->n_neurons; i++) {
+        smug_json_object_begin(j, NULL);
+        smug_json_int(j, "index", e->neurons[i]);
+        smug_json_number(j, "ig", e->ig_first[e->neurons[i]]);
+        smug_json_number(j, "activation", e->first_pre[e->neurons[i]]);
+        smug_json_object_end(j);
+    }
+    smug_json_array_end(j);
+}
+
+static void path_or_null(smug_json *j, const char *key, const char *path)
+{
+    if (path)
+        smug_json_string(j, key, path);
+    else
+        smug_json_null(j, key);
+}
+
+static void string_or_null(smug_json *j, const char *key, const char *s)
+{
+    path_or_null(j, key, s);
+}
+
+static void mask_fields(smug_json *j, const smug_mask_result *m)
+{
+    const smug_mask_problem *p = m->problem;
+    smug_json_int(j, "cells", p->n);
+    smug_json_int(j, "constraints", p->k);
+    smug_json_object_begin(j, "grid");
+    smug_json_int(j, "rows", p->grid.rows);
+    smug_json_int(j, "cols", p->grid.cols);
+    smug_json_int(j, "window", p->grid.win);
+    smug_json_object_end(j);
+    smug_json_string(j, "strategy", smug_strategy_name(m->solve.strategy));
+    smug_json_string(j, "status", smug_solve_status_name(m->solve.status));
+    smug_json_int(j, "mask_size", m->solve.size);
+    smug_json_int(j, "lower_bound", m->solve.lower);
+    string_or_null(j, "proved_by", m->solve.proved_by);
+    string_or_null(j, "incumbent_from", m->solve.incumbent_from);
+    smug_json_bool(j, "verified", m->verdict.ok);
+    smug_json_int(j, "solver_calls", m->solve.solver_calls);
+    string_or_null(j, "note", m->solve.note[0] ? m->solve.note : NULL);
+    smug_json_int(j, "masked_predicted", m->verdict.masked_predicted);
+    smug_json_number(j, "masked_confidence", m->verdict.masked_confidence);
+}
+
+void smug_report_input(smug_json *j, const char *input, const smug_explanation *e,
+                       const smug_mask_result *m, const char *solver, const smug_params *params,
+                       const smug_report_paths *paths, const char *error, double total_seconds)
+{
+    smug_json_object_begin(j, NULL);
+    smug_json_string(j, "input", input);
+    smug_json_null(j, "label"); /* a PNG carries no label; eval (issue 5) brings labels */
+    smug_json_int(j, "predicted", e->predicted);
+    smug_json_int(j, "target", e->target);
+    smug_json_number(j, "confidence", e->confidence);
+    neurons(j, e);
+    smug_json_string(j, "solver", solver);
+    smug_json_number(j, "gamma", params->gamma);
+    if (m && m->problem && !error) {
+        mask_fields(j, m);
+    } else {
+        smug_json_string(j, "status", "error");
+        smug_json_string(j, "error", error ? error : "unknown failure");
+        smug_json_bool(j, "verified", 0);
+    }
+    smug_json_object_begin(j, "times");
+    smug_json_number(j, "ig", e->seconds_ig);
+    smug_json_number(j, "encode", m ? m->seconds_encode : 0.0);
+    smug_json_number(j, "solve", m ? m->seconds_solve : 0.0);
+    smug_json_number(j, "verify", m ? m->seconds_verify : 0.0);
+    smug_json_number(j, "total", total_seconds);
+    smug_json_object_end(j);
+    path_or_null(j, "saliency.png", paths ? paths->saliency : NULL);
+    path_or_null(j, "overlay.png", paths ? paths->overlay : NULL);
+    path_or_null(j, "mask.png", paths ? paths->mask : NULL);
+    path_or_null(j, "mask.npy", paths ? paths->mask_npy : NULL);
+    smug_json_object_end(j);
+}

@@ -1,0 +1,301 @@
+/* strategy.c — the search for a minimum mask over solver runs (strategy.h, design §2).
+ *
+ * Each step writes one self-contained SMT-LIB problem (smtlib.h), runs the solver on it as a
+ * child process (process.h), reads what it printed (sexpr.h) and decides what that proves.
+ * The decision rules are the point of this file: a model counts only if it satisfies every
+ * row and the bound; unsat counts only if printed cleanly; everything else stops the search
+ * with the best mask so far and says why. The search is anytime: the incumbent is always a
+ * valid mask and lower is always proved.
+ */
+#include "smug/strategy.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smug/process.h"
+#include "smug/sexpr.h"
+#include "smug/smtlib.h"
+
+typedef enum { STEP_SAT, STEP_UNSAT, STEP_STOP } step_outcome;
+
+typedef struct search {
+    const smug_mask_problem *p;
+    const smug_bounds *b;
+    const smug_solver *solver;
+    const smug_solve_options *opts;
+    double deadline;
+    smug_solve_result *r;
+    uint8_t *candidate; /* [n] model of the last sat answer */
+} search;
+
+const char *smug_solve_status_name(smug_solve_status s)
+{
+    switch (s) {
+    case SMUG_SOLVE_OPTIMAL: return "optimal";
+    case SMUG_SOLVE_FEASIBLE: return "feasible";
+    case SMUG_SOLVE_TIMEOUT: return "timeout";
+    }
+    return "?";
+}
+
+const char *smug_strategy_name(smug_strategy s)
+{
+    static const char *names[] = {"auto", "optimize", "tighten", "bisect", "incremental", "base"};
+    return s >= 0 && s <= SMUG_STRATEGY_BASE ? names[s] : "?";
+}
+
+void smug_solve_result_free(smug_solve_result *r)
+{
+    free(r->mask);
+    r->mask = NULL;
+}
+
+/* The problem text: header, body with every proved fact, then the query. */
+static int problem_text(const search *s, int bound, int optimize, smug_strbuf *out, smug_error *err)
+{
+    const smug_mask_problem *p = s->p;
+    const smug_bounds *b = s->b;
+    smug_smt_header(out, s->opts->source ? s->opts->source : "smug", "unknown");
+    smug_smt_facts facts = {s->r->lower, b->useless, b->dom_from, b->dom_to, b->n_dom};
+    smug_smt_body(out, p, &facts);
+    if (optimize) { /* the incumbent bounds the search: z3's own first models are worse */
+        smug_strbuf_addf(out, "(assert (<= size %d.0))\n", bound);
+        smug_smt_optimize_query(out, p);
+    } else {
+        uint8_t *zero = malloc(p->n > 0 ? (size_t)p->n : 1);
+        if (!zero)
+            return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+        smug_bounds_fixings(b, p->n, bound, zero);
+        smug_smt_decision_query(out, p, bound, zero, 0, NULL);
+        free(zero);
+    }
+    smug_smt_exit(out);
+    return smug_strbuf_check(out, err);
+}
+
+/* Runs the solver on text with the time that is left. Fails only if it cannot start. */
+static int run_solver(search *s, const smug_strbuf *text, smug_process_result *pr, smug_error *err)
+{
+    double left = s->deadline - smug_process_now();
+    char **argv;
+    if (smug_solver_argv(s->solver, NULL, left > 0.001 ? left : 0.001, s->opts->mem_limit_mb, 0,
+                         &argv, err) < 0)
+        return -1;
+    smug_process proc = SMUG_PROCESS_INIT;
+    proc.argv = (const char *const *)argv;
+    proc.stdin_data = text->buf;
+    proc.stdin_len = text->len;
+    proc.timeout = (left > 0.001 ? left : 0.001) + 1.0; /* its own limit first: it reports */
+    proc.stop_signal = s->solver->stop_signal;
+    proc.mem_limit_mb = (size_t)s->opts->mem_limit_mb;
+    int rc = smug_process_run(&proc, pr, err);
+    free(argv);
+    s->r->solver_calls++;
+    if (rc == 0 && pr->outcome == SMUG_PROC_NOSTART) {
+        rc = smug_fail(err, SMUG_ERR_SOLVER, "%s: could not start '%s': %s", s->solver->name,
+                       s->solver->executable, strerror(pr->start_errno));
+        smug_process_result_free(pr);
+    }
+    return rc;
+}
+
+/* Records why the search stops (fmt has two %s: the solver's name, then detail). */
+static step_outcome stop(search *s, const char *fmt, const char *detail)
+{
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    smug_strbuf_addf(&sb, fmt, s->solver->name, detail ? detail : "");
+    size_t n = sb.len < sizeof s->r->note - 1 ? sb.len : sizeof s->r->note - 1;
+    if (sb.buf)
+        memcpy(s->r->note, sb.buf, n);
+    s->r->note[n] = '\0';
+    smug_strbuf_free(&sb);
+    return STEP_STOP;
+}
+
+/* The model's mask, if it names every variable, satisfies every row and the bound. */
+static step_outcome take_model(search *s, const smug_solver_output *o, int bound)
+{
+    char name[64];
+    for (int i = 0; i < s->p->n; i++) {
+        const smug_value *v =
+            smug_solver_output_find(o, smug_mask_var_name(s->p, i, name, sizeof name));
+        if (!v || !v->is_bool)
+            return stop(s, "%s answered sat without a value for %s", name);
+        s->candidate[i] = (uint8_t)(v->bool_value != 0);
+    }
+    if (!smug_mask_problem_satisfied(s->p, s->candidate))
+        return stop(s, "%s answered sat with a model that violates a row%s", NULL);
+    if (smug_mask_count(s->candidate, s->p->n) > bound)
+        return stop(s, "%s answered sat with a model larger than the bound%s", NULL);
+    return STEP_SAT;
+}
+
+/* Reads one run's result: what it proves, or why it proves nothing. */
+static step_outcome judge(search *s, const smug_process_result *pr, int bound,
+                          smug_solver_output *o)
+{
+    char why[SMUG_ERROR_MAX];
+    smug_error perr = SMUG_ERROR_INIT;
+    if (pr->outcome == SMUG_PROC_SIGNALED)
+        return stop(s, "%s crashed: %s", smug_process_describe(pr, why, sizeof why));
+    if (smug_sexpr_parse(pr->out.buf ? pr->out.buf : "", pr->out.len, o, &perr) < 0)
+        return stop(s, "%s printed output smug cannot read: %s", perr.msg);
+    smug_answer a = smug_solver_output_last_answer(o);
+    if (o->error && !(a == SMUG_ANS_UNSAT && o->error_after >= o->n_answers))
+        return stop(s, "%s reported an error: %s", o->error);
+    if (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT)
+        return stop(s, "%s was stopped at the deadline%s", NULL);
+    if (a == SMUG_ANS_SAT)
+        return take_model(s, o, bound);
+    if (a == SMUG_ANS_UNSAT)
+        return STEP_UNSAT;
+    if (a == SMUG_ANS_UNKNOWN)
+        return stop(s, "%s answered unknown (its time limit, or incomplete)%s", NULL);
+    return stop(s, "%s printed no answer: %s", smug_process_describe(pr, why, sizeof why));
+}
+
+static void accept_candidate(search *s)
+{
+    memcpy(s->r->mask, s->candidate, (size_t)s->p->n);
+    s->r->size = smug_mask_count(s->candidate, s->p->n);
+    s->r->incumbent_from = "solver";
+}
+
+/* One decision problem: is there a mask of size ≤ bound? */
+static int decide(search *s, int bound, step_outcome *out, smug_error *err)
+{
+    smug_strbuf text = SMUG_STRBUF_INIT;
+    smug_process_result pr;
+    smug_solver_output o = {0};
+    int rc = problem_text(s, bound, 0, &text, err);
+    if (rc == 0)
+        rc = run_solver(s, &text, &pr, err);
+    if (rc == 0) {
+        *out = judge(s, &pr, bound, &o);
+        smug_process_result_free(&pr);
+    }
+    smug_solver_output_free(&o);
+    smug_strbuf_free(&text);
+    return rc;
+}
+
+/* tighten and bisect: decision problems until the bounds meet or a run proves nothing. */
+static int search_decisions(search *s, smug_error *err)
+{
+    smug_solve_result *r = s->r;
+    while (r->lower < r->size) {
+        if (smug_process_now() >= s->deadline) {
+            snprintf(r->note, sizeof r->note, "time limit reached before the bounds met");
+            break;
+        }
+        int bound =
+            r->strategy == SMUG_STRATEGY_BISECT ? (r->lower + r->size - 1) / 2 : r->size - 1;
+        step_outcome step = STEP_STOP;
+        if (decide(s, bound, &step, err) < 0)
+            return -1;
+        if (step == STEP_SAT)
+            accept_candidate(s);
+        else if (step == STEP_UNSAT)
+            r->lower = bound + 1;
+        else
+            break;
+        if (r->lower >= r->size)
+            r->proved_by = "solver";
+    }
+    return 0;
+}
+
+/* optimize: one run with (minimize size); a stopped z3 still gives its best model and the
+ * objective's proved interval. */
+static int search_optimize(search *s, smug_error *err)
+{
+    smug_solve_result *r = s->r;
+    smug_strbuf text = SMUG_STRBUF_INIT;
+    smug_process_result pr;
+    smug_solver_output o = {0};
+    int rc = problem_text(s, r->size, 1, &text, err);
+    if (rc == 0)
+        rc = run_solver(s, &text, &pr, err);
+    if (rc == 0) {
+        step_outcome step = judge(s, &pr, r->size, &o);
+        int sat_model =
+            step == STEP_SAT || (smug_solver_output_last_answer(&o) == SMUG_ANS_UNKNOWN &&
+                                 !o.error && take_model(s, &o, r->size) == STEP_SAT);
+        if (sat_model && smug_mask_count(s->candidate, s->p->n) < r->size)
+            accept_candidate(s);
+        if (o.has_objective && isfinite(o.objective_lo) && !o.error) {
+            int lo = (int)ceil(o.objective_lo - 1e-9);
+            r->lower = lo > r->lower ? lo : r->lower;
+        }
+        if (step == STEP_SAT && smug_solver_output_last_answer(&o) == SMUG_ANS_SAT)
+            r->lower = r->size; /* sat from an optimiser: its model is the optimum */
+        if (r->lower >= r->size) {
+            r->lower = r->size;
+            r->proved_by = "solver";
+            r->note[0] = '\0';
+        } else if (sat_model && !r->note[0]) {
+            snprintf(r->note, sizeof r->note, "%s stopped before proving its best model optimal",
+                     s->solver->name);
+        }
+        smug_process_result_free(&pr);
+    }
+    smug_solver_output_free(&o);
+    smug_strbuf_free(&text);
+    return rc;
+}
+
+static int pick_strategy(const smug_solver *solver, smug_strategy want, smug_strategy *out,
+                         smug_error *err)
+{
+    smug_strategy st = want == SMUG_STRATEGY_AUTO ? (smug_strategy)solver->default_strategy : want;
+    if (st == SMUG_STRATEGY_OPTIMIZE && !solver->optimize)
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "solver %s cannot optimize (see %s): use --strategy tighten or bisect",
+                         solver->name, solver->path);
+    if (st == SMUG_STRATEGY_INCREMENTAL)
+        return smug_fail(err, SMUG_ERR_UNSUPPORTED,
+                         "the incremental strategy is not built yet: use tighten or bisect");
+    *out = st;
+    return 0;
+}
+
+int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solver *solver,
+               const smug_solve_options *opts, smug_solve_result *out, smug_error *err)
+{
+    memset(out, 0, sizeof *out);
+    double t0 = smug_process_now();
+    search s = {p, b, solver, opts, t0 + opts->timeout, out, NULL};
+    out->mask = malloc(p->n > 0 ? (size_t)p->n : 1);
+    s.candidate = malloc(p->n > 0 ? (size_t)p->n : 1);
+    int rc = out->mask && s.candidate ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    if (rc == 0)
+        rc = pick_strategy(solver, opts->strategy, &out->strategy, err);
+    if (rc == 0 && out->strategy == SMUG_STRATEGY_BASE) {
+        memset(out->mask, 1, (size_t)p->n); /* every cell some chosen neuron sees */
+        out->size = p->n;
+        out->lower = b->lower;
+        out->incumbent_from = "base";
+    } else if (rc == 0) {
+        memcpy(out->mask, b->incumbent, (size_t)p->n);
+        out->size = b->upper;
+        out->lower = b->lower;
+        out->incumbent_from = "greedy";
+        if (out->lower >= out->size)
+            out->proved_by = "bounds";
+        else if (out->strategy == SMUG_STRATEGY_OPTIMIZE)
+            rc = search_optimize(&s, err);
+        else
+            rc = search_decisions(&s, err);
+    }
+    out->seconds = smug_process_now() - t0;
+    out->status = out->lower >= out->size            ? SMUG_SOLVE_OPTIMAL
+                  : smug_process_now() >= s.deadline ? SMUG_SOLVE_TIMEOUT
+                                                     : SMUG_SOLVE_FEASIBLE;
+    free(s.candidate);
+    if (rc < 0)
+        smug_solve_result_free(out);
+    return rc;
+}
