@@ -129,6 +129,10 @@ static int find_dominance(const smug_mask_problem *p, smug_bounds *b)
  * cells 0, m_q ≤ m_p for dominance. Fills b->lp and b->reduced. */
 static int solve_lp(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
 {
+    if (p->n == 0) { /* no variables (an all-zero input): GLPK rejects a column-less LP */
+        b->lp = 0.0;
+        return 0;
+    }
     int rows = p->k + b->n_dom;
     size_t nz = (size_t)p->k * (size_t)p->n + 2 * (size_t)b->n_dom;
     int *ia = malloc((nz + 1) * sizeof *ia), *ja = malloc((nz + 1) * sizeof *ja);
@@ -180,6 +184,14 @@ static int solve_lp(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
     return rc;
 }
 
+static int too_close(const smug_mask_problem *p, int j, smug_error *err)
+{
+    return smug_fail(err, SMUG_ERR_USAGE,
+                     "neuron %d cannot stay above gamma·o even with the whole input "
+                     "(gamma %.6g too close to 1)",
+                     p->neuron[j], p->gamma);
+}
+
 int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -196,10 +208,7 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
     for (int j = 0; j < p->k && rc == 0; j++) {
         int need = row_need(p, j, scratch);
         if (need < 0)
-            rc = smug_fail(err, SMUG_ERR_USAGE,
-                           "neuron %d cannot stay above gamma·o even with the whole input "
-                           "(gamma %.6g too close to 1)",
-                           p->neuron[j], p->gamma);
+            rc = too_close(p, j, err);
         out->lower_row = need > out->lower_row ? need : out->lower_row;
     }
     for (int i = 0; i < p->n && rc == 0; i++) {
@@ -211,8 +220,12 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
     if (rc == 0) {
         greedy(p, out->incumbent, scratch);
         out->upper = smug_mask_count(out->incumbent, p->n);
-        if (!smug_mask_problem_satisfied(p, out->incumbent))
-            rc = smug_fail(err, SMUG_ERR_INTERNAL, "greedy mask violates a row");
+        /* greedy stops short only on a row whose positive cells are all kept already: the
+         * negative cells it kept for other rows sink it, and the whole input (all of them)
+         * sinks it as well, so this is gamma's fault, not smug's */
+        for (int j = 0; j < p->k && rc == 0; j++)
+            if (!(smug_mask_problem_row_sum(p, j, out->incumbent) > p->t[j]))
+                rc = too_close(p, j, err);
     }
     if (rc == 0 && find_dominance(p, out) < 0)
         rc = smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void smug_smt_decimal(smug_strbuf *out, double v)
@@ -16,12 +17,38 @@ void smug_smt_decimal(smug_strbuf *out, double v)
         smug_strbuf_adds(out, "0.0");
         return;
     }
-    double mag = fabs(v);
-    int digits = 17 - 1 - (int)floor(log10(mag)); /* places after the point for 17 sig. */
-    digits = digits < 1 ? 1 : digits > 60 ? 60 : digits;
-    char buf[400];
-    snprintf(buf, sizeof buf, "%.*f", digits, mag);
-    size_t len = strlen(buf);
+    /* printf rounds to 17 significant digits ("d.dddddddddddddddde±XX"); the decimal point
+     * is then placed by hand, so huge values get zeros rather than more digits */
+    char e[48], digits[24], buf[400];
+    snprintf(e, sizeof e, "%.16e", fabs(v));
+    int nd = 0;
+    const char *p = e;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            digits[nd++] = *p;
+    int point = atoi(p + 1) + 1; /* digits before the decimal point */
+    size_t len = 0;
+    if (point <= 0) { /* 0.000ddd: at most 324 zeros for the smallest subnormal */
+        buf[len++] = '0';
+        buf[len++] = '.';
+        for (int i = 0; i < -point; i++)
+            buf[len++] = '0';
+        memcpy(buf + len, digits, (size_t)nd);
+        len += (size_t)nd;
+    } else if (point >= nd) {
+        memcpy(buf, digits, (size_t)nd);
+        len = (size_t)nd;
+        for (int i = nd; i < point; i++)
+            buf[len++] = '0';
+        buf[len++] = '.';
+        buf[len++] = '0';
+    } else {
+        memcpy(buf, digits, (size_t)point);
+        buf[point] = '.';
+        memcpy(buf + point + 1, digits + point, (size_t)(nd - point));
+        len = (size_t)nd + 1;
+    }
+    buf[len] = '\0';
     while (len > 2 && buf[len - 1] == '0' && buf[len - 2] != '.')
         buf[--len] = '\0';
     if (v < 0.0)
