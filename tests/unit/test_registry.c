@@ -114,7 +114,7 @@ static void test_shipped_solvers(void **state)
     assert_string_equal(smug_solver_capabilities(z3, caps, sizeof caps),
                         "optimize, incremental, get_value");
     assert_string_equal(smug_params_enum_name("strategy", z3->default_strategy, name, sizeof name),
-                        "optimize");
+                        "tighten");
     assert_true(tu_has_prefix(z3->path, tu_path("solvers")));
 
     const smug_solver *cvc5 = need(reg, "cvc5");
