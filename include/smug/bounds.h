@@ -20,14 +20,15 @@
 #include "smug/problem.h"
 
 typedef struct smug_bounds {
-    uint8_t *incumbent; /* [n] greedy mask, satisfies every row */
-    int upper;          /* its size */
-    int lower;          /* max(lower_row, ⌈lp⌉) */
-    int lower_row;      /* best per-row bound */
-    double lp;          /* LP relaxation optimum */
-    double *reduced;    /* [n] LP reduced costs (0 for basic variables) */
-    uint8_t *useless;   /* [n] 1 = coefficient ≤ 0 in every row */
-    int *dom_from;      /* implications m_dom_from[i] → m_dom_to[i] */
+    uint8_t *incumbent;         /* [n] greedy mask, satisfies every row */
+    const char *incumbent_from; /* "greedy", or "glpk" after smug_bounds_mip improved it */
+    int upper;                  /* its size */
+    int lower;                  /* max(lower_row, ⌈lp⌉) */
+    int lower_row;              /* best per-row bound */
+    double lp;                  /* LP relaxation optimum */
+    double *reduced;            /* [n] LP reduced costs (0 for basic variables) */
+    uint8_t *useless;           /* [n] 1 = coefficient ≤ 0 in every row */
+    int *dom_from;              /* implications m_dom_from[i] → m_dom_to[i] */
     int *dom_to;
     int n_dom;
 } smug_bounds;
@@ -39,6 +40,20 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
 /* out_zero[n]: 1 for cells that are 0 in every mask of size ≤ B worth finding (useless
  * cells, and reduced-cost fixings for B). */
 void smug_bounds_fixings(const smug_bounds *b, int n, int bound, uint8_t *out_zero);
+
+/* Improves the incumbent with GLPK's branch and bound (cuts on) for at most `seconds`:
+ * the solvers' hard part is finding a mask of the optimum's size (design §2), a MILP
+ * search finds one in milliseconds. Only a mask that satisfies the strict rows exactly
+ * replaces the incumbent; GLPK's own optimality claim is not used as a proof. */
+int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, smug_error *err);
+
+/* LP probing at bound B, for masks of size ≤ B that respect the facts above: each free cell
+ * is tried at 1 and at 0; a value whose LP optimum exceeds B is impossible, so the cell is
+ * fixed to the other one, until nothing changes. out_fix[n]: -1 free, 0 or 1 fixed.
+ * Returns 1 when the LP itself exceeds B (no mask of size ≤ B: B + 1 is a lower bound),
+ * 0 otherwise, -1 on failure. */
+int smug_bounds_probe(const smug_mask_problem *p, const smug_bounds *b, int bound, int8_t *fix,
+                      smug_error *err);
 
 void smug_bounds_free(smug_bounds *b);
 

@@ -47,6 +47,10 @@ void smug_smt_decision_query(smug_strbuf *out, const smug_mask_problem *p, int b
 /* z3's optimisation form: (minimize size) (check-sat) (get-objectives) (get-value …). */
 void smug_smt_optimize_query(smug_strbuf *out, const smug_mask_problem *p);
 
+/* (assert m) / (assert (not m)) for every cell fixed in fix[n] (-1 = free), e.g. by LP
+ * probing for the bound of the query that follows. */
+void smug_smt_assert_fixed(smug_strbuf *out, const smug_mask_problem *p, const int8_t *fix);
+
 /* (exit) */
 void smug_smt_exit(smug_strbuf *out);
 

@@ -47,6 +47,8 @@ typedef struct smug_solve_options {
     double timeout;         /* seconds for the whole search */
     int mem_limit_mb;
     const char *source; /* :source text for emitted problems */
+    int skip_probing;   /* 1: no LP probing before each decision problem, so the solver alone
+                           proves every bound (tests and benchmarks use this) */
 } smug_solve_options;
 
 typedef struct smug_solve_result {

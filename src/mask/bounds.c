@@ -125,21 +125,18 @@ static int find_dominance(const smug_mask_problem *p, smug_bounds *b)
     return 0;
 }
 
-/* min Σ m s.t. rows ≥ t (strictness relaxed: still a lower bound), 0 ≤ m ≤ 1, useless
- * cells 0, m_q ≤ m_p for dominance. Fills b->lp and b->reduced. */
-static int solve_lp(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
+/* The LP relaxation as a GLPK problem: min Σ m s.t. rows ≥ t + margin (strictness
+ * relaxed: still a lower bound when margin is 0), 0 ≤ m ≤ 1, useless cells 0, m_q ≤ m_p for
+ * dominance. NULL when out of memory. */
+static glp_prob *build_lp(const smug_mask_problem *p, const smug_bounds *b, double margin)
 {
-    if (p->n == 0) { /* no variables (an all-zero input): GLPK rejects a column-less LP */
-        b->lp = 0.0;
-        return 0;
-    }
     int rows = p->k + b->n_dom;
     size_t nz = (size_t)p->k * (size_t)p->n + 2 * (size_t)b->n_dom;
     int *ia = malloc((nz + 1) * sizeof *ia), *ja = malloc((nz + 1) * sizeof *ja);
     double *ar = malloc((nz + 1) * sizeof *ar);
     if (!ia || !ja || !ar) {
         free(ia), free(ja), free(ar);
-        return smug_fail(err, SMUG_ERR_NOMEM, "LP: out of memory");
+        return NULL;
     }
     glp_prob *lp = glp_create_prob();
     glp_set_obj_dir(lp, GLP_MIN);
@@ -147,10 +144,13 @@ static int solve_lp(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
     glp_add_cols(lp, p->n);
     size_t at = 0;
     for (int j = 0; j < p->k; j++) {
-        glp_set_row_bnds(lp, j + 1, GLP_LO, p->t[j], 0.0);
+        double abs_sum = 0.0;
         for (int i = 0; i < p->n; i++)
-            if (coef(p, j, i) != 0.0)
+            if (coef(p, j, i) != 0.0) {
                 at++, ia[at] = j + 1, ja[at] = i + 1, ar[at] = coef(p, j, i);
+                abs_sum += fabs(coef(p, j, i));
+            }
+        glp_set_row_bnds(lp, j + 1, GLP_LO, p->t[j] + margin * abs_sum, 0.0);
     }
     for (int d = 0; d < b->n_dom; d++) { /* m_to − m_from ≥ 0 */
         int r = p->k + d + 1;
@@ -160,28 +160,127 @@ static int solve_lp(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
     }
     for (int i = 0; i < p->n; i++) {
         glp_set_obj_coef(lp, i + 1, 1.0);
-        if (b->useless[i])
-            glp_set_col_bnds(lp, i + 1, GLP_FX, 0.0, 0.0);
-        else
-            glp_set_col_bnds(lp, i + 1, GLP_DB, 0.0, 1.0);
+        glp_set_col_bnds(lp, i + 1, b->useless[i] ? GLP_FX : GLP_DB, 0.0,
+                         b->useless[i] ? 0.0 : 1.0);
     }
     glp_load_matrix(lp, (int)at, ia, ja, ar);
+    free(ia), free(ja), free(ar);
+    return lp;
+}
+
+/* Simplex from the current basis: the optimum, or +inf when the LP is infeasible. */
+static int lp_value(glp_prob *lp, double *out, smug_error *err)
+{
     glp_smcp parm;
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
-    int rc = glp_simplex(lp, &parm);
-    if (rc != 0 || glp_get_status(lp) != GLP_OPT) {
-        rc = smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation: GLPK status %d (code %d)",
-                       glp_get_status(lp), rc);
-    } else {
-        b->lp = glp_get_obj_val(lp);
+    int rc = glp_simplex(lp, &parm), status = glp_get_status(lp);
+    if (rc == 0 && status == GLP_OPT)
+        *out = glp_get_obj_val(lp);
+    else if (rc == 0 && (status == GLP_NOFEAS || glp_get_prim_stat(lp) == GLP_NOFEAS))
+        *out = INFINITY;
+    else
+        return smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation: GLPK status %d (code %d)", status,
+                         rc);
+    return 0;
+}
+
+/* Fills b->lp and b->reduced from the LP relaxation. */
+static int solve_lp(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
+{
+    if (p->n == 0) { /* no variables (an all-zero input): GLPK rejects a column-less LP */
+        b->lp = 0.0;
+        return 0;
+    }
+    glp_prob *lp = build_lp(p, b, 0.0);
+    if (!lp)
+        return smug_fail(err, SMUG_ERR_NOMEM, "LP: out of memory");
+    int rc = lp_value(lp, &b->lp, err);
+    if (rc == 0 && !isfinite(b->lp))
+        rc = smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation infeasible with a valid incumbent");
+    for (int i = 0; rc == 0 && i < p->n; i++)
+        b->reduced[i] = glp_get_col_stat(lp, i + 1) == GLP_NL ? glp_get_col_dual(lp, i + 1) : 0.0;
+    glp_delete_prob(lp);
+    return rc;
+}
+
+int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, smug_error *err)
+{
+    if (p->n == 0 || b->lower >= b->upper || seconds <= 0.0)
+        return 0;
+    glp_prob *lp = build_lp(p, b, 1e-9);
+    if (!lp)
+        return smug_fail(err, SMUG_ERR_NOMEM, "MIP: out of memory");
+    for (int i = 0; i < p->n; i++) {
+        glp_set_col_kind(lp, i + 1, GLP_BV); /* resets the bounds: fix useless cells again */
+        if (b->useless[i])
+            glp_set_col_bnds(lp, i + 1, GLP_FX, 0.0, 0.0);
+    }
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.presolve = GLP_ON;
+    parm.gmi_cuts = parm.mir_cuts = parm.cov_cuts = parm.clq_cuts = GLP_ON;
+    parm.tol_int = 1e-9;
+    parm.tm_lim = (int)(seconds * 1000.0);
+    int rc = glp_intopt(lp, &parm), status = glp_mip_status(lp);
+    uint8_t *m = malloc((size_t)p->n);
+    if (m && (rc == 0 || rc == GLP_ETMLIM) && (status == GLP_OPT || status == GLP_FEAS)) {
         for (int i = 0; i < p->n; i++)
-            b->reduced[i] =
-                glp_get_col_stat(lp, i + 1) == GLP_NL ? glp_get_col_dual(lp, i + 1) : 0.0;
+            m[i] = glp_mip_col_val(lp, i + 1) > 0.5;
+        /* GLPK works in floating point with tolerances: only an exact check counts */
+        if (smug_mask_problem_satisfied(p, m) && smug_mask_count(m, p->n) < b->upper) {
+            memcpy(b->incumbent, m, (size_t)p->n);
+            b->upper = smug_mask_count(m, p->n);
+            b->incumbent_from = "glpk";
+        }
+    }
+    free(m);
+    glp_delete_prob(lp);
+    return 0;
+}
+
+/* Tries each value of free cell i at bound B: 1 when a value was ruled out (and fixed). */
+static int probe_cell(glp_prob *lp, int i, int bound, int8_t *fix, smug_error *err)
+{
+    for (int v = 1; v >= 0; v--) {
+        double value;
+        glp_set_col_bnds(lp, i + 1, GLP_FX, (double)v, (double)v);
+        if (lp_value(lp, &value, err) < 0)
+            return -1;
+        if (value > (double)bound + 1e-6) { /* no mask of size ≤ B has m_i = v */
+            fix[i] = (int8_t)(1 - v);
+            glp_set_col_bnds(lp, i + 1, GLP_FX, (double)(1 - v), (double)(1 - v));
+            return 1;
+        }
+    }
+    glp_set_col_bnds(lp, i + 1, GLP_DB, 0.0, 1.0);
+    return 0;
+}
+
+int smug_bounds_probe(const smug_mask_problem *p, const smug_bounds *b, int bound, int8_t *fix,
+                      smug_error *err)
+{
+    for (int i = 0; i < p->n; i++)
+        fix[i] = b->useless[i] ? 0 : -1;
+    if (p->n == 0)
+        return 0;
+    glp_prob *lp = build_lp(p, b, 0.0);
+    if (!lp)
+        return smug_fail(err, SMUG_ERR_NOMEM, "probing: out of memory");
+    double value;
+    int rc = lp_value(lp, &value, err), closed = rc == 0 && value > (double)bound + 1e-6;
+    for (int round = 0, changed = 1; rc == 0 && !closed && changed && round < 8; round++) {
+        changed = 0;
+        for (int i = 0; i < p->n && rc == 0; i++)
+            if (fix[i] < 0 && (rc = probe_cell(lp, i, bound, fix, err)) > 0)
+                changed = 1, rc = 0;
+        if (rc == 0 && lp_value(lp, &value, err) < 0)
+            rc = -1;
+        closed = rc == 0 && value > (double)bound + 1e-6;
     }
     glp_delete_prob(lp);
-    free(ia), free(ja), free(ar);
-    return rc;
+    return rc < 0 ? -1 : closed;
 }
 
 static int too_close(const smug_mask_problem *p, int j, smug_error *err)
@@ -220,6 +319,7 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
     if (rc == 0) {
         greedy(p, out->incumbent, scratch);
         out->upper = smug_mask_count(out->incumbent, p->n);
+        out->incumbent_from = "greedy";
         /* greedy stops short only on a row whose positive cells are all kept already: the
          * negative cells it kept for other rows sink it, and the whole input (all of them)
          * sinks it as well, so this is gamma's fault, not smug's */

@@ -188,3 +188,14 @@ void smug_smt_exit(smug_strbuf *out)
 {
     smug_strbuf_adds(out, "(exit)\n");
 }
+
+void smug_smt_assert_fixed(smug_strbuf *out, const smug_mask_problem *p, const int8_t *fix)
+{
+    for (int i = 0; i < p->n; i++) {
+        if (fix[i] < 0)
+            continue;
+        smug_strbuf_adds(out, fix[i] ? "(assert " : "(assert (not ");
+        var(out, p, i);
+        smug_strbuf_adds(out, fix[i] ? ")\n" : "))\n");
+    }
+}

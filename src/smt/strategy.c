@@ -53,24 +53,23 @@ void smug_solve_result_free(smug_solve_result *r)
     r->mask = NULL;
 }
 
-/* The problem text: header, body with every proved fact, then the query. */
-static int problem_text(const search *s, int bound, int optimize, smug_strbuf *out, smug_error *err)
+/* The problem text: header, body with every proved fact, the cells probing fixed for this
+ * bound (NULL: none), then the query. */
+static int problem_text(const search *s, int bound, int optimize, const int8_t *fix,
+                        smug_strbuf *out, smug_error *err)
 {
     const smug_mask_problem *p = s->p;
     const smug_bounds *b = s->b;
     smug_smt_header(out, s->opts->source ? s->opts->source : "smug", "unknown");
     smug_smt_facts facts = {s->r->lower, b->useless, b->dom_from, b->dom_to, b->n_dom};
     smug_smt_body(out, p, &facts);
+    if (fix)
+        smug_smt_assert_fixed(out, p, fix);
     if (optimize) { /* the incumbent bounds the search: z3's own first models are worse */
         smug_strbuf_addf(out, "(assert (<= size %d.0))\n", bound);
         smug_smt_optimize_query(out, p);
     } else {
-        uint8_t *zero = malloc(p->n > 0 ? (size_t)p->n : 1);
-        if (!zero)
-            return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-        smug_bounds_fixings(b, p->n, bound, zero);
-        smug_smt_decision_query(out, p, bound, zero, 0, NULL);
-        free(zero);
+        smug_smt_decision_query(out, p, bound, NULL, 0, NULL);
     }
     smug_smt_exit(out);
     return smug_strbuf_check(out, err);
@@ -144,7 +143,9 @@ static step_outcome judge(search *s, const smug_process_result *pr, int bound,
     if (smug_sexpr_parse(pr->out.buf ? pr->out.buf : "", pr->out.len, o, &perr) < 0)
         return stop(s, "%s printed output smug cannot read: %s", perr.msg);
     smug_answer a = smug_solver_output_last_answer(o);
-    if (o->error && !(a == SMUG_ANS_UNSAT && o->error_after >= o->n_answers))
+    /* an error after an unsat or unknown answer is the trailing get-value's "no model" */
+    int trailing = o->error_after >= o->n_answers && (a == SMUG_ANS_UNSAT || a == SMUG_ANS_UNKNOWN);
+    if (o->error && !trailing)
         return stop(s, "%s reported an error: %s", o->error);
     if (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT)
         return stop(s, "%s was stopped at the deadline%s", NULL);
@@ -165,18 +166,33 @@ static void accept_candidate(search *s)
 }
 
 /* One decision problem: is there a mask of size ≤ bound? */
-static int decide(search *s, int bound, step_outcome *out, smug_error *err)
+static int decide(search *s, int bound, step_outcome *out, int *by_bounds, smug_error *err)
 {
     smug_strbuf text = SMUG_STRBUF_INIT;
     smug_process_result pr;
     smug_solver_output o = {0};
-    int rc = problem_text(s, bound, 0, &text, err);
+    int8_t *fix = malloc(s->p->n > 0 ? (size_t)s->p->n : 1);
+    int rc = !fix                    ? smug_fail(err, SMUG_ERR_NOMEM, "out of memory")
+             : s->opts->skip_probing ? 0
+                                     : smug_bounds_probe(s->p, s->b, bound, fix, err);
+    for (int i = 0; fix && s->opts->skip_probing && i < s->p->n; i++)
+        fix[i] = -1;
+    if (rc == 1) { /* the LP alone rules out every mask of size ≤ bound */
+        *out = STEP_UNSAT;
+        *by_bounds = 1;
+        free(fix);
+        return 0;
+    }
+    *by_bounds = 0;
+    if (rc == 0)
+        rc = problem_text(s, bound, 0, fix, &text, err);
     if (rc == 0)
         rc = run_solver(s, &text, &pr, err);
     if (rc == 0) {
         *out = judge(s, &pr, bound, &o);
         smug_process_result_free(&pr);
     }
+    free(fix);
     smug_solver_output_free(&o);
     smug_strbuf_free(&text);
     return rc;
@@ -186,6 +202,7 @@ static int decide(search *s, int bound, step_outcome *out, smug_error *err)
 static int search_decisions(search *s, smug_error *err)
 {
     smug_solve_result *r = s->r;
+    const char *lower_by = "bounds"; /* who proved the current lower bound */
     while (r->lower < r->size) {
         if (smug_process_now() >= s->deadline) {
             snprintf(r->note, sizeof r->note, "time limit reached before the bounds met");
@@ -194,16 +211,17 @@ static int search_decisions(search *s, smug_error *err)
         int bound =
             r->strategy == SMUG_STRATEGY_BISECT ? (r->lower + r->size - 1) / 2 : r->size - 1;
         step_outcome step = STEP_STOP;
-        if (decide(s, bound, &step, err) < 0)
+        int by_bounds = 0;
+        if (decide(s, bound, &step, &by_bounds, err) < 0)
             return -1;
         if (step == STEP_SAT)
             accept_candidate(s);
         else if (step == STEP_UNSAT)
-            r->lower = bound + 1;
+            r->lower = bound + 1, lower_by = by_bounds ? "bounds" : "solver";
         else
             break;
         if (r->lower >= r->size)
-            r->proved_by = "solver";
+            r->proved_by = lower_by;
     }
     return 0;
 }
@@ -216,7 +234,7 @@ static int search_optimize(search *s, smug_error *err)
     smug_strbuf text = SMUG_STRBUF_INIT;
     smug_process_result pr;
     smug_solver_output o = {0};
-    int rc = problem_text(s, r->size, 1, &text, err);
+    int rc = problem_text(s, r->size, 1, NULL, &text, err);
     if (rc == 0)
         rc = run_solver(s, &text, &pr, err);
     if (rc == 0) {
@@ -282,7 +300,7 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
         memcpy(out->mask, b->incumbent, (size_t)p->n);
         out->size = b->upper;
         out->lower = b->lower;
-        out->incumbent_from = "greedy";
+        out->incumbent_from = b->incumbent_from ? b->incumbent_from : "greedy";
         if (out->lower >= out->size)
             out->proved_by = "bounds";
         else if (out->strategy == SMUG_STRATEGY_OPTIMIZE)

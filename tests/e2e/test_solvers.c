@@ -115,10 +115,10 @@ static const smug_solver *solver_named(smug_solvers **reg, const char *name)
 
 /* Solves f with solver/strategy and checks the result against the network itself. */
 static void solve_checked(const fixture *f, const smug_solver *s, smug_strategy st, double timeout,
-                          smug_solve_result *r)
+                          int probe, smug_solve_result *r)
 {
     smug_error err = SMUG_ERROR_INIT;
-    smug_solve_options o = {st, timeout, 4096, "test_solvers"};
+    smug_solve_options o = {st, timeout, 4096, "test_solvers", !probe};
     if (smug_solve(f->p, &f->b, s, &o, r, &err) < 0)
         fail_msg("%s: %s", s->name, err.msg);
     assert_true(smug_mask_problem_satisfied(f->p, r->mask));
@@ -156,7 +156,8 @@ static void test_solvers_reach_the_mip_optimum(void **state)
         assert_true(f.b.lower <= opt && opt <= f.b.upper);
         for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
             smug_solve_result res;
-            solve_checked(&f, solver_named(&reg, runs[r].solver), runs[r].strategy, 60.0, &res);
+            /* without probing, so the solver (not the LP) has to prove each bound */
+            solve_checked(&f, solver_named(&reg, runs[r].solver), runs[r].strategy, 60.0, 0, &res);
             if (res.status != SMUG_SOLVE_OPTIMAL || res.size != opt)
                 fail_msg("%s k=%d gamma=%g %s/%s: %s size %d (lower %d), MIP optimum %d: %s",
                          cases[c].image, cases[c].k, cases[c].gamma, runs[r].solver,
@@ -173,6 +174,32 @@ static void test_solvers_reach_the_mip_optimum(void **state)
     smug_solvers_free(reg);
 }
 
+/* With LP probing (the default) a window-2 problem the solvers alone cannot close in 10 s
+ * ends optimal at the MIP optimum, proved by the LP or by the solver on what probing left. */
+static void test_probing_closes_window_2(void **state)
+{
+    (void)state;
+    smug_solvers *reg = NULL;
+    fixture f;
+    fixture_load(&f, "0008_sandal", 8, 0.5, 2);
+    int opt = mip_optimum(f.p);
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_bounds_mip(f.p, &f.b, 2.0, &err), 0);
+    assert_int_equal(f.b.upper, opt); /* GLPK found an optimal mask, checked exactly */
+    const char *names[] = {"z3", "cvc5"};
+    for (int i = 0; i < 2; i++) {
+        smug_solve_result res;
+        solve_checked(&f, solver_named(&reg, names[i]), SMUG_STRATEGY_TIGHTEN, 30.0, 1, &res);
+        assert_int_equal(res.status, SMUG_SOLVE_OPTIMAL);
+        assert_int_equal(res.size, opt);
+        assert_non_null(res.proved_by);
+        assert_string_equal(res.incumbent_from, "glpk");
+        smug_solve_result_free(&res);
+    }
+    fixture_free(&f);
+    smug_solvers_free(reg);
+}
+
 /* z3's optimisation form on a problem it closes quickly. */
 static void test_z3_optimize(void **state)
 {
@@ -181,7 +208,7 @@ static void test_z3_optimize(void **state)
     fixture f;
     fixture_load(&f, "0002_trouser", 8, 0.9, 4);
     smug_solve_result res;
-    solve_checked(&f, solver_named(&reg, "z3"), SMUG_STRATEGY_OPTIMIZE, 60.0, &res);
+    solve_checked(&f, solver_named(&reg, "z3"), SMUG_STRATEGY_OPTIMIZE, 60.0, 1, &res);
     assert_int_equal(res.status, SMUG_SOLVE_OPTIMAL);
     assert_int_equal(res.size, mip_optimum(f.p));
     smug_solve_result_free(&res);
@@ -201,7 +228,7 @@ static void test_timeout_keeps_the_incumbent(void **state)
     for (int i = 0; i < 2; i++) {
         smug_solve_result res;
         double t0 = smug_now();
-        solve_checked(&f, solver_named(&reg, names[i]), SMUG_STRATEGY_TIGHTEN, 1.0, &res);
+        solve_checked(&f, solver_named(&reg, names[i]), SMUG_STRATEGY_TIGHTEN, 1.0, 0, &res);
         assert_true(smug_now() - t0 < 5.0); /* a deadline, not a benchmark: 1 s + grace */
         if (res.status == SMUG_SOLVE_OPTIMAL)
             fail_msg("%s proved a window-2 k=8 problem in 1 s: pick a harder case", names[i]);
@@ -252,7 +279,7 @@ static void test_broken_solvers_are_never_unsat(void **state)
         smug_solvers *reg = NULL;
         const smug_solver *s = broken_solver(&reg, dir, cases[c].args);
         smug_solve_result res;
-        solve_checked(&f, s, SMUG_STRATEGY_TIGHTEN, 2.0, &res);
+        solve_checked(&f, s, SMUG_STRATEGY_TIGHTEN, 2.0, 0, &res);
         if (!strstr(res.note, cases[c].note))
             fail_msg("misbehave %s: note '%s' lacks '%s'", cases[c].args, res.note, cases[c].note);
         assert_int_not_equal(res.status, SMUG_SOLVE_OPTIMAL);
@@ -278,7 +305,7 @@ static void test_missing_solver_is_an_error(void **state)
     memcpy(&s, solver_named(&reg, "cvc5"), sizeof s);
     s.executable = "/nonexistent/cvc5-not-here";
     smug_error err = SMUG_ERROR_INIT;
-    smug_solve_options o = {SMUG_STRATEGY_TIGHTEN, 5.0, 1024, "test"};
+    smug_solve_options o = {SMUG_STRATEGY_TIGHTEN, 5.0, 1024, "test", 1};
     smug_solve_result res;
     assert_int_equal(smug_solve(f.p, &f.b, &s, &o, &res, &err), -1);
     assert_int_equal(err.code, SMUG_ERR_SOLVER);
@@ -294,6 +321,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_solvers_reach_the_mip_optimum),
         cmocka_unit_test(test_z3_optimize),
+        cmocka_unit_test(test_probing_closes_window_2),
         cmocka_unit_test(test_timeout_keeps_the_incumbent),
         cmocka_unit_test(test_broken_solvers_are_never_unsat),
         cmocka_unit_test(test_missing_solver_is_an_error),
