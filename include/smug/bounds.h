@@ -55,6 +55,16 @@ int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, 
 int smug_bounds_probe(const smug_mask_problem *p, const smug_bounds *b, int bound, int8_t *fix,
                       smug_error *err);
 
+/* LP-guided branching below bound B, from the cells fixed in fix[n]: each node fixes its
+ * most fractional cell to 1 and to 0; a node whose LP exceeds B holds no mask of size ≤ B
+ * and is closed. The open nodes at `depth` (or with an integral LP) are returned as
+ * *out_n fixing vectors of n entries each in one malloc'ed block (caller frees): every mask
+ * of size ≤ B that respects the facts lies below one of them, so B + 1 is proved once each
+ * is shown to hold none. *out_n == 0 means the LP closed every node. */
+int smug_bounds_split(const smug_mask_problem *p, const smug_bounds *b, int bound,
+                      const int8_t *fix, int depth, int8_t **out_leaves, int *out_n,
+                      smug_error *err);
+
 void smug_bounds_free(smug_bounds *b);
 
 #endif

@@ -223,7 +223,11 @@ int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, 
     parm.gmi_cuts = parm.mir_cuts = parm.cov_cuts = parm.clq_cuts = GLP_ON;
     parm.tol_int = 1e-9;
     parm.tm_lim = (int)(seconds * 1000.0);
+    /* GLPK's cut generators print to stdout even with msg_lev off; its terminal switch is
+     * process-wide, so it is restored right after */
+    int term = glp_term_out(GLP_OFF);
     int rc = glp_intopt(lp, &parm), status = glp_mip_status(lp);
+    glp_term_out(term);
     uint8_t *m = malloc((size_t)p->n);
     if (m && (rc == 0 || rc == GLP_ETMLIM) && (status == GLP_OPT || status == GLP_FEAS)) {
         for (int i = 0; i < p->n; i++)
@@ -338,6 +342,84 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
     }
     free(scratch);
     return rc;
+}
+
+/* LP of the node whose cells are fixed as in fix; +inf when infeasible. The most
+ * fractional free cell goes to *out_branch (-1 when the LP solution is integral). */
+static int node_lp(glp_prob *lp, const smug_mask_problem *p, const int8_t *fix, double *value,
+                   int *out_branch, smug_error *err)
+{
+    for (int i = 0; i < p->n; i++)
+        if (fix[i] < 0)
+            glp_set_col_bnds(lp, i + 1, GLP_DB, 0.0, 1.0);
+        else
+            glp_set_col_bnds(lp, i + 1, GLP_FX, (double)fix[i], (double)fix[i]);
+    if (lp_value(lp, value, err) < 0)
+        return -1;
+    double best = 1e-6;
+    *out_branch = -1;
+    for (int i = 0; isfinite(*value) && i < p->n; i++) {
+        double x = glp_get_col_prim(lp, i + 1), frac = fmin(x, 1.0 - x);
+        if (fix[i] < 0 && frac > best)
+            best = frac, *out_branch = i;
+    }
+    return 0;
+}
+
+int smug_bounds_split(const smug_mask_problem *p, const smug_bounds *b, int bound,
+                      const int8_t *fix, int depth, int8_t **out_leaves, int *out_n,
+                      smug_error *err)
+{
+    depth = depth < 0 ? 0 : depth > 10 ? 10 : depth; /* at most 1024 leaves */
+    size_t n = p->n > 0 ? (size_t)p->n : 1, cap = (size_t)1 << depth;
+    int8_t *open = malloc(cap * 2 * n), *leaves = malloc(cap * n);
+    glp_prob *lp = p->n > 0 ? build_lp(p, b, 0.0) : NULL;
+    *out_leaves = NULL;
+    *out_n = 0;
+    if (!open || !leaves || (p->n > 0 && !lp)) {
+        free(open), free(leaves);
+        if (lp)
+            glp_delete_prob(lp);
+        return smug_fail(err, SMUG_ERR_NOMEM, "split: out of memory");
+    }
+    /* breadth first: level d holds the open nodes at depth d */
+    memcpy(open, fix, n);
+    int n_open = 1, rc = 0, n_leaves = 0;
+    for (int d = 0; rc == 0 && n_open > 0; d++) {
+        int next = 0;
+        for (int k = 0; rc == 0 && k < n_open; k++) {
+            int8_t *node = open + (size_t)k * n;
+            double value = 0.0;
+            int branch = -1;
+            if (p->n > 0 && node_lp(lp, p, node, &value, &branch, err) < 0) {
+                rc = -1;
+                break;
+            }
+            if (value > (double)bound + 1e-6)
+                continue; /* no mask of size ≤ bound below this node */
+            if (branch < 0 || d >= depth || (size_t)next + 2 > cap) {
+                memcpy(leaves + (size_t)n_leaves++ * n, node, n);
+                continue;
+            }
+            for (int v = 1; v >= 0; v--) { /* children go after the current level */
+                int8_t *child = open + (cap + (size_t)next++) * n;
+                memcpy(child, node, n);
+                child[branch] = (int8_t)v;
+            }
+        }
+        memmove(open, open + cap * n, (size_t)next * n);
+        n_open = next;
+    }
+    if (lp)
+        glp_delete_prob(lp);
+    free(open);
+    if (rc < 0) {
+        free(leaves);
+        return -1;
+    }
+    *out_leaves = leaves;
+    *out_n = n_leaves;
+    return 0;
 }
 
 void smug_bounds_fixings(const smug_bounds *b, int n, int bound, uint8_t *out_zero)

@@ -122,9 +122,12 @@ int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *p
 {
     memset(out, 0, sizeof *out);
     double t0 = smug_now();
+    /* a quarter of the time limit, at most 2 s, for GLPK to find a better incumbent */
+    double mip_seconds = params->timeout / 4 < 2.0 ? params->timeout / 4 : 2.0;
     if (smug_encode(net, x, e->neurons, e->n_neurons, params->gamma, params->window, &out->problem,
                     err) < 0 ||
-        smug_bounds_compute(out->problem, &out->bounds, err) < 0)
+        smug_bounds_compute(out->problem, &out->bounds, err) < 0 ||
+        smug_bounds_mip(out->problem, &out->bounds, mip_seconds, err) < 0)
         return -1;
     out->seconds_encode = smug_now() - t0;
     if (solve_stage(params, solver, out, err) < 0)

@@ -166,35 +166,49 @@ static void accept_candidate(search *s)
 }
 
 /* One decision problem: is there a mask of size ≤ bound? */
-static int decide(search *s, int bound, step_outcome *out, int *by_bounds, smug_error *err)
+/* One solver run: is there a mask of size ≤ bound with the cells fixed as in fix? */
+static int ask(search *s, int bound, const int8_t *fix, step_outcome *out, smug_error *err)
 {
     smug_strbuf text = SMUG_STRBUF_INIT;
     smug_process_result pr;
     smug_solver_output o = {0};
-    int8_t *fix = malloc(s->p->n > 0 ? (size_t)s->p->n : 1);
-    int rc = !fix                    ? smug_fail(err, SMUG_ERR_NOMEM, "out of memory")
-             : s->opts->skip_probing ? 0
-                                     : smug_bounds_probe(s->p, s->b, bound, fix, err);
-    for (int i = 0; fix && s->opts->skip_probing && i < s->p->n; i++)
-        fix[i] = -1;
-    if (rc == 1) { /* the LP alone rules out every mask of size ≤ bound */
-        *out = STEP_UNSAT;
-        *by_bounds = 1;
-        free(fix);
-        return 0;
-    }
-    *by_bounds = 0;
-    if (rc == 0)
-        rc = problem_text(s, bound, 0, fix, &text, err);
+    int rc = problem_text(s, bound, 0, fix, &text, err);
     if (rc == 0)
         rc = run_solver(s, &text, &pr, err);
     if (rc == 0) {
         *out = judge(s, &pr, bound, &o);
         smug_process_result_free(&pr);
     }
-    free(fix);
     smug_solver_output_free(&o);
     smug_strbuf_free(&text);
+    return rc;
+}
+
+#define SPLIT_DEPTH 6 /* measured: deeper leaves the solver almost nothing (issue note) */
+
+/* Is there a mask of size ≤ bound? LP probing, then LP-guided branching, close what the LP
+ * can; the solver decides each open leaf. UNSAT needs every leaf ruled out. */
+static int decide(search *s, int bound, step_outcome *out, int *by_bounds, smug_error *err)
+{
+    int n = s->p->n;
+    int8_t *fix = malloc(n > 0 ? (size_t)n : 1), *leaves = NULL;
+    int n_leaves = 1;
+    int rc = fix ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    for (int i = 0; rc == 0 && i < n; i++)
+        fix[i] = -1;
+    if (rc == 0 && !s->opts->skip_probing) {
+        rc = smug_bounds_probe(s->p, s->b, bound, fix, err);
+        if (rc == 0)
+            rc = smug_bounds_split(s->p, s->b, bound, fix, SPLIT_DEPTH, &leaves, &n_leaves, err);
+        else if (rc == 1)
+            n_leaves = 0, rc = 0; /* the LP alone rules out every mask of size ≤ bound */
+    }
+    *by_bounds = n_leaves == 0;
+    *out = STEP_UNSAT;
+    for (int l = 0; rc == 0 && l < n_leaves && *out == STEP_UNSAT; l++)
+        rc = ask(s, bound, leaves ? leaves + (size_t)l * (size_t)(n > 0 ? n : 1) : fix, out, err);
+    free(fix);
+    free(leaves);
     return rc;
 }
 
