@@ -24,4 +24,13 @@ int smug_fs_mkdirs(const char *path, smug_error *err);
 /* 1 if `path` exists (any type), else 0. */
 int smug_fs_exists(const char *path);
 
+/* SHA-256 of len bytes as 64 lowercase hex digits + NUL (nettle). */
+void smug_sha256_hex(const void *data, size_t len, char out_hex[65]);
+
+/* SHA-256 of a whole file. Errors name the path. */
+int smug_fs_sha256(const char *path, char out_hex[65], smug_error *err);
+
+/* Copies src to dst atomically (smug_fs_read_all + smug_fs_write_atomic). */
+int smug_fs_copy(const char *src, const char *dst, smug_error *err);
+
 #endif

@@ -66,6 +66,16 @@ int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *p
                        smug_error *err);
 
 void smug_mask_result_free(smug_mask_result *r);
+/* The stages of smug_pipeline_mask one by one, for callers that solve elsewhere (bundle.h):
+ * smug_pipeline_problem fills out->problem and out->bounds (encode, bounds, a short GLPK
+ * incumbent search); the caller fills out->solve (mask over variables, size, status…);
+ * smug_pipeline_finish expands it to cells, verifies it by a forward pass (an error naming
+ * the neuron when it fails) and computes the saliency maps. */
+int smug_pipeline_problem(const smug_net *net, const float *x, const smug_params *params,
+                          const int *neurons, int k, smug_mask_result *out, smug_error *err);
+int smug_pipeline_finish(const smug_net *net, const float *x, const smug_params *params,
+                         const smug_explanation *e, const char *solver_name, smug_mask_result *out,
+                         smug_error *err);
 
 /* Seconds on a monotonic clock, for stage timings. */
 double smug_now(void);

@@ -19,10 +19,18 @@ typedef struct smug_report_paths {
     const char *saliency, *overlay, *mask, *mask_npy; /* NULL when not written */
 } smug_report_paths;
 
+/* smug score's additions: the bundle id and the results it read. */
+typedef struct smug_report_extra {
+    const char *id;
+    const char *sources; /* JSON array members text ({file, reading}, …), may be "" */
+} smug_report_extra;
+
 /* Appends one input's object to j (inside an array). m is NULL when the mask stages failed
- * before producing a result; error is then the message (status "error"). */
+ * before producing a result; error is then the message (status "error"). extra may be
+ * NULL. */
 void smug_report_input(smug_json *j, const char *input, const smug_explanation *e,
                        const smug_mask_result *m, const char *solver, const smug_params *params,
-                       const smug_report_paths *paths, const char *error, double total_seconds);
+                       const smug_report_paths *paths, const char *error, double total_seconds,
+                       const smug_report_extra *extra);
 
 #endif

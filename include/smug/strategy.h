@@ -73,6 +73,28 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
 
 void smug_solve_result_free(smug_solve_result *r);
 
+/* What one solver transcript proves, for smug score reading the raw stdout of a plain
+ * solver run on an emitted file (design §7). */
+typedef enum {
+    SMUG_READ_MASK,    /* a model that satisfies every row and size ≤ bound */
+    SMUG_READ_OPTIMUM, /* optimize form, finished: the model is a proved optimum */
+    SMUG_READ_UNSAT,   /* decision form: no mask of size ≤ bound (lower = bound + 1) */
+    SMUG_READ_NOTHING  /* unknown, no answer, an error, a bad model: note says which */
+} smug_read_kind;
+typedef struct smug_reading {
+    smug_read_kind kind;
+    int size;       /* MASK, OPTIMUM: the model's size */
+    int lower;      /* proved lower bound from this transcript (0: none) */
+    char note[512]; /* NOTHING: why; otherwise empty */
+} smug_reading;
+/* Reads text (a solver's stdout on a problem of p: decision form asked at `bound`, or the
+ * optimize form whose bound assertion is `bound`) with the rules of the search above:
+ * a model must name every variable, satisfy every row and the bound; unsat only when
+ * printed before any error. out_mask[p->n] receives the model (MASK, OPTIMUM). `who` names
+ * the solver or file in notes. */
+void smug_solve_read(const smug_mask_problem *p, const char *who, const char *text, size_t len,
+                     int bound, int optimize, uint8_t *out_mask, smug_reading *out);
+
 const char *smug_solve_status_name(smug_solve_status s); /* "optimal", "feasible", "timeout" */
 const char *smug_strategy_name(smug_strategy s);
 

@@ -61,6 +61,11 @@ const char *cli_get(const cli_args *a, const char *name);
 
 void cli_print_help(const cli_command *cmd);
 
+/* The plan of run/emit/eval: defaults < --config < flags; --model, --input and --out replace
+ * the config's; with nothing named, the bundled model and image, and default_out. */
+struct smug_plan;
+int cli_make_plan(const cli_args *a, struct smug_plan *plan, const char *default_out,
+                  smug_error *err);
 /* Default model/input shipped in the source tree (models/, data/). */
 const char *cli_default_model(void);
 const char *cli_default_input(void);
@@ -69,5 +74,8 @@ extern const cli_command cli_cmd_inspect;
 extern const cli_command cli_cmd_attribute;
 extern const cli_command cli_cmd_run;
 extern const cli_command cli_cmd_solvers;
+extern const cli_command cli_cmd_emit;
+extern const cli_command cli_cmd_solve;
+extern const cli_command cli_cmd_score;
 
 #endif

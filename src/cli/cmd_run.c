@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "smug/artifacts.h"
 #include "smug/config.h"
 #include "smug/fsutil.h"
 #include "smug/image.h"
@@ -29,48 +30,6 @@ typedef struct run_ctx {
     int failures;
     int tty;
 } run_ctx;
-
-/* out/<file name without extension>/ for one input's pictures */
-static void input_dir(const char *out, const char *input, char *buf, size_t n)
-{
-    const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
-    size_t len = strcspn(base, ".");
-    snprintf(buf, n, "%s/%.*s", out, (int)len, base);
-}
-
-static int write_pictures(const run_ctx *c, const float *x, const smug_mask_result *m,
-                          const char *dir, char paths[4][4096], smug_error *err)
-{
-    const smug_params *p = &c->plan->params;
-    int ch, h, w;
-    smug_shape_chw(&c->net->input, &ch, &h, &w);
-    if (c->net->input.rank == 1)
-        ch = 1, h = m->map_h, w = m->map_w;
-    smug_image_src src = {x, ch, h, w, p->pixel_min, p->pixel_max};
-    size_t n = (size_t)m->map_h * (size_t)m->map_w;
-    uint8_t *keep = malloc(n);
-    float *keepf = malloc(n * sizeof *keepf);
-    int rc = keep && keepf ? smug_fs_mkdirs(dir, err) : smug_fail(err, SMUG_ERR_NOMEM, "oom");
-    const char *names[4] = {"saliency.png", "overlay.png", "mask.png", "mask.npy"};
-    for (int i = 0; i < 4; i++)
-        snprintf(paths[i], 4096, "%s/%s", dir, names[i]);
-    if (rc == 0) {
-        smug_score_mask_pixels(&m->problem->grid, m->cells, keep);
-        for (size_t i = 0; i < n; i++)
-            keepf[i] = keep[i] ? 1.0f : 0.0f;
-        int dims[2] = {m->map_h, m->map_w};
-        rc = smug_image_write_heatmap(paths[0], m->saliency, m->map_h, m->map_w, 0, err);
-        if (rc == 0)
-            rc = smug_image_write_overlay(paths[1], &src, m->saliency, 0, err);
-        if (rc == 0)
-            rc = smug_image_write_masked(paths[2], &src, keep, 0, err);
-        if (rc == 0)
-            rc = smug_npy_write(paths[3], keepf, dims, 2, err);
-    }
-    free(keep);
-    free(keepf);
-    return rc;
-}
 
 static void print_line(const char *input, const smug_explanation *e, const smug_mask_result *m,
                        const char *error)
@@ -106,14 +65,19 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
     int rc = smug_pipeline_neurons(c->net, x, p, &e, err);
     if (rc == 0) {
         smug_error merr = SMUG_ERROR_INIT;
-        char dir[2048], paths[4][4096];
-        smug_report_paths rp = {paths[0], paths[1], paths[2], paths[3]};
-        input_dir(c->plan->out_dir, input, dir, sizeof dir);
+        char dir[2048];
+        smug_artifact_paths *ap = malloc(sizeof *ap);
+        if (!ap) {
+            smug_explanation_free(&e), free(x);
+            return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+        }
+        smug_report_paths rp = {ap->saliency, ap->overlay, ap->mask, ap->mask_npy};
+        smug_artifacts_dir(c->plan->out_dir, input, dir, sizeof dir);
         int failed = smug_pipeline_mask(c->net, x, p, &e, c->solver, &m, &merr) < 0 ||
-                     write_pictures(c, x, &m, dir, paths, &merr) < 0;
+                     smug_artifacts_write(c->net, p, x, &m, dir, ap, &merr) < 0;
         if (failed && (merr.code == SMUG_ERR_USAGE || merr.code == SMUG_ERR_UNSUPPORTED)) {
             *err = merr; /* a setting no input can satisfy: stop here, once */
-            smug_mask_result_free(&m), smug_explanation_free(&e), free(x);
+            smug_mask_result_free(&m), smug_explanation_free(&e), free(x), free(ap);
             return -1;
         }
         c->failures += failed;
@@ -121,7 +85,8 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
             fprintf(stderr, "\r\033[K");
         print_line(input, &e, &m, failed ? merr.msg : NULL);
         smug_report_input(c->json, input, &e, failed ? NULL : &m, c->solver->name, p,
-                          failed ? NULL : &rp, failed ? merr.msg : NULL, smug_now() - t0);
+                          failed ? NULL : &rp, failed ? merr.msg : NULL, smug_now() - t0, NULL);
+        free(ap);
     } else {
         smug_error_prefix(err, "%s", input);
     }
@@ -149,29 +114,6 @@ static int collect_inputs(const smug_plan *plan, char ***out, int *n, smug_error
         free(more);
         *out = all;
         *n += m;
-    }
-    return 0;
-}
-
-/* defaults < config < flags; the bundled model and image when nothing names them */
-static int make_plan(const cli_args *a, smug_plan *plan, smug_error *err)
-{
-    const char *config = cli_get(a, "config");
-    if (config ? smug_config_load(config, plan, err) < 0 : (smug_plan_init(plan), 0))
-        return -1;
-    if (cli_apply_param_flags(a, &plan->params, err) < 0)
-        return -1;
-    const char *model = cli_get(a, "model") ? cli_get(a, "model") : plan->model;
-    if (smug_plan_set_model(plan, model ? model : cli_default_model(), err) < 0)
-        return -1;
-    const char *out = cli_get(a, "out") ? cli_get(a, "out") : plan->out_dir;
-    if (smug_plan_set_out_dir(plan, out ? out : "smug-out", err) < 0)
-        return -1;
-    if (a->n_multi)
-        return smug_plan_set_inputs(plan, a->multi, a->n_multi, err);
-    if (plan->n_inputs == 0) {
-        const char *dflt = cli_default_input();
-        return smug_plan_set_inputs(plan, &dflt, 1, err);
     }
     return 0;
 }
@@ -209,7 +151,7 @@ static int run_run(const cli_args *a, smug_error *err)
     smug_solvers *reg = NULL;
     const smug_solver *solver = NULL;
     smug_strbuf sb = SMUG_STRBUF_INIT;
-    int rc = make_plan(a, &plan, err);
+    int rc = cli_make_plan(a, &plan, "smug-out", err);
     if (rc == 0)
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0)

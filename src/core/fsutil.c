@@ -8,11 +8,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <nettle/sha2.h>
 
 int smug_fs_read_all(const char *path, unsigned char **out_data, size_t *out_len, smug_error *err)
 {
@@ -112,4 +115,37 @@ int smug_fs_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+void smug_sha256_hex(const void *data, size_t len, char out_hex[65])
+{
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(out_hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+int smug_fs_sha256(const char *path, char out_hex[65], smug_error *err)
+{
+    unsigned char *data;
+    size_t len;
+    if (smug_fs_read_all(path, &data, &len, err) < 0)
+        return -1;
+    smug_sha256_hex(data, len, out_hex);
+    free(data);
+    return 0;
+}
+
+int smug_fs_copy(const char *src, const char *dst, smug_error *err)
+{
+    unsigned char *data;
+    size_t len;
+    if (smug_fs_read_all(src, &data, &len, err) < 0)
+        return -1;
+    int rc = smug_fs_write_atomic(dst, data, len, err);
+    free(data);
+    return rc;
 }

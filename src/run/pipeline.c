@@ -116,23 +116,26 @@ static int score_stage(const smug_net *net, const smug_params *params, const smu
     return 0;
 }
 
-int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *params,
-                       const smug_explanation *e, const smug_solver *solver, smug_mask_result *out,
-                       smug_error *err)
+int smug_pipeline_problem(const smug_net *net, const float *x, const smug_params *params,
+                          const int *neurons, int k, smug_mask_result *out, smug_error *err)
 {
     memset(out, 0, sizeof *out);
     double t0 = smug_now();
     /* a quarter of the time limit, at most 2 s, for GLPK to find a better incumbent */
     double mip_seconds = params->timeout / 4 < 2.0 ? params->timeout / 4 : 2.0;
-    if (smug_encode(net, x, e->neurons, e->n_neurons, params->gamma, params->window, &out->problem,
-                    err) < 0 ||
+    if (smug_encode(net, x, neurons, k, params->gamma, params->window, &out->problem, err) < 0 ||
         smug_bounds_compute(out->problem, &out->bounds, err) < 0 ||
         smug_bounds_mip(out->problem, &out->bounds, mip_seconds, err) < 0)
         return -1;
     out->seconds_encode = smug_now() - t0;
-    if (solve_stage(params, solver, out, err) < 0)
-        return -1;
-    t0 = smug_now();
+    return 0;
+}
+
+int smug_pipeline_finish(const smug_net *net, const float *x, const smug_params *params,
+                         const smug_explanation *e, const char *solver_name, smug_mask_result *out,
+                         smug_error *err)
+{
+    double t0 = smug_now();
     out->cells = malloc((size_t)out->problem->grid.n_cells);
     if (!out->cells)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
@@ -144,7 +147,17 @@ int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *p
         return smug_fail(err, SMUG_ERR_SOLVER,
                          "the mask from %s (%s) fails the forward check at neuron %d "
                          "(slack %.3g)",
-                         out->solve.incumbent_from, solver->name, out->verdict.failed_neuron,
+                         out->solve.incumbent_from, solver_name, out->verdict.failed_neuron,
                          out->verdict.min_slack);
     return score_stage(net, params, e, out, err);
+}
+
+int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *params,
+                       const smug_explanation *e, const smug_solver *solver, smug_mask_result *out,
+                       smug_error *err)
+{
+    if (smug_pipeline_problem(net, x, params, e->neurons, e->n_neurons, out, err) < 0 ||
+        solve_stage(params, solver, out, err) < 0)
+        return -1;
+    return smug_pipeline_finish(net, x, params, e, solver->name, out, err);
 }

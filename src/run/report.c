@@ -59,9 +59,12 @@ static void mask_fields(smug_json *j, const smug_mask_result *m)
 
 void smug_report_input(smug_json *j, const char *input, const smug_explanation *e,
                        const smug_mask_result *m, const char *solver, const smug_params *params,
-                       const smug_report_paths *paths, const char *error, double total_seconds)
+                       const smug_report_paths *paths, const char *error, double total_seconds,
+                       const smug_report_extra *extra)
 {
     smug_json_object_begin(j, NULL);
+    if (extra && extra->id)
+        smug_json_string(j, "id", extra->id);
     smug_json_string(j, "input", input);
     smug_json_null(j, "label"); /* a PNG carries no label; eval (issue 5) brings labels */
     smug_json_int(j, "predicted", e->predicted);
@@ -88,5 +91,11 @@ void smug_report_input(smug_json *j, const char *input, const smug_explanation *
     path_or_null(j, "overlay.png", paths ? paths->overlay : NULL);
     path_or_null(j, "mask.png", paths ? paths->mask : NULL);
     path_or_null(j, "mask.npy", paths ? paths->mask_npy : NULL);
+    if (extra && extra->sources) {
+        smug_strbuf arr = SMUG_STRBUF_INIT;
+        smug_strbuf_addf(&arr, "[%s]", extra->sources);
+        smug_json_raw(j, "sources", arr.buf ? arr.buf : "[]");
+        smug_strbuf_free(&arr);
+    }
     smug_json_object_end(j);
 }

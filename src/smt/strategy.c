@@ -24,6 +24,7 @@ typedef enum { STEP_SAT, STEP_UNSAT, STEP_STOP } step_outcome;
 typedef struct search {
     const smug_mask_problem *p;
     const smug_bounds *b;
+    const char *name; /* the solver's, for notes */
     const smug_solver *solver;
     const smug_solve_options *opts;
     double deadline;
@@ -105,7 +106,7 @@ static int run_solver(search *s, const smug_strbuf *text, smug_process_result *p
 static step_outcome stop(search *s, const char *fmt, const char *detail)
 {
     smug_strbuf sb = SMUG_STRBUF_INIT;
-    smug_strbuf_addf(&sb, fmt, s->solver->name, detail ? detail : "");
+    smug_strbuf_addf(&sb, fmt, s->name, detail ? detail : "");
     size_t n = sb.len < sizeof s->r->note - 1 ? sb.len : sizeof s->r->note - 1;
     if (sb.buf)
         memcpy(s->r->note, sb.buf, n);
@@ -270,7 +271,7 @@ static int search_optimize(search *s, smug_error *err)
             r->note[0] = '\0';
         } else if (sat_model && !r->note[0]) {
             snprintf(r->note, sizeof r->note, "%s stopped before proving its best model optimal",
-                     s->solver->name);
+                     s->name);
         }
         smug_process_result_free(&pr);
     }
@@ -299,7 +300,7 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
 {
     memset(out, 0, sizeof *out);
     double t0 = smug_process_now();
-    search s = {p, b, solver, opts, t0 + opts->timeout, out, NULL};
+    search s = {p, b, solver->name, solver, opts, t0 + opts->timeout, out, NULL};
     out->mask = malloc(p->n > 0 ? (size_t)p->n : 1);
     s.candidate = malloc(p->n > 0 ? (size_t)p->n : 1);
     int rc = out->mask && s.candidate ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
@@ -330,4 +331,42 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
     if (rc < 0)
         smug_solve_result_free(out);
     return rc;
+}
+
+void smug_solve_read(const smug_mask_problem *p, const char *who, const char *text, size_t len,
+                     int bound, int optimize, uint8_t *out_mask, smug_reading *out)
+{
+    memset(out, 0, sizeof *out);
+    smug_solve_result r;
+    memset(&r, 0, sizeof r);
+    r.mask = out_mask;
+    search s = {p, NULL, who, NULL, NULL, 0.0, &r, out_mask};
+    smug_process_result pr;
+    memset(&pr, 0, sizeof pr);
+    pr.outcome = SMUG_PROC_EXITED;
+    pr.out.buf = (char *)text;
+    pr.out.len = len;
+    smug_solver_output o = {0};
+    step_outcome step = judge(&s, &pr, bound, &o);
+    smug_answer last = smug_solver_output_last_answer(&o);
+    if (optimize && step != STEP_SAT && last == SMUG_ANS_UNKNOWN && !o.error)
+        step = take_model(&s, &o, bound); /* z3 stopped: its best model so far */
+    if (step == STEP_SAT) {
+        out->kind = optimize && last == SMUG_ANS_SAT ? SMUG_READ_OPTIMUM : SMUG_READ_MASK;
+        out->size = smug_mask_count(out_mask, p->n);
+        out->note[0] = '\0';
+    } else if (step == STEP_UNSAT) {
+        out->kind = SMUG_READ_UNSAT;
+        out->lower = bound + 1;
+    } else {
+        out->kind = SMUG_READ_NOTHING;
+        memcpy(out->note, r.note, sizeof out->note);
+    }
+    if (optimize && o.has_objective && isfinite(o.objective_lo) && !o.error) {
+        int lo = (int)ceil(o.objective_lo - 1e-9);
+        out->lower = lo > out->lower ? lo : out->lower;
+    }
+    if (out->kind == SMUG_READ_OPTIMUM)
+        out->lower = out->size;
+    smug_solver_output_free(&o);
 }

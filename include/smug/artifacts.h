@@ -1,0 +1,27 @@
+/* artifacts.h — one explained input's files: saliency.png, overlay.png, mask.png, mask.npy
+ * (design §6; run/artifacts.c). Shared by smug run and smug score so both draw the same
+ * pictures. Every file is written atomically (image.h, input.h).
+ */
+#ifndef SMUG_ARTIFACTS_H
+#define SMUG_ARTIFACTS_H
+#include "smug/error.h"
+#include "smug/net.h"
+#include "smug/params.h"
+#include "smug/pipeline.h"
+
+#define SMUG_ARTIFACT_PATH_MAX 4096
+
+typedef struct smug_artifact_paths {
+    char saliency[SMUG_ARTIFACT_PATH_MAX], overlay[SMUG_ARTIFACT_PATH_MAX];
+    char mask[SMUG_ARTIFACT_PATH_MAX], mask_npy[SMUG_ARTIFACT_PATH_MAX];
+} smug_artifact_paths;
+
+/* out/<input's file name up to its first dot> into buf. */
+const char *smug_artifacts_dir(const char *out, const char *input, char *buf, size_t n);
+
+/* Creates dir and writes the four files of m (smug_pipeline_finish filled it) for input x;
+ * *paths receives their names. */
+int smug_artifacts_write(const smug_net *net, const smug_params *params, const float *x,
+                         const smug_mask_result *m, const char *dir, smug_artifact_paths *paths,
+                         smug_error *err);
+#endif

@@ -1,0 +1,111 @@
+/* bundle.h — a bundle of mask problems for offline solving (design §5, §7; run/bundle.c).
+ *
+ *     BUNDLE/manifest.json              what every file below is, and how to map answers back
+ *     BUNDLE/model.onnx                 a copy of the model (its sha256 is in the manifest)
+ *     BUNDLE/inputs/<id>.npy            each input as the model sees it (float32)
+ *     BUNDLE/problems/<id>.smt2         decision form: is there a mask of size ≤ B?
+ *     BUNDLE/problems/<id>.opt.smt2     z3 objective form
+ *     BUNDLE/problems/<id>.sat.smt2     --family: size ≤ optimum (:status sat)
+ *     BUNDLE/problems/<id>.unsat.smt2   --family: size ≤ optimum − 1 (:status unsat)
+ *     BUNDLE/results/<id>.<solver>.json written by smug solve (bundle_solve.h)
+ *     BUNDLE/results/<file stem>.<solver>.out  raw stdout of a plain solver run on
+ *                                       problems/<file stem>.smt2, read by smug score
+ *
+ * A bundle is self-contained: `smug solve` and `smug score` need nothing outside it, so it
+ * can be copied to a cluster and back. An id is the input file's name up to its first dot,
+ * with characters outside [A-Za-z0-9_-] replaced by '_' (and "-2", "-3", … on a clash), so
+ * ids never contain a dot and a result file's name parses back unambiguously.
+ *
+ * The problem files are what smug run would send a solver: rows, proved facts (lower bound,
+ * fixings, dominance) as assertions; B is the emit-time incumbent's size minus one, so
+ * "unsat" proves the incumbent optimal and "sat" gives a smaller mask. Family files leave
+ * the lower-bound assertion out (it would make the unsat file trivial) but keep the rest.
+ * Nothing time-dependent goes into the problem files: the same config emits the same bytes.
+ */
+#ifndef SMUG_BUNDLE_H
+#define SMUG_BUNDLE_H
+#include <stdint.h>
+#include "smug/config.h"
+#include "smug/error.h"
+#include "smug/net.h"
+#include "smug/pipeline.h"
+#include "smug/registry.h"
+
+#define SMUG_BUNDLE_FORMAT 1 /* manifest "format": bumped on an incompatible change */
+
+typedef struct smug_bundle_problem {
+    char *id;
+    char *input; /* the original path, as given */
+    int predicted, target;
+    double confidence;
+    int k;             /* chosen neurons */
+    int *neurons;      /* [k] */
+    float *ig;         /* [k] IG of each chosen neuron */
+    float *activation; /* [k] its pre-activation */
+    int n_vars, n_rows;
+    char rows_sha256[65]; /* of the rows' SMT-LIB text: the rebuilt problem must match */
+    int upper;            /* the emit-time incumbent's size */
+    int lower;            /* its proved lower bound */
+    char incumbent_from[16];
+    int *incumbent; /* [upper] kept grid cells */
+    int bound;      /* B of the decision file */
+    int optimum;    /* proved at emit time (--family), else -1 */
+    char *proved_by; /* who proved the optimum, NULL when not proved */
+    char *decision, *optimize, *family_sat, *family_unsat; /* relative paths or NULL */
+} smug_bundle_problem;
+
+typedef struct smug_bundle {
+    char *dir;
+    char *smug_version;
+    char *model_source;   /* the model path emit read */
+    char model_sha256[65];
+    smug_params params;
+    smug_bundle_problem *problems;
+    int n;
+} smug_bundle;
+
+typedef struct smug_emit_options {
+    int decision, optimize; /* which forms to write (at least one) */
+    int family;             /* also the sat/unsat pair at a proved optimum */
+    const smug_solver *solver; /* proves optima for --family */
+    int slurm_tasks;           /* > 0: also write BUNDLE/solve.slurm with this many tasks */
+    int progress;              /* 1: a progress line on stderr */
+} smug_emit_options;
+
+/* Emits one problem per input of the plan (inputs expanded as smug run does) into dir,
+ * which must not hold a manifest yet. An input whose stages fail stops the emit with an
+ * error naming it (a bundle is all or nothing; nothing half-written remains valid: the
+ * manifest is written last). */
+int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir,
+                     const smug_emit_options *o, smug_error *err);
+
+/* Reads dir/manifest.json; errors name the file and field. *out is the caller's
+ * (smug_bundle_free). */
+int smug_bundle_load(const char *dir, smug_bundle **out, smug_error *err);
+void smug_bundle_free(smug_bundle *b);
+
+/* Loads dir/model.onnx and checks its sha256 against the manifest. */
+int smug_bundle_net(const smug_bundle *b, smug_net **out, smug_error *err);
+
+/* Problem i made again from the bundle alone: the input, the manifest's neurons, encode and
+ * bounds (and, with search_incumbent, the short GLPK incumbent search smug run makes);
+ * fails (FORMAT) when its rows differ from the emitted ones (rows_sha256). The manifest's
+ * incumbent replaces the found one when smaller, its lower bound when larger. *out_x is
+ * malloc'ed [size(input)]; *out is the caller's (smug_mask_result_free) also after a
+ * failure. */
+int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int search_incumbent,
+                        float **out_x, smug_mask_result *out, smug_error *err);
+
+/* The explanation part of problem i (target, neurons and their IG) as smug_pipeline_finish
+ * wants it; *out is the caller's (smug_explanation_free). */
+int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i,
+                            smug_explanation *out, smug_error *err);
+
+/* "I/N" → shard index and count, 0 ≤ I < N. */
+int smug_bundle_parse_shard(const char *spec, int *out_index, int *out_count, smug_error *err);
+/* 1 when problem i belongs to shard I of N (round robin over manifest order). */
+int smug_bundle_in_shard(int i, int index, int count);
+
+/* The id for an input path (see above), without the clash suffix, into buf. */
+const char *smug_bundle_id_for(const char *input, char *buf, size_t n);
+#endif
