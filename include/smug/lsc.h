@@ -13,11 +13,13 @@
  * Boxes (resize.h's smug_box: half-open pixel rows [y0, y1) and columns [x0, x1)):
  *  - MaxBox: the whole image, so its LSC is −log c(x).
  *  - CenterBox: the centred box of about half the area: sides round(H/√2) × round(W/√2)
- *    (each at least 1), offset ⌊(H − side)/2⌋ (and the same across).
+ *    (each at least 1), offset ⌊(H − side)/2⌋ (and the same across); for a one-row input
+ *    (a sequence) the centred half of its length.
  *  - OptBox: a g×g grid (line k of g+1 at ⌊k·H/g⌋ rows down, ⌊k·W/g⌋ columns across);
  *    every rectangle whose corners are grid points is evaluated — (g(g+1)/2)² of them
  *    (3025 for g = 10; the original code kept only boxes of at least 2×2 cells) — and the
- *    lowest LSC is reported. g = 10 is the paper's default; 7 or 14 divide 28 evenly.
+ *    lowest LSC is reported. g = 10 is the paper's default; 7 or 14 divide 28 evenly. A
+ *    one-row input gets one row of g cells.
  *  - a saliency map, thresholded (smug_lsc_map below).
  * Crops are classified in batches through smug_net_logits (a few MB per batch).
  *

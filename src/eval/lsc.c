@@ -23,11 +23,7 @@ double smug_lsc_value(double area, double log_conf)
 
 void smug_lsc_dims(const smug_net *net, int *out_c, int *out_h, int *out_w)
 {
-    if (net->input.rank == 1) {
-        *out_c = 1, *out_h = 1, *out_w = net->input.dims[0];
-        return;
-    }
-    smug_shape_chw(&net->input, out_c, out_h, out_w);
+    smug_shape_chw(&net->input, out_c, out_h, out_w); /* rank 1 (N) is (1, 1, N) */
 }
 
 static int check_net(const smug_net *net, int target, smug_error *err)

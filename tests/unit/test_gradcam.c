@@ -167,6 +167,39 @@ static void test_first_conv_layer(void **state)
     check_against_oracle(f, 1, 2, f->predicted, 0);
 }
 
+/* testutil's 1-D conv (2, 10) -> (5, 5) is the whole network, so A are the logits and
+ * ∂F/∂A = e_c: α is 1/5 on c's channel k = c / 5 and 0 elsewhere, the map is ReLU(A_k)/5
+ * resized from 1×5 to 1×10 — here worked out by hand for the half-pixel rule: output o reads
+ * s = (o + ½)/2 − ½, i.e. position 0 → A_k[0]; odd o = 2i+1 → ¾A_k[i] + ¼A_k[i+1];
+ * even o = 2i (i ≥ 1) → ¼A_k[i−1] + ¾A_k[i]; 9 → A_k[4]. */
+static void test_conv_as_last_layer(void **state)
+{
+    (void)state;
+    smug_net *net = tu_synthetic_net(1);
+    assert_non_null(net);
+    float x[20], map[10];
+    for (int i = 0; i < 20; i++)
+        x[i] = (float)sin(i * 0.9) + 0.2f;
+    float a[25];
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_net_logits(net, x, 1, a, &err), 0);
+    for (int c = 0; c < 25; c++) {
+        smug_gradcam_opts o = {c, -1, 0};
+        assert_int_equal(smug_gradcam(net, x, &o, map, &err), 0);
+        double cam[5], want[10];
+        for (int i = 0; i < 5; i++)
+            cam[i] = fmax(0.0, a[(c / 5) * 5 + i] / 5.0);
+        want[0] = cam[0], want[9] = cam[4];
+        for (int i = 0; i < 4; i++) {
+            want[2 * i + 1] = 0.75 * cam[i] + 0.25 * cam[i + 1];
+            want[2 * i + 2] = 0.25 * cam[i] + 0.75 * cam[i + 1];
+        }
+        for (int p = 0; p < 10; p++)
+            tu_assert_close(map[p], want[p], 1e-6);
+    }
+    smug_net_free(net);
+}
+
 static void test_dense_model_is_unsupported(void **state)
 {
     (void)state;
@@ -202,6 +235,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_default_layer_is_last_conv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_class_and_probability, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_conv_layer, setup, teardown),
+        cmocka_unit_test(test_conv_as_last_layer),
         cmocka_unit_test(test_dense_model_is_unsupported),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
     };

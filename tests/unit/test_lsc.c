@@ -322,6 +322,39 @@ static void test_map_without_positive_value_is_maxbox(void **state)
     tu_assert_close(r.threshold, 0.0, 0.0);
 }
 
+/* ---- a sequence input ------------------------------------------------------------------ */
+
+/* testutil's 1-D conv over (C, L) = (2, 10), its 25 outputs read as classes: the image is
+ * one row, so CenterBox is the centred half [2, 7) and a 4-cell OptBox has 4·5/2 = 10 boxes,
+ * all one row high; every box still matches the f64 oracle's box LSC via smug_lsc_box. */
+static void test_sequence_input(void **state)
+{
+    (void)state;
+    smug_net *net = tu_synthetic_net(1);
+    assert_non_null(net);
+    float x[20];
+    for (int i = 0; i < 20; i++)
+        x[i] = (float)cos(i * 1.3);
+    smug_lsc_result r, b;
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_lsc_centerbox(net, x, 7, &r, &err), 0);
+    assert_box(&r.box, 0, 2, 1, 7);
+    tu_assert_close(r.area, 0.5, 1e-12);
+    assert_int_equal(smug_lsc_optbox(net, x, 7, 4, &r, &err), 0);
+    assert_int_equal(r.n_boxes, 10);
+    assert_true(r.box.y0 == 0 && r.box.y1 == 1);
+    const int lines[5] = {0, 2, 5, 7, 10};
+    for (int p = 0; p < 4; p++)
+        for (int q = p + 1; q <= 4; q++) {
+            smug_box box = {0, lines[p], 1, lines[q]};
+            assert_int_equal(smug_lsc_box(net, x, 7, &box, &b, &err), 0);
+            assert_true(r.lsc <= b.lsc + 1e-6);
+        }
+    assert_int_equal(smug_lsc_optbox(net, x, 7, 11, &r, &err), -1);
+    assert_string_equal(err.msg, "OptBox: grid size must be in [1, 10]: got 11");
+    smug_net_free(net);
+}
+
 /* ---- errors -------------------------------------------------------------------------- */
 
 static void test_usage_errors(void **state)
@@ -362,6 +395,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_map_without_positive_value_is_maxbox, setup_fc,
                                         teardown),
+        cmocka_unit_test(test_sequence_input),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup_fc, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
