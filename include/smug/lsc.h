@@ -21,7 +21,8 @@
  *    lowest LSC is reported. g = 10 is the paper's default; 7 or 14 divide 28 evenly. A
  *    one-row input gets one row of g cells.
  *  - a saliency map, thresholded (smug_lsc_map below).
- * Crops are classified in batches through smug_net_logits (a few MB per batch).
+ * Crops are classified in batches through smug_net_logits (at most ~32 MB of crops and
+ * activations per batch).
  *
  * The image is the model input viewed as (C, H, W) as score.h views it: rank 3 (C, H, W);
  * rank 2 (C, L) is H = 1, W = L; rank 1 (N) is H = 1, W = N. Token-id inputs cannot be
