@@ -41,9 +41,10 @@ ONNX (opset 13): Gather -> Transpose -> Conv -> Relu -> ReduceMax -> Gemm.
 
 Writes models/debian_text.{onnx,vocab,labels}, data/text/<section>_<n>.txt +
 data/text/labels.csv, tests/data/ref/debian_text_<i>.json (float64 torch logits
-and first-layer pre-activations) and the text-model section of models/README.md.
+and first-layer pre-activations), tests/data/onnx/text_*.onnx (loader variants) and
+the text-model section of models/README.md.
 
-Usage: /usr/bin/python3 tools/train_text.py [--apt-lists DIR] [--epochs N]
+Usage: /usr/bin/python3 tools/train_text.py [--apt-lists DIR] [--epochs N] [--variants-only]
 """
 
 import argparse
@@ -82,6 +83,7 @@ N_REFS = 4
 PAD, UNK = 0, 1
 SEED = 0
 EXPECTED_OPS = ["Gather", "Transpose", "Conv", "Relu", "ReduceMax", "Gemm"]
+VARIANT_ROWS = 50
 README_MARK = "<!-- text models: written by tools/train_text.py -->"
 
 TOKEN_RE = re.compile(rb"[a-z0-9]+")
@@ -351,13 +353,62 @@ evaluation of the ONNX graph with torch.
         f.write(head + "\n" + text)
 
 
+def write_variants():
+    """Graph variants of models/debian_text.onnx for the loader tests (tests/data/onnx/),
+    with an embedding of VARIANT_ROWS rows:
+    two more spellings of global max pooling that must load and compute the same logits,
+    and three the loader must refuse with the node and operator named."""
+    base = onnx.load(os.path.join(ROOT, "models", "debian_text.onnx"))
+    h = onnx.helper
+    # only the first VARIANT_ROWS embedding rows, to keep the fixtures small: the tests
+    # compare the valid variants with debian_text.onnx on token ids below that
+    emb = base.graph.initializer[[t.name for t in base.graph.initializer].index("embed.weight")]
+    emb.CopyFrom(onnx.numpy_helper.from_array(
+        onnx.numpy_helper.to_array(emb)[:VARIANT_ROWS].copy(), "embed.weight"))
+
+    def variant(fname, tail, extra_nodes_before_conv=()):
+        mp = onnx.ModelProto()
+        mp.CopyFrom(base)
+        g = mp.graph
+        nodes = list(g.node)
+        head = nodes[:2] + list(extra_nodes_before_conv) + nodes[2:4]  # Gather..Relu
+        del g.node[:]
+        g.node.extend(head + tail + [nodes[5]])
+        mp.doc_string = "smug loader fixture %s (from debian_text.onnx)" % fname
+        onnx.checker.check_model(mp)
+        onnx.save(mp, os.path.join(ROOT, "tests", "data", "onnx", fname))
+
+    relu, gemm_in = "/Relu_output_0", "/ReduceMax_output_0"
+    variant("text_reducemax_keepdims.onnx", [
+        h.make_node("ReduceMax", [relu], ["/max"], name="max_keep", axes=[-1], keepdims=1),
+        h.make_node("Flatten", ["/max"], [gemm_in], name="flat")])
+    variant("text_globalmaxpool.onnx", [
+        h.make_node("GlobalMaxPool", [relu], ["/max"], name="gmp"),
+        h.make_node("Flatten", ["/max"], [gemm_in], name="flat")])
+    variant("text_reducemax_channels.onnx", [
+        h.make_node("ReduceMax", [relu], [gemm_in], name="max_c", axes=[1], keepdims=0)])
+    variant("text_transpose_late.onnx", [
+        h.make_node("Transpose", [relu], ["/t"], name="late_t", perm=[0, 2, 1]),
+        h.make_node("ReduceMax", ["/t"], [gemm_in], name="max_t", axes=[1], keepdims=0)])
+    mp = onnx.ModelProto()
+    mp.CopyFrom(base)
+    mp.graph.node[1].attribute[0].ints[:] = [0, 1, 2]
+    mp.graph.node[1].name = "bad_perm"
+    onnx.save(mp, os.path.join(ROOT, "tests", "data", "onnx", "text_transpose_perm.onnx"))
+
+
 # --------------------------------------------------------------------------
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--apt-lists", help="apt lists directory (default: the system's)")
     ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--variants-only", action="store_true",
+                    help="only rewrite the tests/data/onnx/text_*.onnx loader fixtures")
     args = ap.parse_args()
+    if args.variants_only:
+        write_variants()
+        return
 
     torch.manual_seed(SEED)
     np.random.seed(SEED)
@@ -434,6 +485,7 @@ def main():
         rel, ids = written[i * len(written) // N_REFS]
         write_ref(i, rel, ids, model64)
 
+    write_variants()
     size = os.path.getsize(path)
     assert size < 1 << 20, size
     date = subprocess.run(["date", "-u", "+%Y-%m-%d"], capture_output=True).stdout.decode().strip()
