@@ -59,6 +59,10 @@ typedef struct smug_tokens {
  * lines), or its size differs from expected_size (naming both sizes) — FORMAT. */
 int smug_vocab_load(const char *path, int expected_size, smug_vocab **out, smug_error *err);
 
+/* The same from memory: data[0..n) is the file's content, `path` names it in errors. */
+int smug_vocab_parse(const char *path, const char *data, size_t n, int expected_size,
+                     smug_vocab **out, smug_error *err);
+
 void smug_vocab_free(smug_vocab *v);
 
 /* Number of tokens (lines). */

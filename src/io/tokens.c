@@ -131,11 +131,19 @@ int smug_vocab_load(const char *path, int expected_size, smug_vocab **out, smug_
     size_t n;
     if (smug_fs_read_all(path, &data, &n, err) < 0)
         return -1;
+    int rc = smug_vocab_parse(path, (const char *)data, n, expected_size, out, err);
+    free(data);
+    return rc;
+}
+
+int smug_vocab_parse(const char *path, const char *data, size_t n, int expected_size,
+                     smug_vocab **out, smug_error *err)
+{
+    *out = NULL;
     smug_vocab *v = calloc(1, sizeof *v);
     int rc = smug_check_alloc(v, err);
     if (rc == 0)
-        rc = parse_vocab(v, path, (const char *)data, n, err);
-    free(data);
+        rc = parse_vocab(v, path, data, n, err);
     if (rc == 0 && expected_size >= 0 && v->n != expected_size)
         rc = smug_fail(err, SMUG_ERR_FORMAT,
                        "%s: %d tokens, but the model's embedding has %d rows: not this model's "
