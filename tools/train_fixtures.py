@@ -311,6 +311,22 @@ licence (https://github.com/zalandoresearch/fashion-mnist, Han Xiao, Kashif
 Rasul, Roland Vollgraf, "Fashion-MNIST: a Novel Image Dataset for
 Benchmarking Machine Learning Algorithms", arXiv:1708.07747).  The images
 here are unmodified copies of dataset samples.
+
+## text/
+
+Sample inputs for the text model `models/debian_text.onnx`: 42 package descriptions
+(7 per section) from its **held-out** test split, written by `tools/train_text.py`
+from Debian 12's apt lists (see models/README.md for the corpus).
+
+* `<section>_<n>.txt` - plain UTF-8 text: the description's first line, then its long
+  description with the \" .\" separator lines removed. Each has 5 to 64 tokens, so
+  the model (maximum length 64) sees all of it.
+* `labels.csv` - `file,package,section,label,predicted`: the Debian package, its
+  section, the class index (line of `models/debian_text.labels`) and what the model
+  predicts (29 of 42 right).
+
+Debian package descriptions are part of the packages' control data, under the
+licences of the respective packages; they are quoted unmodified.
 """
 
 
@@ -356,8 +372,17 @@ def write_models_readme(results):
         "Debian's `dataset-fashion-mnist` package in `/usr/share/datasets/fashion-mnist/`.",
         "",
     ]
-    with open(os.path.join(ROOT, "models", "README.md"), "w") as f:
-        f.write("\n".join(lines))
+    path = os.path.join(ROOT, "models", "README.md")
+    # keep the text-model section that tools/train_text.py maintains at the end
+    mark = "<!-- text models: written by tools/train_text.py -->"
+    tail = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        if mark in old:
+            tail = "\n" + mark + old.split(mark, 1)[1]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + tail)
 
 
 EPOCHS_USED = []

@@ -12,8 +12,15 @@
 #include "smug/problem.h"
 
 /* x: model input [size(net->input)]; neurons[k]: first-layer neuron ids; window: cell side.
- * *out is the caller's (smug_mask_problem_free). Fails for token models (not yet) and when
- * no chosen neuron has a positive pre-activation. */
+ * *out is the caller's (smug_mask_problem_free). Fails when no chosen neuron has a positive
+ * pre-activation.
+ *
+ * Token models (x: token ids as floats): the grid lies over the L token positions, so a
+ * cell is `window` consecutive tokens (window 1: one token, as SMUG's text experiments) with
+ * all their embedding dimensions; a masked token's embedding becomes zeros. Padding
+ * positions are cells too, but the padding row of an embedding trained with padding_idx is
+ * zero (as in models/debian_text.onnx), so their coefficients are 0 and, like any cell no
+ * row touches, they are not variables. */
 int smug_encode(const smug_net *net, const float *x, const int *neurons, int k, double gamma,
                 int window, smug_mask_problem **out, smug_error *err);
 

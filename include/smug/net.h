@@ -38,7 +38,8 @@ typedef enum {
     SMUG_LAYER_GLOBALAVGPOOL, /* (C,H,W) -> (C,1,1) */
     SMUG_LAYER_RESHAPE,       /* Flatten / Reshape: data unchanged, shape changes */
     SMUG_LAYER_AFFINE,        /* y = x * scale + shift, per element (broadcast already expanded) */
-    SMUG_LAYER_EMBED          /* token ids (L) -> rows of a table (L, D) */
+    SMUG_LAYER_EMBED          /* token ids (L) -> rows of a table (L, D), or (D, L) when
+                                 channels_first (a following Transpose folded in) */
 } smug_layer_kind;
 
 typedef struct smug_window {
@@ -59,6 +60,8 @@ typedef struct smug_layer {
     float *shift;          /* affine: [size(in)] */
     smug_window win;       /* conv, maxpool, avgpool */
     int count_include_pad; /* avgpool */
+    int channels_first;    /* embed: output (D, L), each embedding dimension a channel over
+                              the L positions (what a 1-D Conv reads); else (L, D) */
 } smug_layer;
 
 typedef struct smug_net {
@@ -101,7 +104,21 @@ void smug_net_describe(const smug_net *net, smug_strbuf *out);
 /* Receptive field of first-layer neuron `j` (index into the first layer's output, NCHW) in
  * the model input: writes up to `cap` input indices (ONNX memory order) into out_idx and
  * returns how many there are (may exceed cap: then call again with more room). Padding
- * positions are left out. Dense neurons see every input element. */
+ * positions are left out. Dense neurons see every input element. For a token model the
+ * indices are token positions (each once, ascending), not embedding values. */
 size_t smug_net_receptive_field(const smug_net *net, size_t j, size_t *out_idx, size_t cap);
+
+/* The same in the first layer's input (ONNX order): for a token model, embedding values
+ * rather than token positions; otherwise identical to smug_net_receptive_field. */
+size_t smug_net_receptive_field_values(const smug_net *net, size_t j, size_t *out_idx, size_t cap);
+
+/* The model-input position that first-layer input value p (ONNX order) comes from: p
+ * itself when the first layer reads the (reshaped) model input; for a token model, the
+ * token position whose embedding holds p ((L, D): p / D; channels_first (D, L): p % L).
+ * Masks act on model-input positions, so this is how a mask reaches the first layer. */
+size_t smug_net_input_pos(const smug_net *net, size_t p);
+
+/* Rows of the embedding table (the vocabulary size) of a token model, or -1. */
+int smug_net_vocab_size(const smug_net *net);
 
 #endif

@@ -1,6 +1,7 @@
 /* verify.h — a mask checked against the network itself (design §1, mask/verify.c).
  *
- * The first layer's input z is zeroed on every position of a dropped cell, the first
+ * The first layer's input z is zeroed on every position of a dropped cell (for a token
+ * model: every embedding dimension of a dropped token), the first
  * layer runs forward (float32, the same code as every other forward pass), and each
  * constrained neuron's masked pre-activation must exceed γ times its unmasked value. The
  * whole network also runs on the masked input, so a report can say what the model

@@ -34,13 +34,14 @@ static int check_neurons(const smug_net *net, const int *neurons, int k, smug_er
     return 0;
 }
 
-/* Receptive fields are indices into the first layer's input; they are pixels of the model
- * input only when every layer before it keeps positions (Affine, Reshape), not after an
- * embedding lookup. */
+/* Receptive fields are model-input positions when every layer before the first keeps
+ * positions (Affine, Reshape) or is the embedding lookup (smug_net_receptive_field maps
+ * embedding values back to their tokens). */
 static int check_positions(const smug_net *net, smug_error *err)
 {
     const smug_layer *f = &net->layers[net->first];
-    if (!net->input_is_tokens && smug_shape_size(&f->in) == smug_shape_size(&net->input))
+    if (net->input_is_tokens ? net->layers[0].kind == SMUG_LAYER_EMBED
+                             : smug_shape_size(&f->in) == smug_shape_size(&net->input))
         return 0;
     return smug_fail(err, SMUG_ERR_UNSUPPORTED,
                      "saliency: first layer %s does not read the model input position for "

@@ -1,8 +1,10 @@
 /* encode.c — the rows of the mask problem, a_jc = Σ_{p∈c} W1[j,p]·z_p (design §2).
  *
  * Each chosen neuron's receptive field is walked once with its weights, accumulating into
- * a per-cell vector; cells no row touches are then dropped. Everything is in double from
- * the float32 weights and inputs, so o_j here is the exact value of the float data.
+ * a per-cell vector; cells no row touches are then dropped. For a token model z is the
+ * embedding output and p ∈ c means "p is a dimension of a token in cell c", so a_jc is the
+ * first layer's weights applied to token c's embedding within neuron j's window. Everything is in
+ * double from the float32 weights and inputs, so o_j here is the exact value of the float data.
  */
 #include "smug/encode.h"
 
@@ -122,13 +124,13 @@ int smug_encode(const smug_net *net, const float *x, const int *neurons, int k, 
                 int window, smug_mask_problem **out, smug_error *err)
 {
     *out = NULL;
-    if (net->input_is_tokens)
-        return smug_fail(err, SMUG_ERR_UNSUPPORTED, "mask problems for token models: not yet");
     const smug_layer *l = &net->layers[net->first];
     size_t n_in = smug_shape_size(&l->in);
-    if (n_in != smug_shape_size(&net->input))
+    if (net->input_is_tokens ? net->layers[0].kind != SMUG_LAYER_EMBED
+                             : n_in != smug_shape_size(&net->input))
         return smug_fail(err, SMUG_ERR_UNSUPPORTED,
-                         "the first layer's input (%zu values) is not the model input reshaped",
+                         "the first layer's input (%zu values) is neither the model input "
+                         "reshaped nor its token embeddings",
                          n_in);
     smug_grid grid;
     if (smug_grid_init(&grid, &net->input, window, err) < 0)
@@ -143,8 +145,10 @@ int smug_encode(const smug_net *net, const float *x, const int *neurons, int k, 
     if (rc == 0)
         rc = smug_encode_first_input(net, x, z, err);
     size_t per_out = smug_shape_size(&l->out) / (size_t)l->n_out;
+    /* the cell of every first-layer input value: for tokens, the cell of the token whose
+     * embedding holds it (all D dimensions of a token share one mask variable) */
     for (size_t p = 0; rc == 0 && p < n_in; p++)
-        cell_of[p] = smug_grid_cell_of(&grid, p);
+        cell_of[p] = smug_grid_cell_of(&grid, smug_net_input_pos(net, p));
     for (int j = 0; rc == 0 && j < k; j++) {
         if (neurons[j] < 0 || (size_t)neurons[j] >= smug_net_first_size(net))
             rc = smug_fail(err, SMUG_ERR_INTERNAL, "neuron %d out of range", neurons[j]);

@@ -13,11 +13,13 @@
 #include "smug/encode.h"
 #include "smug/forward.h"
 
-/* z with every position of a dropped cell set to 0 (masking happens after preprocessing). */
-static void mask_input(const smug_grid *g, const uint8_t *cells, float *z, size_t n)
+/* z with every position of a dropped cell set to 0 (masking happens after preprocessing;
+ * for a token model z is the embedding output, so a dropped token's embedding is zeros). */
+static void mask_input(const smug_net *net, const smug_grid *g, const uint8_t *cells, float *z,
+                       size_t n)
 {
     for (size_t p = 0; p < n; p++)
-        if (!cells[smug_grid_cell_of(g, p)])
+        if (!cells[smug_grid_cell_of(g, smug_net_input_pos(net, p))])
             z[p] = 0.0f;
 }
 
@@ -47,7 +49,7 @@ int smug_verify_mask(const smug_net *net, const float *x, const smug_mask_proble
         rc = smug_encode_first_input(net, x, z, err);
     if (rc == 0) {
         memcpy(zm, z, n * sizeof *z);
-        mask_input(&p->grid, cells, zm, n);
+        mask_input(net, &p->grid, cells, zm, n);
         rc = run_from_first(net, z, o, logits, err);
     }
     if (rc == 0)

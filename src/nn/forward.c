@@ -210,8 +210,14 @@ static int embed_forward(const smug_layer *l, const float *x, int batch, float *
                 return smug_fail(err, SMUG_ERR_FORMAT,
                                  "token id %g at position %d is not in [0, %d)", (double)id, t,
                                  l->n_in);
-            memcpy(y + ((size_t)b * (size_t)len + (size_t)t) * (size_t)dim,
-                   l->weight + (size_t)id * (size_t)dim, (size_t)dim * sizeof *y);
+            const float *row = l->weight + (size_t)id * (size_t)dim;
+            float *yb = y + (size_t)b * (size_t)len * (size_t)dim;
+            if (!l->channels_first) {
+                memcpy(yb + (size_t)t * (size_t)dim, row, (size_t)dim * sizeof *y);
+                continue;
+            }
+            for (int d = 0; d < dim; d++) /* (D, L): dimension d of every token is a row */
+                yb[(size_t)d * (size_t)len + (size_t)t] = row[d];
         }
     return 0;
 }

@@ -85,6 +85,9 @@ static void describe_layer(const smug_layer *l, smug_strbuf *out)
         l->kind == SMUG_LAYER_AVGPOOL)
         smug_strbuf_addf(out, " kernel %dx%d stride %dx%d pads %d,%d,%d,%d", w->kh, w->kw, w->sh,
                          w->sw, w->pad_top, w->pad_left, w->pad_bottom, w->pad_right);
+    if (l->kind == SMUG_LAYER_EMBED)
+        smug_strbuf_addf(out, " vocabulary %d, dimension %d%s", l->n_in, l->n_out,
+                         l->channels_first ? ", channels first" : "");
     smug_strbuf_addf(out, "  [%s]\n", l->op);
 }
 
@@ -112,7 +115,51 @@ void smug_net_describe(const smug_net *net, smug_strbuf *out)
                      net->first_out != net->first ? " followed by Relu" : "");
 }
 
+size_t smug_net_input_pos(const smug_net *net, size_t p)
+{
+    const smug_layer *e = &net->layers[0];
+    if (!net->input_is_tokens || e->kind != SMUG_LAYER_EMBED)
+        return p;
+    size_t len = (size_t)e->in.dims[0];
+    return e->channels_first ? p % len : p / (size_t)e->n_out;
+}
+
+int smug_net_vocab_size(const smug_net *net)
+{
+    if (!net->input_is_tokens || net->n_layers < 1 || net->layers[0].kind != SMUG_LAYER_EMBED)
+        return -1;
+    return net->layers[0].n_in;
+}
+
+/* Token models: the receptive field in embedding values, mapped to token positions, each
+ * once (a window covers every embedding dimension of its tokens). */
+static size_t token_field(const smug_net *net, size_t j, size_t *out_idx, size_t cap)
+{
+    size_t len = smug_shape_size(&net->input), n = 0;
+    size_t n_val = smug_shape_size(&net->layers[net->first].in);
+    size_t *val = malloc(n_val * sizeof *val);
+    unsigned char *seen = calloc(len, 1);
+    if (val && seen) {
+        size_t m = smug_net_receptive_field_values(net, j, val, n_val);
+        for (size_t i = 0; i < m; i++)
+            seen[smug_net_input_pos(net, val[i])] = 1;
+        for (size_t t = 0; t < len; t++)
+            if (seen[t] && n++ < cap)
+                out_idx[n - 1] = t;
+    }
+    free(val);
+    free(seen);
+    return n;
+}
+
 size_t smug_net_receptive_field(const smug_net *net, size_t j, size_t *out_idx, size_t cap)
+{
+    if (net->input_is_tokens && net->layers[0].kind == SMUG_LAYER_EMBED)
+        return token_field(net, j, out_idx, cap);
+    return smug_net_receptive_field_values(net, j, out_idx, cap);
+}
+
+size_t smug_net_receptive_field_values(const smug_net *net, size_t j, size_t *out_idx, size_t cap)
 {
     const smug_layer *f = &net->layers[net->first];
     size_t n_in = smug_shape_size(&f->in);

@@ -265,6 +265,9 @@ static const struct {
     {"Mul", op_elementwise},
     {"Div", op_elementwise},
     {"Gather", op_gather},
+    {"Transpose", op_transpose},
+    {"ReduceMax", op_global_maxpool},
+    {"GlobalMaxPool", op_global_maxpool},
 };
 
 static int run_node(loader *ld, const Onnx__NodeProto *n, size_t idx)

@@ -74,5 +74,7 @@ int op_batchnorm(loader *ld, const Onnx__NodeProto *n, const char *node);
 int op_elementwise(loader *ld, const Onnx__NodeProto *n, const char *node);
 int op_gather(loader *ld, const Onnx__NodeProto *n, const char *node);
 int op_constant(loader *ld, const Onnx__NodeProto *n, const char *node);
+int op_transpose(loader *ld, const Onnx__NodeProto *n, const char *node);
+int op_global_maxpool(loader *ld, const Onnx__NodeProto *n, const char *node);
 
 #endif

@@ -497,3 +497,93 @@ int op_constant(loader *ld, const Onnx__NodeProto *n, const char *node)
     return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
                           "Constant without a tensor, value_ints or value_floats");
 }
+
+/* Transpose: only the (L, D) → (D, L) swap right after the embedding lookup, which PyTorch
+ * emits before a Conv1d (`emb(x).transpose(1, 2)`). It is folded into the embedding, whose
+ * lookup then writes channels-first: no data moves twice and the first layer's input is
+ * exactly what the Conv reads. */
+int op_transpose(loader *ld, const Onnx__NodeProto *n, const char *node)
+{
+    long perm[8];
+    int np = onnx_attr_ints(n, "perm", perm, 8);
+    smug_net *net = ld->net;
+    smug_layer *e = net->n_layers ? &net->layers[net->n_layers - 1] : NULL;
+    if (!e || e->kind != SMUG_LAYER_EMBED || e->channels_first || ld->cur.rank != 2 || np != 3 ||
+        perm[0] != 0 || perm[1] != 2 || perm[2] != 1)
+        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
+                              "Transpose is supported only as perm [0,2,1] right after the "
+                              "embedding lookup (Gather)");
+    e->channels_first = 1;
+    char *op = malloc(strlen(e->op) + sizeof "+Transpose");
+    if (smug_check_alloc(op, ld->err) < 0)
+        return -1;
+    sprintf(op, "%s+Transpose", e->op);
+    free(e->op);
+    e->op = op;
+    return set_output(ld, e, 2, e->out.dims[1], e->out.dims[0], 0);
+}
+
+/* The reduced axes of a ReduceMax: the `axes` attribute (opset < 18) or a constant second
+ * input (opset 18). Writes them, made non-negative against rank+1 (the batch axis is 0),
+ * into ax; returns how many, or -1. Missing axes reduce everything, batch included. */
+static int reduce_axes(loader *ld, const Onnx__NodeProto *n, const char *node, long *ax)
+{
+    int full = ld->cur.rank + 1, na = onnx_attr_ints(n, "axes", ax, 8);
+    if (na < 0 && n->n_input > 1 && n->input[1][0]) {
+        const konst *k = onnx_const_input(ld, n, 1, node, 0);
+        if (!k)
+            return -1;
+        if (k->is_float || k->rank > 1 || k->count > 8)
+            return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "ReduceMax: bad axes '%s'",
+                                  k->name);
+        na = (int)k->count;
+        for (int i = 0; i < na; i++)
+            ax[i] = (long)k->i64[i];
+    }
+    if (na < 0 || na > 8)
+        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
+                              "ReduceMax over every axis (batch included)");
+    for (int i = 0; i < na; i++)
+        ax[i] = ax[i] < 0 ? ax[i] + full : ax[i];
+    return na;
+}
+
+/* Global max pooling: ReduceMax over every spatial axis (as torch.amax(x, dim=2) exports
+ * it) or GlobalMaxPool. It becomes a MaxPool whose window is the whole plane, so forward
+ * and backward (the gradient goes to the first maximal position) are MaxPool's; with
+ * keepdims = 0 a Reshape drops the unit axes, giving the channel vector. */
+int op_global_maxpool(loader *ld, const Onnx__NodeProto *n, const char *node)
+{
+    int is_reduce = strcmp(n->op_type, "ReduceMax") == 0;
+    if (onnx_need_rank(ld, node, n->op_type, 2, 3) < 0)
+        return -1;
+    int spatial = ld->cur.rank - 1, keep = 1;
+    if (is_reduce) {
+        long ax[8];
+        int na = reduce_axes(ld, n, node, ax);
+        if (na < 0)
+            return -1;
+        int ok = na == spatial;
+        for (int i = 0; i < na && ok; i++)
+            ok = ax[i] == i + 2 || (na == 2 && ax[i] == 3 - i);
+        if (!ok)
+            return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
+                                  "ReduceMax must reduce exactly the %d spatial axes (global max "
+                                  "pooling)",
+                                  spatial);
+        keep = (int)onnx_attr_int(n, "keepdims", 1);
+    }
+    int c, h, w;
+    smug_shape_chw(&ld->cur, &c, &h, &w);
+    smug_layer *l = onnx_push_layer(ld, SMUG_LAYER_MAXPOOL, node, n->op_type);
+    if (!l)
+        return -1;
+    l->win.kh = h, l->win.kw = w;
+    l->win.sh = l->win.sw = 1;
+    if (set_output(ld, l, ld->cur.rank, c, 1, 1) < 0)
+        return -1;
+    if (keep)
+        return 0;
+    l = onnx_push_layer(ld, SMUG_LAYER_RESHAPE, node, n->op_type);
+    return l ? set_output(ld, l, 1, c, 0, 0) : -1;
+}

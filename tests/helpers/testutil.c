@@ -125,6 +125,58 @@ void tu_ref_free(tu_ref *r)
     free(r);
 }
 
+static int get_path(json_t *root, const char *file, const char *key, char *out, size_t cap)
+{
+    json_t *v = json_object_get(root, key);
+    if (!json_is_string(v)) {
+        fprintf(stderr, "%s: key '%s' is not a string\n", file, key);
+        return -1;
+    }
+    snprintf(out, cap, "%s", tu_path(json_string_value(v)));
+    return 0;
+}
+
+tu_text_ref *tu_text_ref_load(int i)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "tests/data/ref/debian_text_%d.json", i);
+    const char *file = tu_path(rel);
+    json_error_t jerr;
+    json_t *root = json_load_file(file, 0, &jerr);
+    if (!root)
+        fail_msg("%s:%d: %s", file, jerr.line, jerr.text);
+    tu_text_ref *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    double max_len = 0, n_tokens = 0, pred = 0;
+    int rc =
+        get_path(root, file, "model", r->model, sizeof r->model) |
+        get_path(root, file, "vocab", r->vocab, sizeof r->vocab) |
+        get_path(root, file, "text", r->text, sizeof r->text) |
+        get_number(root, file, "max_len", &max_len) |
+        get_number(root, file, "n_tokens", &n_tokens) | get_number(root, file, "predicted", &pred) |
+        get_array(root, file, "tokens", &r->tokens) | get_array(root, file, "logits", &r->logits) |
+        get_array(root, file, "first_layer", &r->first_layer);
+    json_decref(root);
+    if (rc != 0) {
+        tu_text_ref_free(r);
+        fail_msg("%s: not a text reference", file);
+    }
+    r->max_len = (int)max_len;
+    r->n_tokens = (int)n_tokens;
+    r->predicted = (int)pred;
+    return r;
+}
+
+void tu_text_ref_free(tu_text_ref *r)
+{
+    if (!r)
+        return;
+    free(r->tokens.v);
+    free(r->logits.v);
+    free(r->first_layer.v);
+    free(r);
+}
+
 smug_net *tu_load_model(const char *rel)
 {
     smug_net *net = NULL;

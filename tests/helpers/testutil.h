@@ -42,6 +42,21 @@ typedef struct tu_ref {
     double ig_first_sum, ig_first_delta, ig_input_sum, ig_input_delta;
 } tu_ref;
 
+/* A text-model reference (tests/data/ref/debian_text_<i>.json, written by
+ * tools/train_text.py): torch float64 values for one held-out text. */
+#define TU_N_TEXT_REFS 4
+typedef struct tu_text_ref {
+    char model[512], vocab[512], text[512]; /* absolute paths */
+    int max_len, n_tokens, predicted;
+    tu_array tokens;      /* [max_len] token ids as floats, padded with 0 */
+    tu_array logits;      /* [6] */
+    tu_array first_layer; /* Conv pre-activation [channels x positions] */
+} tu_text_ref;
+
+/* Loads debian_text_<i>.json; fails the running test on any problem. */
+tu_text_ref *tu_text_ref_load(int i);
+void tu_text_ref_free(tu_text_ref *r);
+
 /* SMUG_SOURCE_DIR "/" rel into a static ring of buffers (valid for the next 8 calls). */
 const char *tu_path(const char *rel);
 

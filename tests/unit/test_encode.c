@@ -11,7 +11,8 @@
  *    neuron's receptive field, computed here from the kernel geometry.
  * Fixtures: fashion_fc and fashion_cnn on data/fashion images with the neurons the pipeline
  * chooses, plus testutil's synthetic single-layer nets (asymmetric-padded 3-channel conv,
- * 1-D conv over (C, L), dense over a flat vector). */
+ * 1-D conv over (C, L), dense over a flat vector), and the text model models/debian_text.onnx
+ * whose cells are tokens (test_text: coefficients from forward passes with tokens zeroed). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -424,6 +425,160 @@ static void test_synthetic(void **state)
     }
 }
 
+/* ---- token models ------------------------------------------------------------------ */
+
+/* The first layer in float64 on the embedding output z with the tokens of every cell whose
+ * keep[c] is 0 zeroed (all D dimensions): out [size(first.out)]. */
+static void text_first_masked(const smug_net *net, const smug_grid *g, const float *z,
+                              const uint8_t *keep, double *out)
+{
+    size_t n = smug_shape_size(&net->layers[net->first].in);
+    double *zd = malloc(n * sizeof *zd);
+    assert_non_null(zd);
+    for (size_t p = 0; p < n; p++)
+        zd[p] = keep[smug_grid_cell_of(g, smug_net_input_pos(net, p))] ? (double)z[p] : 0.0;
+    assert_int_equal(tu_forward_f64(net, net->first, net->first + 1, zd, out), 0);
+    free(zd);
+}
+
+/* The text model: cells are tokens (window 1) or token pairs (window 2). The first-layer
+ * pre-activation is affine in the per-cell keep switches, o_j(m) = b_j + Σ_c a_jc m_c, so
+ * a_jc = o_j(all kept) − o_j(all kept but c), each side a float64 forward pass; encode's
+ * rows must equal that, padding positions must not be variables, and random masks must
+ * land on b_j + Σ a_jc m_c exactly (float64) and within float32 rounding (smug_forward). */
+static void check_text_problem(const smug_net *net, const tu_text_ref *r, const int *neurons, int k,
+                               double gamma, int window, unsigned long long seed)
+{
+    smug_error err = SMUG_ERROR_INIT;
+    size_t n_z = smug_shape_size(&net->layers[net->first].in), nf = smug_net_first_size(net);
+    int L = r->max_len, D = net->layers[0].n_out;
+    float *z = malloc(n_z * sizeof *z);
+    assert_non_null(z);
+    assert_int_equal(smug_encode_first_input(net, r->tokens.v, z, &err), 0);
+    for (int t = 0; t < L; t++) /* z is (D, L): the embedding rows of the tokens, transposed */
+        for (int d = 0; d < D; d++)
+            assert_true(z[(size_t)d * (size_t)L + (size_t)t] ==
+                        net->layers[0].weight[(size_t)r->tokens.v[t] * (size_t)D + (size_t)d]);
+    smug_mask_problem *p = NULL;
+    if (smug_encode(net, r->tokens.v, neurons, k, gamma, window, &p, &err) != 0)
+        fail_msg("encode: %s", err.msg);
+    smug_grid g = p->grid;
+    assert_true(p->k > 0 && p->n > 0 && p->n <= r->n_tokens);
+    printf("text, %d tokens, window %d: %d rows, %d variables\n", r->n_tokens, window, p->k, p->n);
+    assert_int_equal(g.w, L);
+    assert_int_equal(g.h, 1);
+    assert_int_equal(g.n_cells, (L + window - 1) / window);
+    int nc = g.n_cells;
+    uint8_t *keep = malloc((size_t)nc);
+    double *o_all = malloc(nf * sizeof *o_all), *o_c = malloc(nf * sizeof *o_c);
+    double *b = malloc(nf * sizeof *b), *a_ref = calloc((size_t)p->k * (size_t)nc, sizeof *a_ref);
+    assert_true(keep && o_all && o_c && b && a_ref);
+    memset(keep, 1, (size_t)nc);
+    text_first_masked(net, &g, z, keep, o_all);
+    memset(keep, 0, (size_t)nc);
+    text_first_masked(net, &g, z, keep, b);
+    for (int c = 0; c < nc; c++) {
+        memset(keep, 1, (size_t)nc);
+        keep[c] = 0;
+        text_first_masked(net, &g, z, keep, o_c);
+        for (int j = 0; j < p->k; j++)
+            a_ref[(size_t)j * (size_t)nc + (size_t)c] = o_all[p->neuron[j]] - o_c[p->neuron[j]];
+    }
+    /* variables: cells with a coefficient, none made of padding only */
+    int want_n = 0;
+    for (int c = 0; c < nc; c++) {
+        int nz = 0;
+        for (int j = 0; j < p->k; j++)
+            nz |= fabs(a_ref[(size_t)j * (size_t)nc + (size_t)c]) > 1e-12;
+        want_n += nz;
+    }
+    assert_int_equal(p->n, want_n);
+    for (int i = 0; i < p->n; i++)
+        if (p->cell[i] * window >= r->n_tokens)
+            fail_msg("variable %d is cell %d: padding only (%d tokens)", i, p->cell[i],
+                     r->n_tokens);
+    for (int j = 0; j < p->k; j++) {
+        int id = p->neuron[j];
+        const double *ar = a_ref + (size_t)j * (size_t)nc;
+        double abs_sum = 0.0, sum = 0.0;
+        for (int c = 0; c < nc; c++)
+            abs_sum += fabs(ar[c]), sum += ar[c];
+        double tol = TOL_DOUBLE * (1.0 + abs_sum);
+        for (int i = 0; i < p->n; i++)
+            tu_assert_close(p->a[(size_t)j * (size_t)p->n + (size_t)i], ar[p->cell[i]], tol);
+        tu_assert_close(p->o[j], o_all[id], tol);
+        tu_assert_close(b[id] + sum, o_all[id], tol); /* affine: all coefficients + bias */
+        tu_assert_close(p->t[j], gamma * o_all[id] - b[id] + MARGIN * abs_sum, tol);
+    }
+    /* random masks */
+    tu_rng rng = {seed};
+    uint8_t *m = malloc((size_t)p->n + 1);
+    float *zm = malloc(n_z * sizeof *zm), *pre = malloc(nf * sizeof *pre);
+    assert_true(m && zm && pre);
+    for (int trial = 0; trial < N_MASKS; trial++) {
+        double frac = tu_rng_unit(&rng);
+        for (int c = 0; c < nc; c++)
+            keep[c] = tu_rng_unit(&rng) < frac;
+        for (int i = 0; i < p->n; i++)
+            m[i] = keep[p->cell[i]];
+        text_first_masked(net, &g, z, keep, o_c);
+        for (size_t q = 0; q < n_z; q++)
+            zm[q] = keep[smug_grid_cell_of(&g, smug_net_input_pos(net, q))] ? z[q] : 0.0f;
+        smug_trace t;
+        assert_int_equal(smug_forward(net, net->first, net->first + 1, zm, 1, &t, &err), 0);
+        memcpy(pre, smug_trace_output(&t), nf * sizeof *pre);
+        smug_trace_free(&t);
+        for (int j = 0; j < p->k; j++) {
+            int id = p->neuron[j];
+            double rows = b[id] + smug_mask_problem_row_sum(p, j, m);
+            tu_assert_close(o_c[id], rows, 1e-9 * (1.0 + fabs(rows)));
+            tu_assert_close(pre[id], rows, TOL_FLOAT * (1.0 + fabs(rows)));
+        }
+    }
+    free(m), free(zm), free(pre), free(keep), free(o_all), free(o_c), free(b), free(a_ref);
+    free(z);
+    smug_mask_problem_free(p);
+}
+
+static void test_text(void **state)
+{
+    (void)state;
+    smug_net *net = tu_load_model("models/debian_text.onnx");
+    assert_non_null(net);
+    for (int i = 0; i < TU_N_TEXT_REFS; i++) {
+        tu_text_ref *r = tu_text_ref_load(i);
+        smug_params prm;
+        smug_params_defaults(&prm);
+        prm.top_k = 24;
+        prm.window = 1;
+        prm.gamma = 0.5;
+        prm.steps = 32;
+        smug_explanation ex;
+        smug_error err = SMUG_ERROR_INIT;
+        if (smug_pipeline_neurons(net, r->tokens.v, &prm, &ex, &err) != 0)
+            fail_msg("debian_text_%d: %s", i, err.msg);
+        assert_int_equal(ex.target, r->predicted);
+        for (int w = 1; w <= 2; w++)
+            check_text_problem(net, r, ex.neurons, ex.n_neurons, w == 1 ? 0.5 : 0.9, w,
+                               100 * (unsigned long long)i + (unsigned long long)w);
+        /* a neuron on a padding position far from the text sees only zero embeddings: its
+         * pre-activation is its bias, and no cell can change it */
+        int far = 64 * 0 + 63;
+        if (r->n_tokens < 60) {
+            smug_mask_problem *p = NULL;
+            if (smug_encode(net, r->tokens.v, &far, 1, 0.5, 1, &p, &err) == 0) {
+                assert_int_equal(p->n, 0);
+                smug_mask_problem_free(p);
+            } else {
+                assert_non_null(strstr(err.msg, "positive pre-activation"));
+            }
+        }
+        smug_explanation_free(&ex);
+        tu_text_ref_free(r);
+    }
+    smug_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_cnn),
         cmocka_unit_test(test_nonpositive_neurons),
         cmocka_unit_test(test_synthetic),
+        cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -341,6 +341,40 @@ static void test_forward_bad_range(void **state)
     smug_net_free(net);
 }
 
+/* The text fixture against torch float64 (tools/train_text.py): token ids in, embedding,
+ * 1-D Conv over 32 channels x 3 taps, ReLU, max over the 64 positions, Dense. */
+static void test_text_logits_vs_ref(void **state)
+{
+    (void)state;
+    smug_net *net = tu_load_model("models/debian_text.onnx");
+    assert_non_null(net);
+    float logits[6];
+    float *first = malloc(smug_net_first_size(net) * sizeof *first);
+    assert_non_null(first);
+    for (int i = 0; i < TU_N_TEXT_REFS; i++) {
+        tu_text_ref *r = tu_text_ref_load(i);
+        assert_int_equal(r->tokens.n, smug_shape_size(&net->input));
+        assert_int_equal(r->first_layer.n, smug_net_first_size(net));
+        smug_error err = SMUG_ERROR_INIT;
+        assert_int_equal(smug_net_eval(net, r->tokens.v, logits, first, &err), 0);
+        double dl = tu_max_abs_diff(logits, r->logits.v, 6, NULL);
+        double df = tu_max_abs_diff(first, r->first_layer.v, r->first_layer.n, NULL);
+        printf("debian_text_%d: |logits - ref| = %.2e, |first - ref| = %.2e\n", i, dl, df);
+        assert_true(dl <= TOL_FORWARD);
+        assert_true(df <= TOL_FORWARD);
+        assert_int_equal(smug_argmax(logits, 6), r->predicted);
+        tu_text_ref_free(r);
+    }
+    /* a token id outside the vocabulary is an error naming it, not a wild read */
+    float bad[64] = {0};
+    bad[5] = 3002.0f;
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_net_eval(net, bad, logits, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "token id 3002 at position 5"));
+    free(first);
+    smug_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_first_conv_random_inputs),
         cmocka_unit_test(test_softmax_argmax_score),
         cmocka_unit_test(test_forward_bad_range),
+        cmocka_unit_test(test_text_logits_vs_ref),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -387,6 +387,44 @@ static void test_bad_options(void **state)
     smug_net_free(net);
 }
 
+/* IG on the text model's first-layer neurons: F = max over positions then Dense, which is
+ * positively homogeneous in h, so completeness holds to rounding; required within 1 %. The
+ * attributions sit on (channel, position) neurons; padding positions may carry some (the
+ * Conv bias makes them active), real tokens carry the rest. */
+static void test_text_ig_first_completeness(void **state)
+{
+    (void)state;
+    smug_net *net = tu_load_model("models/debian_text.onnx");
+    assert_non_null(net);
+    size_t nf = smug_net_first_size(net);
+    float *attr = malloc(nf * sizeof *attr), *act = malloc(nf * sizeof *act);
+    assert_non_null(attr);
+    assert_non_null(act);
+    for (int i = 0; i < TU_N_TEXT_REFS; i++) {
+        tu_text_ref *r = tu_text_ref_load(i);
+        smug_ig_opts o = SMUG_IG_OPTS_INIT;
+        o.target = r->predicted;
+        smug_ig_check chk;
+        smug_error err = SMUG_ERROR_INIT;
+        if (smug_ig_first(net, r->tokens.v, &o, attr, act, &chk, &err) != 0)
+            fail_msg("%s", err.msg);
+        double delta = chk.f_x - chk.f_base, sum = 0.0;
+        for (size_t j = 0; j < nf; j++) {
+            sum += attr[j];
+            if (act[j] == 0.0f)
+                assert_true(attr[j] == 0.0f); /* inactive neurons get nothing */
+        }
+        printf("debian_text_%d: sum IG %.6f, F(h) - F(0) %.6f\n", i, chk.sum, delta);
+        tu_assert_close(sum, chk.sum, 1e-4 * fabs(delta) + 1e-6);
+        tu_assert_close(chk.f_x, r->logits.v[r->predicted], 1e-4);
+        assert_true(fabs(chk.sum - delta) <= 0.01 * fabs(delta));
+        tu_text_ref_free(r);
+    }
+    free(attr);
+    free(act);
+    smug_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_formula_small_m),
         cmocka_unit_test(test_fc_first_is_linear),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_text_ig_first_completeness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smug/forward.h"
 #include "smug/fsutil.h"
 #include "smug/onnx.h"
+#include "smug/strbuf.h"
 #include "testutil.h"
 
 static const char *const valid_models[] = {
@@ -294,6 +296,10 @@ static const bad_case bad_cases[] = {
     {"truncated.onnx", SMUG_ERR_FORMAT, {NULL}},
     {"not_onnx.onnx", SMUG_ERR_FORMAT, {NULL}},
     {"empty.onnx", SMUG_ERR_FORMAT, {"empty", NULL}},
+    /* text-model variants (tools/train_text.py) */
+    {"text_reducemax_channels.onnx", SMUG_ERR_UNSUPPORTED, {"ReduceMax", "max_c", "spatial"}},
+    {"text_transpose_late.onnx", SMUG_ERR_UNSUPPORTED, {"Transpose", "late_t", "embedding"}},
+    {"text_transpose_perm.onnx", SMUG_ERR_UNSUPPORTED, {"Transpose", "bad_perm", "[0,2,1]"}},
 };
 
 static void test_malformed_models_fail(void **state)
@@ -376,6 +382,83 @@ static void test_prefixes_fail_cleanly(void **state)
     free(data);
 }
 
+/* The text fixture: Gather+Transpose fold into one channels-first embedding, the 1-D Conv
+ * is the first layer, ReduceMax becomes a whole-sequence MaxPool and a Reshape. */
+static void test_text_model(void **state)
+{
+    (void)state;
+    smug_net *net = tu_load_model("models/debian_text.onnx");
+    assert_non_null(net);
+    assert_int_equal(net->input_is_tokens, 1);
+    assert_shape(&net->input, 1, 64, 0, 0);
+    assert_int_equal(net->n_classes, 6);
+    assert_int_equal(net->n_layers, 6);
+    static const smug_layer_kind kinds[] = {SMUG_LAYER_EMBED,   SMUG_LAYER_CONV,
+                                            SMUG_LAYER_RELU,    SMUG_LAYER_MAXPOOL,
+                                            SMUG_LAYER_RESHAPE, SMUG_LAYER_DENSE};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(net->layers[i].kind, kinds[i]);
+    const smug_layer *e = &net->layers[0];
+    assert_int_equal(e->channels_first, 1);
+    assert_string_equal(e->op, "Gather+Transpose");
+    assert_shape(&e->out, 2, 32, 64, 0);
+    assert_int_equal(smug_net_vocab_size(net), 3002);
+    assert_int_equal(net->first, 1);
+    assert_int_equal(net->first_out, 2);
+    assert_shape(&net->layers[1].out, 2, 64, 64, 0);
+    assert_int_equal(net->layers[3].win.kw, 64);
+    assert_shape(&net->layers[3].out, 2, 64, 1, 0);
+    assert_shape(&net->layers[4].out, 1, 64, 0, 0);
+    for (int i = 0; i + 1 < net->n_layers; i++)
+        assert_true(shapes_equal(&net->layers[i].out, &net->layers[i + 1].in));
+    /* value p of the (32, 64) embedding output belongs to token p % 64 */
+    assert_int_equal(smug_net_input_pos(net, 0), 0);
+    assert_int_equal(smug_net_input_pos(net, 64 * 5 + 7), 7);
+    /* a neuron at position 0 sees tokens 0 and 1 (the left pad is no token) */
+    size_t pos[8];
+    assert_int_equal(smug_net_receptive_field(net, 64 * 3, pos, 8), 2);
+    assert_int_equal(pos[0], 0);
+    assert_int_equal(pos[1], 1);
+    assert_int_equal(smug_net_receptive_field(net, 64 * 3 + 10, pos, 8), 3);
+    assert_int_equal(pos[0], 9);
+    assert_int_equal(smug_net_receptive_field_values(net, 10, pos, 0), 3 * 32);
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    smug_net_describe(net, &sb);
+    assert_non_null(strstr(sb.buf, "(token ids)"));
+    assert_non_null(strstr(sb.buf, "vocabulary 3002, dimension 32, channels first"));
+    assert_non_null(strstr(sb.buf, "[ReduceMax]"));
+    assert_non_null(strstr(sb.buf, "first layer: #1 Conv"));
+    smug_strbuf_free(&sb);
+    smug_net_free(net);
+}
+
+/* GlobalMaxPool and ReduceMax with keepdims = 1 (each then Flatten) are the same network:
+ * the same logits as debian_text.onnx on token ids inside their 50-row embedding. */
+static void test_text_pooling_variants(void **state)
+{
+    (void)state;
+    smug_net *ref = tu_load_model("models/debian_text.onnx");
+    assert_non_null(ref);
+    float x[64], want[6], got[6];
+    for (int t = 0; t < 64; t++)
+        x[t] = t < 40 ? (float)((t * 7 + 3) % 50) : 0.0f;
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_net_logits(ref, x, 1, want, &err), 0);
+    const char *files[] = {"tests/data/onnx/text_globalmaxpool.onnx",
+                           "tests/data/onnx/text_reducemax_keepdims.onnx"};
+    for (int f = 0; f < 2; f++) {
+        smug_net *net = tu_load_model(files[f]);
+        assert_non_null(net);
+        assert_int_equal(smug_net_vocab_size(net), 50);
+        assert_int_equal(net->layers[3].kind, SMUG_LAYER_MAXPOOL);
+        assert_int_equal(smug_net_logits(net, x, 1, got, &err), 0);
+        for (int c = 0; c < 6; c++)
+            assert_true(got[c] == want[c]);
+        smug_net_free(net);
+    }
+    smug_net_free(ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +470,8 @@ int main(void)
         cmocka_unit_test(test_malformed_models_fail),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_prefixes_fail_cleanly),
+        cmocka_unit_test(test_text_model),
+        cmocka_unit_test(test_text_pooling_variants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,8 @@
  *    (0 through fashion_fc's Flatten, −shift/scale through fashion_cnn's Sub/Div).
  * Masks: the greedy incumbent (must pass, min_slack > 0), the incumbent without a cell some
  * row needs (must fail, naming a failing neuron), every cell (must pass with slack
- * (1 − γ)·o_j), no cell at all. */
+ * (1 − γ)·o_j), no cell at all. The text model (test_text) is checked through token ids
+ * instead: a dropped token becomes the padding id, whose embedding row is zero. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -307,11 +308,104 @@ static void test_cnn(void **state)
     run_case("models/fashion_cnn.onnx", "data/fashion/0018_bag.png", 8, 1, 0.9);
 }
 
+/* Token models: the verifier zeroes a dropped token's embedding. The direct route here
+ * never builds z: it replaces every dropped token's id by the padding id, whose embedding
+ * row is zero in models/debian_text.onnx, and runs the whole float32 network from token
+ * ids (smug_net_eval). Slacks, pass/fail, the masked prediction and its confidence must
+ * agree, for the greedy incumbent (must pass), the incumbent without one needed token
+ * (must fail), every token, no token and random masks. */
+static smug_verdict text_direct(const smug_net *net, const tu_text_ref *r,
+                                const smug_mask_problem *p, const uint8_t *cells, const float *o,
+                                int target)
+{
+    float ids[64], om[4096], logits[6];
+    for (int t = 0; t < 64; t++)
+        ids[t] = cells[smug_grid_cell_of(&p->grid, (size_t)t)] ? r->tokens.v[t] : 0.0f;
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_net_eval(net, ids, logits, om, &err), 0);
+    smug_verdict v = {1, -1, 0.0, smug_argmax(logits, 6), 0.0f};
+    v.masked_confidence = smug_class_score(logits, 6, target, 1);
+    for (int j = 0; j < p->k; j++) {
+        int id = p->neuron[j];
+        double slack = (double)om[id] - p->gamma * (double)o[id];
+        v.min_slack = j == 0 || slack < v.min_slack ? slack : v.min_slack;
+        if (!(slack > 0.0) && v.ok)
+            v.ok = 0, v.failed_neuron = id;
+    }
+    return v;
+}
+
+static void test_text(void **state)
+{
+    (void)state;
+    smug_net *net = tu_load_model("models/debian_text.onnx");
+    assert_non_null(net);
+    assert_int_equal(smug_net_first_size(net), 4096);
+    for (int d = 0; d < net->layers[0].n_out; d++)
+        assert_true(net->layers[0].weight[d] == 0.0f); /* padding row */
+    for (int i = 0; i < TU_N_TEXT_REFS; i++) {
+        tu_text_ref *r = tu_text_ref_load(i);
+        smug_params prm;
+        smug_params_defaults(&prm);
+        prm.top_k = 16;
+        prm.steps = 32;
+        smug_explanation ex;
+        smug_mask_problem *p = NULL;
+        smug_bounds b;
+        smug_error err = SMUG_ERROR_INIT;
+        float o[4096];
+        assert_int_equal(smug_pipeline_neurons(net, r->tokens.v, &prm, &ex, &err), 0);
+        assert_int_equal(smug_encode(net, r->tokens.v, ex.neurons, ex.n_neurons, 0.5, 1, &p, &err),
+                         0);
+        assert_int_equal(smug_bounds_compute(p, &b, &err), 0);
+        assert_int_equal(smug_net_eval(net, r->tokens.v, NULL, o, &err), 0);
+        uint8_t cells[64], m[64];
+        tu_rng rng = {77 + (unsigned long long)i};
+        for (int trial = 0; trial < 24; trial++) {
+            if (trial == 0 || trial == 1) { /* the incumbent, then without a needed cell */
+                memcpy(m, b.incumbent, (size_t)p->n);
+                for (int v = 0; trial == 1 && v < p->n; v++)
+                    if (m[v]) {
+                        m[v] = 0;
+                        if (!smug_mask_problem_satisfied(p, m))
+                            break;
+                        m[v] = 1;
+                    }
+                smug_mask_problem_cells(p, m, cells);
+            } else {
+                double keep = trial == 2 ? 1.0 : trial == 3 ? 0.0 : tu_rng_unit(&rng);
+                for (int c = 0; c < 64; c++)
+                    cells[c] = trial == 2 || tu_rng_unit(&rng) < keep;
+            }
+            smug_verdict got, want = text_direct(net, r, p, cells, o, ex.target);
+            assert_int_equal(smug_verify_mask(net, r->tokens.v, p, cells, ex.target, &got, &err),
+                             0);
+            assert_int_equal(got.ok, want.ok);
+            assert_int_equal(got.failed_neuron, want.failed_neuron);
+            tu_assert_close(got.min_slack, want.min_slack, 1e-5);
+            assert_int_equal(got.masked_predicted, want.masked_predicted);
+            tu_assert_close(got.masked_confidence, want.masked_confidence, 1e-6);
+            if (trial == 0 || trial == 2)
+                assert_true(got.ok && got.min_slack > 0.0);
+            if (trial == 1)
+                assert_false(got.ok);
+        }
+        printf("debian_text_%d: %d rows, %d variables, greedy mask %d of %d tokens\n", i, p->k,
+               p->n, b.upper, r->n_tokens);
+        smug_bounds_free(&b);
+        smug_mask_problem_free(p);
+        smug_explanation_free(&ex);
+        tu_text_ref_free(r);
+    }
+    smug_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fc),
         cmocka_unit_test(test_cnn),
+        cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
