@@ -104,8 +104,8 @@ int smug_session_write(smug_session *s, const char *data, size_t len, smug_error
  * returned) or until `deadline` (absolute, smug_now() clock) passes or the child exits.
  * The text before the marker is appended to out. Returns 1 on marker, 0 on deadline
  * reached, -1 on error or child exit (err says which, with the child's stderr tail).
- * Lines are compared without their "\n" or "\r\n". Note that (echo "m") prints m in z3
- * 4.8 but "m" (with the quotes) in cvc5 1.0: pass the line the solver really prints.
+ * Lines are compared without their "\n" or "\r\n". A line holding the marker in double
+ * quotes matches too: (echo "m") prints m in z3 4.8 but "m" in cvc5 1.0.
  * On 0 nothing is consumed: text read so far, partial lines included, stays buffered for
  * the next call. On -1 everything the child printed and no call returned yet is appended
  * to out, so the caller can show it (z3 reports errors on stdout). */

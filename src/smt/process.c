@@ -807,7 +807,9 @@ static int session_take_marker(smug_session *s, const char *marker, smug_strbuf 
         size_t len = (size_t)(nl - line);
         if (len && line[len - 1] == '\r')
             len--;
-        if (len == mlen && memcmp(line, marker, mlen) == 0) {
+        int quoted = len == mlen + 2 && line[0] == '"' && line[len - 1] == '"' &&
+                     memcmp(line + 1, marker, mlen) == 0; /* cvc5's (echo "m") */
+        if ((len == mlen && memcmp(line, marker, mlen) == 0) || quoted) {
             smug_strbuf_add(out, pb->buf, s->scanned);
             size_t rest = pb->len - (size_t)(nl + 1 - pb->buf);
             memmove(pb->buf, nl + 1, rest);

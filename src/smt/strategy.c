@@ -30,6 +30,8 @@ typedef struct search {
     double deadline;
     smug_solve_result *r;
     uint8_t *candidate; /* [n] model of the last sat answer */
+    smug_session *sess; /* incremental: the one solver process, NULL otherwise */
+    int n_queries;      /* incremental: queries sent, numbers the echo markers */
 } search;
 
 const char *smug_solve_status_name(smug_solve_status s)
@@ -168,8 +170,12 @@ static void accept_candidate(search *s)
 
 /* One decision problem: is there a mask of size ≤ bound? */
 /* One solver run: is there a mask of size ≤ bound with the cells fixed as in fix? */
+static int ask_session(search *s, int bound, const int8_t *fix, step_outcome *out, smug_error *err);
+
 static int ask(search *s, int bound, const int8_t *fix, step_outcome *out, smug_error *err)
 {
+    if (s->sess)
+        return ask_session(s, bound, fix, out, err);
     smug_strbuf text = SMUG_STRBUF_INIT;
     smug_process_result pr;
     smug_solver_output o = {0};
@@ -280,6 +286,74 @@ static int search_optimize(search *s, smug_error *err)
     return rc;
 }
 
+/* ---- incremental: one solver process, the body sent once, a (push)…(pop) per query ---- */
+
+/* One query in the open session; the echo marker tells where its answer ends. A session
+ * that dies or misses the deadline stops the search like a failed run would. */
+static int ask_session(search *s, int bound, const int8_t *fix, step_outcome *out, smug_error *err)
+{
+    char marker[32];
+    snprintf(marker, sizeof marker, "smug-done-%d", ++s->n_queries);
+    smug_strbuf text = SMUG_STRBUF_INIT, answer = SMUG_STRBUF_INIT;
+    smug_strbuf_adds(&text, "(push 1)\n");
+    if (fix)
+        smug_smt_assert_fixed(&text, s->p, fix);
+    smug_smt_decision_query(&text, s->p, bound, NULL, 0, NULL);
+    smug_strbuf_addf(&text, "(pop 1)\n(echo \"%s\")\n", marker);
+    smug_error serr = SMUG_ERROR_INIT;
+    int rc = smug_strbuf_check(&text, err);
+    int got = rc < 0 ? -1 : smug_session_write(s->sess, text.buf, text.len, &serr);
+    if (rc == 0 && got == 0)
+        got = smug_session_read_until(s->sess, marker, s->deadline + 1.0, &answer, &serr);
+    s->r->solver_calls++;
+    if (rc == 0 && got == 1) {
+        smug_process_result pr;
+        memset(&pr, 0, sizeof pr);
+        pr.outcome = SMUG_PROC_EXITED;
+        pr.out = answer;
+        smug_solver_output o = {0};
+        *out = judge(s, &pr, bound, &o);
+        smug_solver_output_free(&o);
+    } else if (rc == 0) {
+        *out = got == 0 ? stop(s, "%s was stopped at the deadline%s", NULL)
+                        : stop(s, "%s session ended: %s", serr.msg);
+    }
+    smug_strbuf_free(&text);
+    smug_strbuf_free(&answer);
+    return rc;
+}
+
+static int search_incremental(search *s, smug_error *err)
+{
+    smug_strbuf body = SMUG_STRBUF_INIT;
+    const smug_bounds *b = s->b;
+    smug_smt_header(&body, s->opts->source ? s->opts->source : "smug", "unknown");
+    smug_smt_facts facts = {s->r->lower, b->useless, b->dom_from, b->dom_to, b->n_dom};
+    smug_smt_body(&body, s->p, &facts);
+    double left = s->deadline - smug_process_now();
+    char **argv = NULL;
+    int rc = smug_strbuf_check(&body, err);
+    if (rc == 0)
+        rc = smug_solver_argv(s->solver, NULL, left > 0.001 ? left : 0.001, s->opts->mem_limit_mb,
+                              1, &argv, err);
+    if (rc == 0) {
+        smug_process proc = SMUG_PROCESS_INIT;
+        proc.argv = (const char *const *)argv;
+        proc.mem_limit_mb = (size_t)s->opts->mem_limit_mb;
+        rc = smug_session_start(&proc, &s->sess, err); /* fails only if it cannot start */
+    }
+    smug_error serr = SMUG_ERROR_INIT;
+    if (rc == 0 && smug_session_write(s->sess, body.buf, body.len, &serr) < 0)
+        stop(s, "%s session ended: %s", serr.msg); /* it died reading the problem */
+    else if (rc == 0)
+        rc = search_decisions(s, err); /* ask() goes through the session from here */
+    smug_session_close(s->sess, NULL);
+    s->sess = NULL;
+    free(argv);
+    smug_strbuf_free(&body);
+    return rc;
+}
+
 static int pick_strategy(const smug_solver *solver, smug_strategy want, smug_strategy *out,
                          smug_error *err)
 {
@@ -288,9 +362,10 @@ static int pick_strategy(const smug_solver *solver, smug_strategy want, smug_str
         return smug_fail(err, SMUG_ERR_USAGE,
                          "solver %s cannot optimize (see %s): use --strategy tighten or bisect",
                          solver->name, solver->path);
-    if (st == SMUG_STRATEGY_INCREMENTAL)
-        return smug_fail(err, SMUG_ERR_UNSUPPORTED,
-                         "the incremental strategy is not built yet: use tighten or bisect");
+    if (st == SMUG_STRATEGY_INCREMENTAL && !solver->incremental)
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "solver %s has no incremental mode (see %s): use tighten or bisect",
+                         solver->name, solver->path);
     *out = st;
     return 0;
 }
@@ -300,7 +375,7 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
 {
     memset(out, 0, sizeof *out);
     double t0 = smug_process_now();
-    search s = {p, b, solver->name, solver, opts, t0 + opts->timeout, out, NULL};
+    search s = {p, b, solver->name, solver, opts, t0 + opts->timeout, out, NULL, NULL, 0};
     out->mask = malloc(p->n > 0 ? (size_t)p->n : 1);
     s.candidate = malloc(p->n > 0 ? (size_t)p->n : 1);
     int rc = out->mask && s.candidate ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
@@ -320,6 +395,8 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
             out->proved_by = "bounds";
         else if (out->strategy == SMUG_STRATEGY_OPTIMIZE)
             rc = search_optimize(&s, err);
+        else if (out->strategy == SMUG_STRATEGY_INCREMENTAL)
+            rc = search_incremental(&s, err);
         else
             rc = search_decisions(&s, err);
     }
@@ -340,7 +417,7 @@ void smug_solve_read(const smug_mask_problem *p, const char *who, const char *te
     smug_solve_result r;
     memset(&r, 0, sizeof r);
     r.mask = out_mask;
-    search s = {p, NULL, who, NULL, NULL, 0.0, &r, out_mask};
+    search s = {p, NULL, who, NULL, NULL, 0.0, &r, out_mask, NULL, 0};
     smug_process_result pr;
     memset(&pr, 0, sizeof pr);
     pr.outcome = SMUG_PROC_EXITED;

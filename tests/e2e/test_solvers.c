@@ -143,10 +143,9 @@ static void test_solvers_reach_the_mip_optimum(void **state)
     static const struct {
         const char *solver;
         smug_strategy strategy;
-    } runs[] = {{"z3", SMUG_STRATEGY_TIGHTEN},
-                {"z3", SMUG_STRATEGY_BISECT},
-                {"cvc5", SMUG_STRATEGY_TIGHTEN},
-                {"cvc5", SMUG_STRATEGY_BISECT}};
+    } runs[] = {{"z3", SMUG_STRATEGY_TIGHTEN},     {"z3", SMUG_STRATEGY_BISECT},
+                {"z3", SMUG_STRATEGY_INCREMENTAL}, {"cvc5", SMUG_STRATEGY_TIGHTEN},
+                {"cvc5", SMUG_STRATEGY_BISECT},    {"cvc5", SMUG_STRATEGY_INCREMENTAL}};
     smug_solvers *reg = NULL;
     int by_solver = 0;
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
@@ -224,11 +223,12 @@ static void test_timeout_keeps_the_incumbent(void **state)
     fixture f;
     fixture_load(&f, "0000_ankle_boot", 8, 0.5, 2);
     assert_true(f.b.lower < f.b.upper);
-    const char *names[] = {"z3", "cvc5"};
-    for (int i = 0; i < 2; i++) {
+    const char *names[] = {"z3", "cvc5", "z3", "cvc5"};
+    for (int i = 0; i < 4; i++) {
         smug_solve_result res;
         double t0 = smug_now();
-        solve_checked(&f, solver_named(&reg, names[i]), SMUG_STRATEGY_TIGHTEN, 1.0, 0, &res);
+        smug_strategy st = i < 2 ? SMUG_STRATEGY_TIGHTEN : SMUG_STRATEGY_INCREMENTAL;
+        solve_checked(&f, solver_named(&reg, names[i]), st, 1.0, 0, &res);
         assert_true(smug_now() - t0 < 5.0); /* a deadline, not a benchmark: 1 s + grace */
         if (res.status == SMUG_SOLVE_OPTIMAL)
             fail_msg("%s proved a window-2 k=8 problem in 1 s: pick a harder case", names[i]);
@@ -252,7 +252,7 @@ static const smug_solver *broken_solver(smug_solvers **reg, char *dir, const cha
     assert_non_null(fp);
     fprintf(fp,
             "name: broken\nexecutable: %s\nargs: [%s]\nstdin_args: []\nversion_args: []\n"
-            "capabilities: {optimize: false, incremental: false, get_value: true}\n"
+            "capabilities: {optimize: false, incremental: true, get_value: true}\n"
             "default_strategy: tighten\n",
             MISBEHAVE_PATH, what);
     fclose(fp);
@@ -265,11 +265,11 @@ static void test_broken_solvers_are_never_unsat(void **state)
 {
     (void)state;
     static const struct {
-        const char *args, *note;
-    } cases[] = {{"flood, \"100\"", "cannot read"},
-                 {"crash", "crashed"},
-                 {"exit, \"3\"", "no answer"},
-                 {"sleep, \"30\"", "deadline"}};
+        const char *args, *note, *inc_note; /* what tighten and incremental say */
+    } cases[] = {{"flood, \"100\"", "cannot read", "session ended"},
+                 {"crash", "crashed", "session ended"},
+                 {"exit, \"3\"", "no answer", "session ended"},
+                 {"sleep, \"30\"", "deadline", "deadline"}};
     fixture f;
     fixture_load(&f, "0004_shirt", 8, 0.5, 4);
     assert_true(f.b.lower < f.b.upper);
@@ -278,14 +278,19 @@ static void test_broken_solvers_are_never_unsat(void **state)
         assert_non_null(mkdtemp(dir));
         smug_solvers *reg = NULL;
         const smug_solver *s = broken_solver(&reg, dir, cases[c].args);
-        smug_solve_result res;
-        solve_checked(&f, s, SMUG_STRATEGY_TIGHTEN, 2.0, 0, &res);
-        if (!strstr(res.note, cases[c].note))
-            fail_msg("misbehave %s: note '%s' lacks '%s'", cases[c].args, res.note, cases[c].note);
-        assert_int_not_equal(res.status, SMUG_SOLVE_OPTIMAL);
-        assert_int_equal(res.lower, f.b.lower); /* nothing was proved */
-        assert_int_equal(res.size, f.b.upper);
-        smug_solve_result_free(&res);
+        for (int inc = 0; inc < 2; inc++) {
+            smug_solve_result res;
+            solve_checked(&f, s, inc ? SMUG_STRATEGY_INCREMENTAL : SMUG_STRATEGY_TIGHTEN, 2.0, 0,
+                          &res);
+            const char *want = inc ? cases[c].inc_note : cases[c].note;
+            if (!strstr(res.note, want))
+                fail_msg("misbehave %s (%s): note '%s' lacks '%s'", cases[c].args,
+                         inc ? "incremental" : "tighten", res.note, want);
+            assert_int_not_equal(res.status, SMUG_SOLVE_OPTIMAL);
+            assert_int_equal(res.lower, f.b.lower); /* nothing was proved */
+            assert_int_equal(res.size, f.b.upper);
+            smug_solve_result_free(&res);
+        }
         smug_solvers_free(reg);
         char path[600];
         snprintf(path, sizeof path, "%s/broken.yaml", dir);
