@@ -82,6 +82,9 @@ int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir
 /* Reads dir/manifest.json; errors name the file and field. *out is the caller's
  * (smug_bundle_free). */
 int smug_bundle_load(const char *dir, smug_bundle **out, smug_error *err);
+/* The same from manifest text; name labels errors, dir becomes b->dir. */
+int smug_bundle_parse(const char *text, size_t len, const char *name, const char *dir,
+                      smug_bundle **out, smug_error *err);
 void smug_bundle_free(smug_bundle *b);
 
 /* Loads dir/model.onnx and checks its sha256 against the manifest. */

@@ -721,22 +721,16 @@ static int read_manifest(const smug_jval *root, const char *mpath, smug_bundle *
     return 0;
 }
 
-int smug_bundle_load(const char *dir, smug_bundle **out, smug_error *err)
+int smug_bundle_parse(const char *text, size_t len, const char *name, const char *dir,
+                      smug_bundle **out, smug_error *err)
 {
-    char mpath[4096];
-    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
     smug_jval *root = NULL;
     smug_bundle *b = calloc(1, sizeof *b);
     if (!b)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    int rc = smug_fs_exists(mpath)
-                 ? 0
-                 : smug_fail(err, SMUG_ERR_IO,
-                             "%s: no manifest.json: not a bundle (make one with smug emit)", dir);
+    int rc = smug_jval_parse(text, len, name, &root, err);
     if (rc == 0)
-        rc = smug_jval_load(mpath, &root, err);
-    if (rc == 0)
-        rc = read_manifest(root, mpath, b, err);
+        rc = read_manifest(root, name, b, err);
     if (rc == 0)
         rc = (b->dir = strdup(dir)) ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     smug_jval_free(root);
@@ -746,6 +740,22 @@ int smug_bundle_load(const char *dir, smug_bundle **out, smug_error *err)
     }
     *out = b;
     return 0;
+}
+
+int smug_bundle_load(const char *dir, smug_bundle **out, smug_error *err)
+{
+    char mpath[4096];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+    if (!smug_fs_exists(mpath))
+        return smug_fail(err, SMUG_ERR_IO,
+                         "%s: no manifest.json: not a bundle (make one with smug emit)", dir);
+    unsigned char *data;
+    size_t len;
+    if (smug_fs_read_all(mpath, &data, &len, err) < 0)
+        return -1;
+    int rc = smug_bundle_parse((const char *)data, len, mpath, dir, out, err);
+    free(data);
+    return rc;
 }
 
 int smug_bundle_net(const smug_bundle *b, smug_net **out, smug_error *err)
