@@ -164,6 +164,8 @@ static int run_run(const cli_args *a, smug_error *err)
                        solver->name, solver->executable, solver->path);
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
+    if (rc == 0) /* window 0 ("auto") becomes the model's own, so report.json names it */
+        plan.params.window = smug_net_window(net, plan.params.window);
     run_ctx c = {net, &plan, solver, NULL, 0, isatty(STDERR_FILENO)};
     if (rc == 0)
         rc = explain_inputs(&c, &sb, err);
