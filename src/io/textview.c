@@ -107,7 +107,8 @@ int smug_textview_html(const char *path, const smug_textview *v, smug_error *err
     }
     html_escape(&sb, t->text + at, end - at);
     if (end < len) {
-        smug_strbuf_addf(&sb, "<span class=\"unseen\" title=\"not seen: the model reads %d tokens\">",
+        smug_strbuf_addf(&sb,
+                         "<span class=\"unseen\" title=\"not seen: the model reads %d tokens\">",
                          t->max_len);
         html_escape(&sb, t->text + end, len - end);
         smug_strbuf_adds(&sb, "</span>");
