@@ -8,12 +8,14 @@
 #include "smug/net.h"
 #include "smug/params.h"
 #include "smug/pipeline.h"
+#include "smug/textview.h"
 
 #define SMUG_ARTIFACT_PATH_MAX 4096
 
 typedef struct smug_artifact_paths {
     char saliency[SMUG_ARTIFACT_PATH_MAX], overlay[SMUG_ARTIFACT_PATH_MAX];
     char mask[SMUG_ARTIFACT_PATH_MAX], mask_npy[SMUG_ARTIFACT_PATH_MAX];
+    char html[SMUG_ARTIFACT_PATH_MAX]; /* text inputs: explanation.html */
 } smug_artifact_paths;
 
 /* out/<input's file name up to its first dot> into buf. */
@@ -24,4 +26,10 @@ const char *smug_artifacts_dir(const char *out, const char *input, char *buf, si
 int smug_artifacts_write(const smug_net *net, const smug_params *params, const float *x,
                          const smug_mask_result *m, const char *dir, smug_artifact_paths *paths,
                          smug_error *err);
+/* A text input's files instead of the pictures (a saliency over tokens is no image):
+ * dir/explanation.html (textview.h) and dir/mask.npy, float32 [L], 1 = token kept.
+ * keep[L] is the per-position mask; paths->html and ->mask_npy receive the names, the
+ * picture paths are left empty. */
+int smug_artifacts_write_text(const smug_textview *view, const uint8_t *keep, const char *dir,
+                              smug_artifact_paths *paths, smug_error *err);
 #endif

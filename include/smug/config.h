@@ -3,6 +3,7 @@
  *     model: ../models/fashion_fc.onnx     # relative paths are resolved against the
  *     inputs: [../data/fashion/0000_ankle_boot.png, ../data/fashion]   # config's folder
  *     out: ../smug-out/fashion_fc
+ *     vocab: ../models/debian_text.vocab  # token models only; default <model stem>.vocab
  *     params: {top_k: 8, gamma: 0.5, solver: z3}   # any params.def name
  *
  * Precedence is default < config < command-line flag. smug_config_load starts from the
@@ -28,6 +29,7 @@ typedef struct smug_plan {
     char **inputs; /* n_inputs paths (files or folders), in config order */
     int n_inputs;  /* 0 when the config names none */
     char *out_dir; /* NULL when the config names none */
+    char *vocab;   /* token models: vocabulary file for .txt inputs; NULL when none named */
     smug_params params;
 } smug_plan;
 
@@ -45,6 +47,7 @@ int smug_config_load_buffer(const void *data, size_t len, const char *path, smug
 /* Replace a path (copied; NULL clears it), e.g. from --model / --out. */
 int smug_plan_set_model(smug_plan *plan, const char *path, smug_error *err);
 int smug_plan_set_out_dir(smug_plan *plan, const char *path, smug_error *err);
+int smug_plan_set_vocab(smug_plan *plan, const char *path, smug_error *err);
 
 /* Replace all inputs with n copies of paths[] (e.g. the --input flags). */
 int smug_plan_set_inputs(smug_plan *plan, const char *const *paths, int n, smug_error *err);

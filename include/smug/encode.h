@@ -11,7 +11,8 @@
 #include "smug/net.h"
 #include "smug/problem.h"
 
-/* x: model input [size(net->input)]; neurons[k]: first-layer neuron ids; window: cell side.
+/* x: model input [size(net->input)]; neurons[k]: first-layer neuron ids; window: cell side
+ * (0: smug_net_window's default for the model).
  * *out is the caller's (smug_mask_problem_free). Fails when no chosen neuron has a positive
  * pre-activation.
  *

@@ -25,6 +25,11 @@ int smug_input_load(const char *path, const smug_shape *shape, double pixel_min,
  * itself. *out_paths is a malloc'ed array of malloc'ed strings (smug_input_paths_free). */
 int smug_input_expand(const char *path, char ***out_paths, int *out_n, smug_error *err);
 
+/* The same; with text = 1 a directory also yields its *.txt files (inputs of a token model,
+ * tokenised by tokens.h; the caller loads them). */
+int smug_input_expand_text(const char *path, int text, char ***out_paths, int *out_n,
+                           smug_error *err);
+
 void smug_input_paths_free(char **paths, int n);
 
 /* Writes a float32 .npy of the given shape atomically. */

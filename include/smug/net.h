@@ -118,6 +118,10 @@ size_t smug_net_receptive_field_values(const smug_net *net, size_t j, size_t *ou
  * Masks act on model-input positions, so this is how a mask reaches the first layer. */
 size_t smug_net_input_pos(const smug_net *net, size_t p);
 
+/* The mask cell size to use: `window` when it is >= 1; 0 means "auto" (params.def): 1 (one
+ * token a cell, as SMUG's text experiments) for a token model, 4 otherwise. */
+int smug_net_window(const smug_net *net, int window);
+
 /* Rows of the embedding table (the vocabulary size) of a token model, or -1. */
 int smug_net_vocab_size(const smug_net *net);
 

@@ -14,15 +14,30 @@
 
 #include "smug/json.h"
 #include "smug/pipeline.h"
+#include "smug/tokens.h"
 
 typedef struct smug_report_paths {
     const char *saliency, *overlay, *mask, *mask_npy; /* NULL when not written */
 } smug_report_paths;
 
-/* smug score's additions: the bundle id and the results it read. */
+/* A text input's additions: "explanation.html" (path), "text" {max_len, tokens, dropped,
+ * unknown} and "words": every seen token [{position, word, token_id, kept, score}] in text
+ * order (word: the user's spelling; score: its SMUG saliency, 0 when masked). */
+typedef struct smug_report_text {
+    const smug_tokens *tokens;
+    const float *ids;    /* [max_len] the ids the model read */
+    const uint8_t *kept; /* [tokens->n] */
+    const float *score;  /* [tokens->n] */
+    const char *html;    /* NULL when not written */
+} smug_report_text;
+
+/* smug score's additions: the bundle id and the results it read; smug run's: the class
+ * name and a text input's words. Every field may be NULL. */
 typedef struct smug_report_extra {
     const char *id;
-    const char *sources; /* JSON array members text ({file, reading}, …), may be "" */
+    const char *sources;        /* JSON array members text ({file, reading}, …), may be "" */
+    const char *predicted_name; /* "predicted_name": the class's line of <model>.labels */
+    const smug_report_text *text;
 } smug_report_extra;
 
 /* Appends one input's object to j (inside an array). m is NULL when the mask stages failed

@@ -64,6 +64,8 @@ static int run_emit(const cli_args *a, smug_error *err)
     }
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
+    if (rc == 0) /* window 0 ("auto") becomes the model's own, so the manifest names it */
+        plan.params.window = smug_net_window(net, plan.params.window);
     if (rc == 0)
         rc = smug_bundle_emit(&plan, net, out, &o, err);
     if (rc == 0)

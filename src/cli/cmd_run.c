@@ -21,6 +21,8 @@
 #include "smug/pipeline.h"
 #include "smug/report.h"
 #include "smug/score.h"
+#include "smug/textview.h"
+#include "smug/tokens.h"
 
 typedef struct run_ctx {
     const smug_net *net;
@@ -28,19 +30,56 @@ typedef struct run_ctx {
     const smug_solver *solver;
     smug_json *json;
     int failures;
-    int tty;
+    int tty;            /* stderr is a terminal: progress lines */
+    int out_tty;        /* stdout is a terminal: text inputs are shown in colour */
+    smug_vocab *vocab;  /* token models: the vocabulary for .txt inputs, or NULL */
+    smug_vocab *labels; /* class names (<model stem>.labels), or NULL */
 } run_ctx;
 
-static void print_line(const char *input, const smug_explanation *e, const smug_mask_result *m,
-                       const char *error)
+/* One text input's view of its tokens (NULL members for an image). */
+typedef struct text_input {
+    smug_tokens tokens; /* the text, or the words of a .npy's ids */
+    int is_text;
+    uint8_t *keep; /* [L] per position, 1 = kept */
+    uint8_t *kept; /* [tokens.n] */
+    float *score;  /* [tokens.n] */
+} text_input;
+
+static void text_input_free(text_input *t)
 {
-    printf("%s: predicted %d (p = %.3f)", input, e->predicted, (double)e->confidence);
+    smug_tokens_free(&t->tokens);
+    free(t->keep);
+    free(t->kept);
+    free(t->score);
+    memset(t, 0, sizeof *t);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static const char *class_name(const run_ctx *c, int cls)
+{
+    return c->labels ? smug_vocab_word(c->labels, cls) : NULL;
+}
+
+static void print_line(const run_ctx *c, const char *input, const smug_explanation *e,
+                       const smug_mask_result *m, int text, const char *error)
+{
+    const char *name = class_name(c, e->predicted);
+    if (name)
+        printf("%s: predicted %s (p = %.3f)", input, name, (double)e->confidence);
+    else
+        printf("%s: predicted %d (p = %.3f)", input, e->predicted, (double)e->confidence);
     if (error) {
         printf("; error: %s\n", error);
         return;
     }
     const smug_solve_result *s = &m->solve;
-    printf("; mask %d of %d cells, %s", s->size, m->problem->n, smug_solve_status_name(s->status));
+    printf("; mask %d of %d %s, %s", s->size, m->problem->n, text ? "words" : "cells",
+           smug_solve_status_name(s->status));
     if (s->proved_by)
         printf(" (proved by %s)", s->proved_by);
     else
@@ -51,14 +90,149 @@ static void print_line(const char *input, const smug_explanation *e, const smug_
         printf("  note: %s\n", s->note);
 }
 
+static smug_tokens_opts token_opts(const run_ctx *c)
+{
+    const smug_params *p = &c->plan->params;
+    smug_tokens_opts o = {(int)smug_shape_size(&c->net->input), p->pad_id, p->unk_id, p->truncate};
+    return o;
+}
+
+/* A .txt input: tokenised by the vocabulary; a longer text than the model reads is cut to
+ * its first L tokens with a warning (truncate: true) or refused (false). */
+static int load_text(run_ctx *c, const char *input, text_input *t, float **out_x, smug_error *err)
+{
+    if (!c->net->input_is_tokens)
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "%s: a text input needs a token model; %s reads "
+                         "images",
+                         input, c->plan->model);
+    if (!c->vocab)
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "%s: no vocabulary for %s: give --vocab FILE (or "
+                         "vocab: in the config)",
+                         input, c->plan->model);
+    smug_tokens_opts o = token_opts(c);
+    if (smug_tokens_load_text(input, c->vocab, &o, &t->tokens, err) < 0)
+        return -1;
+    t->is_text = 1;
+    if (t->tokens.n_dropped)
+        fprintf(stderr,
+                "smug: warning: %s: %d tokens, the model reads %d: the last %d are not "
+                "seen (truncate: false makes this an error)\n",
+                input, t->tokens.n + t->tokens.n_dropped, o.max_len, t->tokens.n_dropped);
+    size_t L = (size_t)o.max_len;
+    if (!(*out_x = malloc(L * sizeof **out_x)))
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    memcpy(*out_x, t->tokens.ids, L * sizeof **out_x);
+    return 0;
+}
+
+/* A .npy of token ids for a token model with a vocabulary: its words (the vocabulary's
+ * spelling, up to the last non-padding id) stand in for the text in the outputs. Ids
+ * outside the vocabulary fail later, in the forward pass, naming the position. */
+static int npy_words(run_ctx *c, const float *x, text_input *t, const char *input, smug_error *err)
+{
+    smug_tokens_opts o = token_opts(c);
+    int n = o.max_len;
+    while (n > 0 && (int)x[n - 1] == o.pad_id)
+        n--;
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    for (int i = 0; i < n; i++) {
+        const char *w = smug_vocab_word(c->vocab, (int)x[i]);
+        smug_strbuf_addf(&sb, "%s%s", i ? " " : "", w ? w : "?");
+    }
+    int rc = smug_strbuf_check(&sb, err);
+    if (rc == 0 && n > 0)
+        rc = smug_tokenize(c->vocab, sb.buf, sb.len, &o, input, &t->tokens, err);
+    smug_strbuf_free(&sb);
+    t->is_text = rc == 0 && n > 0 && t->tokens.n == n; /* every vocabulary word is one token */
+    if (rc == 0 && !t->is_text)
+        smug_tokens_free(&t->tokens);
+    return rc;
+}
+
+/* Per-position mask and per-word scores of a text input from the final cell mask. */
+static int text_masks(const smug_mask_result *m, text_input *t, smug_error *err)
+{
+    int L = t->tokens.max_len, n = t->tokens.n;
+    t->keep = malloc((size_t)L);
+    t->kept = malloc((size_t)n);
+    t->score = malloc((size_t)n * sizeof *t->score);
+    if (!t->keep || !t->kept || !t->score || m->map_h * m->map_w != L)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    smug_score_mask_pixels(&m->problem->grid, m->cells, t->keep);
+    for (int i = 0; i < n; i++) {
+        t->kept[i] = t->keep[i];
+        t->score[i] = m->saliency[i];
+    }
+    return 0;
+}
+
+static smug_textview text_view(const run_ctx *c, const char *input, const smug_explanation *e,
+                               const smug_mask_result *m, const text_input *t, char *num,
+                               size_t num_n)
+{
+    const char *name = class_name(c, e->predicted);
+    snprintf(num, num_n, "%d", e->predicted);
+    smug_textview v = {&t->tokens,
+                       t->kept,
+                       t->score,
+                       input,
+                       name ? name : num,
+                       e->confidence,
+                       m->solve.size,
+                       m->problem->n,
+                       smug_solve_status_name(m->solve.status),
+                       m->solve.proved_by,
+                       m->verdict.ok};
+    return v;
+}
+
+/* The outputs of one explained input: pictures for an image, HTML for a text. */
+static int write_outputs(run_ctx *c, const char *input, const float *x, const smug_explanation *e,
+                         const smug_mask_result *m, text_input *t, const char *dir,
+                         smug_artifact_paths *ap, smug_error *err)
+{
+    if (!t->is_text)
+        return smug_artifacts_write(c->net, &c->plan->params, x, m, dir, ap, err);
+    char num[32];
+    if (text_masks(m, t, err) < 0)
+        return -1;
+    smug_textview v = text_view(c, input, e, m, t, num, sizeof num);
+    return smug_artifacts_write_text(&v, t->keep, dir, ap, err);
+}
+
+/* On a terminal: the text itself, kept words bold on red. */
+static void show_text(const run_ctx *c, const char *input, const smug_explanation *e,
+                      const smug_mask_result *m, const text_input *t)
+{
+    char num[32];
+    smug_textview v = text_view(c, input, e, m, t, num, sizeof num);
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    smug_textview_ansi(&v, &sb);
+    if (sb.buf)
+        fputs(sb.buf, stdout);
+    smug_strbuf_free(&sb);
+}
+
 /* One input: returns -1 only for failures that must stop the whole run. */
 static int run_one(run_ctx *c, const char *input, smug_error *err)
 {
     const smug_params *p = &c->plan->params;
     double t0 = smug_now();
-    float *x;
-    if (smug_input_load(input, &c->net->input, p->pixel_min, p->pixel_max, &x, err) < 0)
+    float *x = NULL;
+    text_input t;
+    memset(&t, 0, sizeof t);
+    int loaded = ends_with(input, ".txt")
+                     ? load_text(c, input, &t, &x, err)
+                     : smug_input_load(input, &c->net->input, p->pixel_min, p->pixel_max, &x, err);
+    if (loaded == 0 && !t.is_text && c->net->input_is_tokens && c->vocab)
+        loaded = npy_words(c, x, &t, input, err);
+    if (loaded < 0) {
+        text_input_free(&t);
+        free(x);
         return -1;
+    }
     smug_explanation e;
     smug_mask_result m;
     memset(&m, 0, sizeof m);
@@ -71,39 +245,49 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
             smug_explanation_free(&e), free(x);
             return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
         }
+        memset(ap, 0, sizeof *ap);
         smug_report_paths rp = {ap->saliency, ap->overlay, ap->mask, ap->mask_npy};
+        if (t.is_text)
+            rp.saliency = rp.overlay = rp.mask = NULL; /* no pictures of a text */
         smug_artifacts_dir(c->plan->out_dir, input, dir, sizeof dir);
         int failed = smug_pipeline_mask(c->net, x, p, &e, c->solver, &m, &merr) < 0 ||
-                     smug_artifacts_write(c->net, p, x, &m, dir, ap, &merr) < 0;
+                     write_outputs(c, input, x, &e, &m, &t, dir, ap, &merr) < 0;
         if (failed && (merr.code == SMUG_ERR_USAGE || merr.code == SMUG_ERR_UNSUPPORTED)) {
             *err = merr; /* a setting no input can satisfy: stop here, once */
             smug_mask_result_free(&m), smug_explanation_free(&e), free(x), free(ap);
+            text_input_free(&t);
             return -1;
         }
         c->failures += failed;
         if (c->tty)
             fprintf(stderr, "\r\033[K");
-        print_line(input, &e, &m, failed ? merr.msg : NULL);
+        print_line(c, input, &e, &m, t.is_text, failed ? merr.msg : NULL);
+        if (!failed && t.is_text && c->out_tty)
+            show_text(c, input, &e, &m, &t);
+        smug_report_text rt = {&t.tokens, x, t.kept, t.score, failed ? NULL : ap->html};
+        smug_report_extra extra = {.predicted_name = class_name(c, e.predicted),
+                                   .text = t.is_text ? &rt : NULL};
         smug_report_input(c->json, input, &e, failed ? NULL : &m, c->solver->name, p,
-                          failed ? NULL : &rp, failed ? merr.msg : NULL, smug_now() - t0, NULL);
+                          failed ? NULL : &rp, failed ? merr.msg : NULL, smug_now() - t0, &extra);
         free(ap);
     } else {
         smug_error_prefix(err, "%s", input);
     }
     smug_mask_result_free(&m);
     smug_explanation_free(&e);
+    text_input_free(&t);
     free(x);
     return rc;
 }
 
-static int collect_inputs(const smug_plan *plan, char ***out, int *n, smug_error *err)
+static int collect_inputs(const smug_plan *plan, int text, char ***out, int *n, smug_error *err)
 {
     *out = NULL;
     *n = 0;
     for (int g = 0; g < plan->n_inputs; g++) {
         char **more;
         int m;
-        if (smug_input_expand(plan->inputs[g], &more, &m, err) < 0)
+        if (smug_input_expand_text(plan->inputs[g], text, &more, &m, err) < 0)
             return -1;
         char **all = realloc(*out, (size_t)(*n + m) * sizeof *all);
         if (!all) {
@@ -121,7 +305,7 @@ static int collect_inputs(const smug_plan *plan, char ***out, int *n, smug_error
 static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
 {
     char **paths = NULL;
-    int n = 0, rc = collect_inputs(c->plan, &paths, &n, err);
+    int n = 0, rc = collect_inputs(c->plan, c->net->input_is_tokens, &paths, &n, err);
     smug_json j;
     smug_json_init(&j, sb, 1);
     c->json = &j;
@@ -144,6 +328,40 @@ static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
     return rc;
 }
 
+/* <model path without its extension><ext>, e.g. models/debian_text.vocab */
+static void beside_model(const char *model, const char *ext, char *buf, size_t n)
+{
+    const char *slash = strrchr(model, '/'), *dot = strrchr(model, '.');
+    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - model) : strlen(model);
+    snprintf(buf, n, "%.*s%s", (int)stem, model, ext);
+}
+
+/* The vocabulary (token models: --vocab, the config's vocab:, or <model stem>.vocab when it
+ * exists) and the class names (<model stem>.labels when it exists); both must fit the
+ * model: as many lines as embedding rows and as classes. */
+static int load_names(const smug_plan *plan, const smug_net *net, run_ctx *c, smug_error *err)
+{
+    char path[4096];
+    beside_model(plan->model, ".labels", path, sizeof path);
+    if (smug_fs_exists(path)) {
+        if (smug_vocab_load(path, -1, &c->labels, err) < 0)
+            return -1;
+        if (smug_vocab_size(c->labels) != net->n_classes)
+            return smug_fail(err, SMUG_ERR_FORMAT,
+                             "%s: %d class names, but the model has %d classes", path,
+                             smug_vocab_size(c->labels), net->n_classes);
+    }
+    if (!net->input_is_tokens)
+        return 0;
+    if (plan->vocab)
+        snprintf(path, sizeof path, "%s", plan->vocab);
+    else
+        beside_model(plan->model, ".vocab", path, sizeof path);
+    if (!plan->vocab && !smug_fs_exists(path))
+        return 0; /* .npy ids still work; a .txt input says what is missing */
+    return smug_vocab_load(path, smug_net_vocab_size(net), &c->vocab, err);
+}
+
 static int run_run(const cli_args *a, smug_error *err)
 {
     smug_plan plan;
@@ -164,7 +382,14 @@ static int run_run(const cli_args *a, smug_error *err)
                        solver->name, solver->executable, solver->path);
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
-    run_ctx c = {net, &plan, solver, NULL, 0, isatty(STDERR_FILENO)};
+    if (rc == 0) /* window 0 ("auto") becomes the model's own, so report.json names it */
+        plan.params.window = smug_net_window(net, plan.params.window);
+    run_ctx c = {net,  &plan, solver, NULL, 0, isatty(STDERR_FILENO), isatty(STDOUT_FILENO),
+                 NULL, NULL};
+    if (rc == 0 && cli_get(a, "vocab"))
+        rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
+    if (rc == 0)
+        rc = load_names(&plan, net, &c, err);
     if (rc == 0)
         rc = explain_inputs(&c, &sb, err);
     char path[4096];
@@ -180,6 +405,8 @@ static int run_run(const cli_args *a, smug_error *err)
     if (rc == 0 && c.failures)
         rc = smug_fail(err, SMUG_ERR_SOLVER, "%d input(s) failed; see %s", c.failures, path);
     smug_strbuf_free(&sb);
+    smug_vocab_free(c.vocab);
+    smug_vocab_free(c.labels);
     smug_net_free(net);
     smug_solvers_free(reg);
     smug_plan_free(&plan);
@@ -196,10 +423,24 @@ const cli_command cli_cmd_run = {
         "gamma times its value (found by the SMT solver, checked by a forward pass), and its\n"
         "saliency map. Writes DIR/report.json and, per input, DIR/<name>/saliency.png,\n"
         "overlay.png, mask.png and mask.npy. With no arguments it runs the bundled default\n"
-        "model and image. Precedence: defaults < config < flags.",
+        "model and image. Precedence: defaults < config < flags.\n"
+        "\n"
+        "Text (a token model such as models/debian_text.onnx): a .txt input is tokenised by\n"
+        "the vocabulary (lower-cased ASCII, runs of [a-z0-9]; pad_id, unk_id), a text longer\n"
+        "than the model reads is cut to its first tokens with a warning (--truncate false:\n"
+        "an error), and one mask cell is one word (window 0 = auto). Instead of pictures (a\n"
+        "saliency over words is no image) it writes DIR/<name>/explanation.html (the text,\n"
+        "kept words highlighted by saliency) and mask.npy (per token); report.json lists\n"
+        "the words. On a terminal the text is also printed with the kept words in colour.\n"
+        "Class names come from <model stem>.labels beside the model when it exists.",
     .opts = {{"config", "F", 0, "YAML run config (configs/README.md documents every key)"},
              {"model", "M.onnx", 0, "ONNX model (default: the bundled Fashion-MNIST dense net)"},
-             {"input", "P", 1, "a PNG/.npy file, or a folder of them (default: a bundled image)"},
+             {"input", "P", 1,
+              "a PNG/.npy file (.txt for a token model), or a folder of them (default: a "
+              "bundled image)"},
+             {"vocab", "F", 0,
+              "token models: vocabulary for .txt inputs (default: <model stem>.vocab beside "
+              "the model)"},
              {"out", "DIR", 0, "output folder (default smug-out)"},
              {0}},
     .takes_params = 1,

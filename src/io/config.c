@@ -15,7 +15,7 @@
 #include "smug/fsutil.h"
 #include "smug/yaml.h"
 
-static const char *const top_keys[] = {"model", "inputs", "out", "params", NULL};
+static const char *const top_keys[] = {"model", "inputs", "out", "vocab", "params", NULL};
 
 void smug_plan_init(smug_plan *plan)
 {
@@ -38,6 +38,7 @@ void smug_plan_free(smug_plan *plan)
     free(plan->config);
     free(plan->model);
     free(plan->out_dir);
+    free(plan->vocab);
     smug_plan_init(plan);
 }
 
@@ -59,6 +60,11 @@ int smug_plan_set_model(smug_plan *plan, const char *path, smug_error *err)
 int smug_plan_set_out_dir(smug_plan *plan, const char *path, smug_error *err)
 {
     return replace(&plan->out_dir, path, err);
+}
+
+int smug_plan_set_vocab(smug_plan *plan, const char *path, smug_error *err)
+{
+    return replace(&plan->vocab, path, err);
 }
 
 int smug_plan_set_inputs(smug_plan *plan, const char *const *paths, int n, smug_error *err)
@@ -195,6 +201,8 @@ static int read_plan(const smug_yaml *doc, smug_plan *plan, smug_error *err)
     if ((n = smug_yaml_get(root, "inputs")) && read_inputs(doc, n, plan, err) < 0)
         return -1;
     if ((n = smug_yaml_get(root, "out")) && read_path(doc, n, "out", &plan->out_dir, err) < 0)
+        return -1;
+    if ((n = smug_yaml_get(root, "vocab")) && read_path(doc, n, "vocab", &plan->vocab, err) < 0)
         return -1;
     if ((n = smug_yaml_get(root, "params")) && read_params(doc, n, &plan->params, err) < 0)
         return -1;

@@ -209,6 +209,12 @@ static int by_name(const void *a, const void *b)
 
 int smug_input_expand(const char *path, char ***out_paths, int *out_n, smug_error *err)
 {
+    return smug_input_expand_text(path, 0, out_paths, out_n, err);
+}
+
+int smug_input_expand_text(const char *path, int text, char ***out_paths, int *out_n,
+                           smug_error *err)
+{
     *out_paths = NULL;
     *out_n = 0;
     struct stat st;
@@ -227,7 +233,8 @@ int smug_input_expand(const char *path, char ***out_paths, int *out_n, smug_erro
             return smug_fail(err, SMUG_ERR_IO, "%s: cannot read directory", path);
         }
         for (struct dirent *e; (e = readdir(d)) != NULL;) {
-            if (!ends_with(e->d_name, ".png") && !ends_with(e->d_name, ".npy"))
+            if (!ends_with(e->d_name, ".png") && !ends_with(e->d_name, ".npy") &&
+                !(text && ends_with(e->d_name, ".txt")))
                 continue;
             if (n == cap) {
                 char **nv = realloc(v, (size_t)(cap *= 2) * sizeof *v);
@@ -249,7 +256,8 @@ int smug_input_expand(const char *path, char ***out_paths, int *out_n, smug_erro
         }
     if (n == 0) {
         free(v);
-        return smug_fail(err, SMUG_ERR_IO, "%s: no .png or .npy files in the directory", path);
+        return smug_fail(err, SMUG_ERR_IO, "%s: no .png%s or .npy files in the directory", path,
+                         text ? ", .txt" : "");
     }
     *out_paths = v;
     *out_n = n;

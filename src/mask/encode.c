@@ -133,7 +133,7 @@ int smug_encode(const smug_net *net, const float *x, const int *neurons, int k, 
                          "reshaped nor its token embeddings",
                          n_in);
     smug_grid grid;
-    if (smug_grid_init(&grid, &net->input, window, err) < 0)
+    if (smug_grid_init(&grid, &net->input, smug_net_window(net, window), err) < 0)
         return -1;
     size_t cells = (size_t)grid.n_cells, kk = k > 0 ? (size_t)k : 1;
     float *z = malloc(n_in * sizeof *z);

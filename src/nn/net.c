@@ -124,6 +124,11 @@ size_t smug_net_input_pos(const smug_net *net, size_t p)
     return e->channels_first ? p % len : p / (size_t)e->n_out;
 }
 
+int smug_net_window(const smug_net *net, int window)
+{
+    return window >= 1 ? window : net->input_is_tokens ? 1 : 4;
+}
+
 int smug_net_vocab_size(const smug_net *net)
 {
     if (!net->input_is_tokens || net->n_layers < 1 || net->layers[0].kind != SMUG_LAYER_EMBED)

@@ -52,3 +52,23 @@ int smug_artifacts_write(const smug_net *net, const smug_params *params, const f
     free(keepf);
     return rc;
 }
+
+int smug_artifacts_write_text(const smug_textview *view, const uint8_t *keep, const char *dir,
+                              smug_artifact_paths *paths, smug_error *err)
+{
+    int L = view->tokens->max_len;
+    float *keepf = malloc((size_t)L * sizeof *keepf);
+    int rc = keepf ? smug_fs_mkdirs(dir, err) : smug_fail(err, SMUG_ERR_NOMEM, "oom");
+    paths->saliency[0] = paths->overlay[0] = paths->mask[0] = '\0';
+    snprintf(paths->mask_npy, sizeof paths->mask_npy, "%s/mask.npy", dir);
+    snprintf(paths->html, sizeof paths->html, "%s/explanation.html", dir);
+    if (rc == 0) {
+        for (int i = 0; i < L; i++)
+            keepf[i] = keep[i] ? 1.0f : 0.0f;
+        rc = smug_textview_html(paths->html, view, err);
+        if (rc == 0)
+            rc = smug_npy_write(paths->mask_npy, keepf, &L, 1, err);
+    }
+    free(keepf);
+    return rc;
+}

@@ -355,7 +355,7 @@ static void score_one(scorer *sc, int i)
         rc = smug_artifacts_write(sc->net, &sc->b->params, x, &m, dir, ap, &err);
     smug_report_paths rp = {ap ? ap->saliency : NULL, ap ? ap->overlay : NULL, ap ? ap->mask : NULL,
                             ap ? ap->mask_npy : NULL};
-    smug_report_extra extra = {bp->id, g.sources.buf ? g.sources.buf : ""};
+    smug_report_extra extra = {.id = bp->id, .sources = g.sources.buf ? g.sources.buf : ""};
     if (rc == 0 && e.neurons) {
         smug_report_input(sc->json, bp->input, &e, &m, g.solvers[0] ? g.solvers : "none",
                           &sc->b->params, &rp, NULL, 0.0, &extra);

@@ -57,6 +57,29 @@ static void mask_fields(smug_json *j, const smug_mask_result *m)
     smug_json_number(j, "masked_confidence", m->verdict.masked_confidence);
 }
 
+static void text_fields(smug_json *j, const smug_report_text *t)
+{
+    const smug_tokens *tk = t->tokens;
+    path_or_null(j, "explanation.html", t->html);
+    smug_json_object_begin(j, "text");
+    smug_json_int(j, "max_len", tk->max_len);
+    smug_json_int(j, "tokens", tk->n);
+    smug_json_int(j, "dropped", tk->n_dropped);
+    smug_json_int(j, "unknown", tk->n_unknown);
+    smug_json_object_end(j);
+    smug_json_array_begin(j, "words");
+    for (int i = 0; i < tk->n; i++) {
+        smug_json_object_begin(j, NULL);
+        smug_json_int(j, "position", i);
+        smug_json_string(j, "word", tk->words[i]);
+        smug_json_int(j, "token_id", (long)t->ids[i]);
+        smug_json_bool(j, "kept", t->kept ? t->kept[i] : 0);
+        smug_json_number(j, "score", t->score ? t->score[i] : 0.0);
+        smug_json_object_end(j);
+    }
+    smug_json_array_end(j);
+}
+
 void smug_report_input(smug_json *j, const char *input, const smug_explanation *e,
                        const smug_mask_result *m, const char *solver, const smug_params *params,
                        const smug_report_paths *paths, const char *error, double total_seconds,
@@ -68,6 +91,8 @@ void smug_report_input(smug_json *j, const char *input, const smug_explanation *
     smug_json_string(j, "input", input);
     smug_json_null(j, "label"); /* a PNG carries no label; eval (issue 5) brings labels */
     smug_json_int(j, "predicted", e->predicted);
+    if (extra && extra->predicted_name)
+        smug_json_string(j, "predicted_name", extra->predicted_name);
     smug_json_int(j, "target", e->target);
     smug_json_number(j, "confidence", e->confidence);
     neurons(j, e);
@@ -91,6 +116,8 @@ void smug_report_input(smug_json *j, const char *input, const smug_explanation *
     path_or_null(j, "overlay.png", paths ? paths->overlay : NULL);
     path_or_null(j, "mask.png", paths ? paths->mask : NULL);
     path_or_null(j, "mask.npy", paths ? paths->mask_npy : NULL);
+    if (extra && extra->text)
+        text_fields(j, extra->text);
     if (extra && extra->sources) {
         smug_strbuf arr = SMUG_STRBUF_INIT;
         smug_strbuf_addf(&arr, "[%s]", extra->sources);

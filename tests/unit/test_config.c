@@ -129,7 +129,7 @@ static void test_precedence(void **state)
     assert_int_equal(smug_params_set(&plan.params, "gamma", "0.3", "--gamma", &err), 0);
     tu_assert_close(plan.params.gamma, 0.3, 0);
     assert_int_equal(plan.params.top_k, 3);  /* config, untouched by flags */
-    assert_int_equal(plan.params.window, 4); /* default */
+    assert_int_equal(plan.params.window, 0); /* default: auto (4 for images, 1 for tokens) */
     assert_int_equal(smug_plan_set_model(&plan, "other.onnx", &err), 0);
     assert_string_equal(plan.model, "other.onnx");
     const char *ins[] = {"x.png"};
