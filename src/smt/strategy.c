@@ -32,6 +32,8 @@ typedef struct search {
     uint8_t *candidate; /* [n] model of the last sat answer */
     smug_session *sess; /* incremental: the one solver process, NULL otherwise */
     int n_queries;      /* incremental: queries sent, numbers the echo markers */
+    double leaf_limit;  /* > 0: seconds one solver run may take (a branch leaf) */
+    int out_of_time;    /* the last run stopped at its time limit (unknown / timeout) */
 } search;
 
 const char *smug_solve_status_name(smug_solve_status s)
@@ -82,6 +84,8 @@ static int problem_text(const search *s, int bound, int optimize, const int8_t *
 static int run_solver(search *s, const smug_strbuf *text, smug_process_result *pr, smug_error *err)
 {
     double left = s->deadline - smug_process_now();
+    if (s->leaf_limit > 0 && s->leaf_limit < left)
+        left = s->leaf_limit;
     char **argv;
     if (smug_solver_argv(s->solver, NULL, left > 0.001 ? left : 0.001, s->opts->mem_limit_mb, 0,
                          &argv, err) < 0)
@@ -150,6 +154,7 @@ static step_outcome judge(search *s, const smug_process_result *pr, int bound,
     int trailing = o->error_after >= o->n_answers && (a == SMUG_ANS_UNSAT || a == SMUG_ANS_UNKNOWN);
     if (o->error && !trailing)
         return stop(s, "%s reported an error: %s", o->error);
+    s->out_of_time = a == SMUG_ANS_UNKNOWN || (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT);
     if (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT)
         return stop(s, "%s was stopped at the deadline%s", NULL);
     if (a == SMUG_ANS_SAT)
@@ -191,18 +196,64 @@ static int ask(search *s, int bound, const int8_t *fix, step_outcome *out, smug_
     return rc;
 }
 
-#define SPLIT_DEPTH 6 /* measured: deeper leaves the solver almost nothing (issue note) */
+#define SPLIT_DEPTH   6    /* measured: deeper leaves the solver almost nothing (issue note) */
+#define LEAF_SECONDS  0.25 /* a leaf the solver cannot decide this fast is split again */
+#define RESPLIT_DEPTH 4
+
+/* Open branch leaves still to decide: fixing vectors of n entries plus one flag byte
+ * (1 = the split could not refine it further: decide it with all the time left). */
+typedef struct leaf_stack {
+    int8_t *v;
+    size_t width; /* n + 1 */
+    int n, cap;
+} leaf_stack;
+
+static int leaf_push(leaf_stack *st, const int8_t *fix, int final, smug_error *err)
+{
+    if (st->n == st->cap) {
+        int cap = st->cap ? 2 * st->cap : 64;
+        int8_t *g = realloc(st->v, (size_t)cap * st->width);
+        if (!g)
+            return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+        st->v = g, st->cap = cap;
+    }
+    int8_t *slot = st->v + (size_t)st->n++ * st->width;
+    memcpy(slot, fix, st->width - 1);
+    slot[st->width - 1] = (int8_t)final;
+    return 0;
+}
+
+/* A leaf the solver ran out of time on: branch below it on the LP and queue the children
+ * (none when the LP closes them all). A leaf the split cannot refine is queued as final. */
+static int resplit(search *s, int bound, const int8_t *leaf, leaf_stack *st, smug_error *err)
+{
+    int8_t *kids = NULL;
+    int n_kids = 0, n = s->p->n;
+    if (smug_bounds_split(s->p, s->b, bound, leaf, RESPLIT_DEPTH, &kids, &n_kids, err) < 0)
+        return -1;
+    int same = n_kids == 1 && memcmp(kids, leaf, (size_t)n) == 0;
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < n_kids; k++)
+        rc = leaf_push(st, kids + (size_t)k * (size_t)n, same, err);
+    free(kids);
+    return rc;
+}
 
 /* Is there a mask of size ≤ bound? LP probing, then LP-guided branching, close what the LP
- * can; the solver decides each open leaf. UNSAT needs every leaf ruled out. */
+ * can; the solver decides each open leaf, and a leaf it cannot decide in LEAF_SECONDS is
+ * branched again (a small branch and bound with the SMT solver at the leaves). UNSAT needs
+ * every leaf ruled out; *by_bounds says whether the LP alone did it. */
 static int decide(search *s, int bound, step_outcome *out, int *by_bounds, smug_error *err)
 {
     int n = s->p->n;
-    int8_t *fix = malloc(n > 0 ? (size_t)n : 1), *leaves = NULL;
-    int n_leaves = 1;
+    size_t w = (size_t)(n > 0 ? n : 1);
+    int8_t *fix = malloc(w), *leaves = NULL;
+    leaf_stack st = {NULL, (size_t)n + 1, 0, 0};
+    int n_leaves = 1, solver_unsat = 0;
     int rc = fix ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     for (int i = 0; rc == 0 && i < n; i++)
         fix[i] = -1;
+    int adaptive = !s->opts->skip_probing && !s->sess;
     if (rc == 0 && !s->opts->skip_probing) {
         rc = smug_bounds_probe(s->p, s->b, bound, fix, err);
         if (rc == 0)
@@ -210,10 +261,25 @@ static int decide(search *s, int bound, step_outcome *out, int *by_bounds, smug_
         else if (rc == 1)
             n_leaves = 0, rc = 0; /* the LP alone rules out every mask of size ≤ bound */
     }
-    *by_bounds = n_leaves == 0;
+    for (int l = n_leaves - 1; rc == 0 && l >= 0; l--)
+        rc = leaf_push(&st, leaves ? leaves + (size_t)l * w : fix, !adaptive, err);
     *out = STEP_UNSAT;
-    for (int l = 0; rc == 0 && l < n_leaves && *out == STEP_UNSAT; l++)
-        rc = ask(s, bound, leaves ? leaves + (size_t)l * (size_t)(n > 0 ? n : 1) : fix, out, err);
+    while (rc == 0 && st.n > 0 && *out == STEP_UNSAT) {
+        int8_t *leaf = st.v + (size_t)--st.n * st.width;
+        memcpy(fix, leaf, (size_t)n); /* the stack may move when children are pushed */
+        s->leaf_limit = leaf[st.width - 1] ? 0.0 : LEAF_SECONDS;
+        rc = ask(s, bound, fix, out, err);
+        solver_unsat += rc == 0 && *out == STEP_UNSAT;
+        if (rc == 0 && *out == STEP_STOP && s->out_of_time && s->leaf_limit > 0 &&
+            smug_process_now() < s->deadline) {
+            s->r->note[0] = '\0';
+            *out = STEP_UNSAT;
+            rc = resplit(s, bound, fix, &st, err);
+        }
+    }
+    s->leaf_limit = 0.0;
+    *by_bounds = solver_unsat == 0;
+    free(st.v);
     free(fix);
     free(leaves);
     return rc;
@@ -375,7 +441,7 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
 {
     memset(out, 0, sizeof *out);
     double t0 = smug_process_now();
-    search s = {p, b, solver->name, solver, opts, t0 + opts->timeout, out, NULL, NULL, 0};
+    search s = {p, b, solver->name, solver, opts, t0 + opts->timeout, out, NULL, NULL, 0, 0.0, 0};
     out->mask = malloc(p->n > 0 ? (size_t)p->n : 1);
     s.candidate = malloc(p->n > 0 ? (size_t)p->n : 1);
     int rc = out->mask && s.candidate ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
@@ -417,7 +483,7 @@ void smug_solve_read(const smug_mask_problem *p, const char *who, const char *te
     smug_solve_result r;
     memset(&r, 0, sizeof r);
     r.mask = out_mask;
-    search s = {p, NULL, who, NULL, NULL, 0.0, &r, out_mask, NULL, 0};
+    search s = {p, NULL, who, NULL, NULL, 0.0, &r, out_mask, NULL, 0, 0.0, 0};
     smug_process_result pr;
     memset(&pr, 0, sizeof pr);
     pr.outcome = SMUG_PROC_EXITED;

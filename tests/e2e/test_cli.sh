@@ -55,14 +55,23 @@ check "bad method" 2 "--method must be ig or grad" "$smug" attribute --method li
 check "unknown command" 2 "unknown command 'frobnicate'" "$smug" frobnicate
 check "target out of range" 2 "target" "$smug" attribute --target 10
 
-for cmd in run attribute inspect; do
+for cmd in run emit solve score attribute inspect solvers; do
   check "help $cmd" 0 "" "$smug" "$cmd" --help
-  if [ "$cmd" != inspect ]; then
+  if [ "$cmd" = run ] || [ "$cmd" = emit ] || [ "$cmd" = attribute ]; then
     for p in steps target ig-output baseline top-k pixel-min pixel-max threads; do
       grep -q -- "--$p " out || { echo "FAIL $cmd --help lacks --$p"; fail=$((fail + 1)); }
     done
   fi
 done
+
+# every flag a command declares is in its --help (the opts table generates both)
+"$smug" solve --help >"$tmp/h"
+for f in solver jobs shard timeout strategy mem-limit; do
+  grep -q -- "--$f" "$tmp/h" && pass=$((pass + 1)) || { echo "FAIL solve --help lacks --$f"; fail=$((fail + 1)); }
+done
+check "solve without a bundle" 2 "solve needs the BUNDLE folder" "$smug" solve
+check "score without a bundle" 2 "score needs the BUNDLE folder" "$smug" score
+check "emit without --out" 2 "emit needs --out" "$smug" emit
 
 # attribute --json against the torch/float64 references (logits, first layer, IG on input)
 for m in fashion_fc fashion_cnn; do
