@@ -47,9 +47,9 @@ typedef struct smug_bundle_problem {
     int upper;            /* the emit-time incumbent's size */
     int lower;            /* its proved lower bound */
     char incumbent_from[16];
-    int *incumbent; /* [upper] kept grid cells */
-    int bound;      /* B of the decision file */
-    int optimum;    /* proved at emit time (--family), else -1 */
+    int *incumbent;  /* [upper] kept grid cells */
+    int bound;       /* B of the decision file */
+    int optimum;     /* proved at emit time (--family), else -1 */
     char *proved_by; /* who proved the optimum, NULL when not proved */
     char *decision, *optimize, *family_sat, *family_unsat; /* relative paths or NULL */
 } smug_bundle_problem;
@@ -57,7 +57,7 @@ typedef struct smug_bundle_problem {
 typedef struct smug_bundle {
     char *dir;
     char *smug_version;
-    char *model_source;   /* the model path emit read */
+    char *model_source; /* the model path emit read */
     char model_sha256[65];
     smug_params params;
     smug_bundle_problem *problems;
@@ -65,8 +65,8 @@ typedef struct smug_bundle {
 } smug_bundle;
 
 typedef struct smug_emit_options {
-    int decision, optimize; /* which forms to write (at least one) */
-    int family;             /* also the sat/unsat pair at a proved optimum */
+    int decision, optimize;    /* which forms to write (at least one) */
+    int family;                /* also the sat/unsat pair at a proved optimum */
     const smug_solver *solver; /* proves optima for --family */
     int slurm_tasks;           /* > 0: also write BUNDLE/solve.slurm with this many tasks */
     int progress;              /* 1: a progress line on stderr */
@@ -98,8 +98,8 @@ int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int se
 
 /* The explanation part of problem i (target, neurons and their IG) as smug_pipeline_finish
  * wants it; *out is the caller's (smug_explanation_free). */
-int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i,
-                            smug_explanation *out, smug_error *err);
+int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i, smug_explanation *out,
+                            smug_error *err);
 
 /* "I/N" → shard index and count, 0 ≤ I < N. */
 int smug_bundle_parse_shard(const char *spec, int *out_index, int *out_count, smug_error *err);

@@ -29,8 +29,10 @@ static int parse_slurm(const char *text, int *out, smug_error *err)
     char *end;
     long n = text ? strtol(text, &end, 10) : 0;
     if (text && (*end || n < 1 || n > 100000))
-        return smug_fail(err, SMUG_ERR_USAGE, "--slurm: expected a task count in [1, 100000]: "
-                                              "got '%s'", text);
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "--slurm: expected a task count in [1, 100000]: "
+                         "got '%s'",
+                         text);
     *out = (int)n;
     return 0;
 }
@@ -55,8 +57,10 @@ static int run_emit(const cli_args *a, smug_error *err)
         if (rc == 0)
             rc = smug_solvers_get(reg, plan.params.solver, &o.solver, err);
         if (rc == 0 && !smug_solver_installed(o.solver, NULL, 0))
-            rc = smug_fail(err, SMUG_ERR_SOLVER, "--family needs solver %s: '%s' is not "
-                           "installed", o.solver->name, o.solver->executable);
+            rc = smug_fail(err, SMUG_ERR_SOLVER,
+                           "--family needs solver %s: '%s' is not "
+                           "installed",
+                           o.solver->name, o.solver->executable);
     }
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);

@@ -25,8 +25,8 @@ static int run_score(const cli_args *a, smug_error *err)
         printf("wrote %s/report.json\n", out);
     }
     if (rc == 0 && st.errors)
-        rc = smug_fail(err, SMUG_ERR_FORMAT, "%d problem(s) could not be scored; see %s/report.json",
-                       st.errors, out);
+        rc = smug_fail(err, SMUG_ERR_FORMAT,
+                       "%d problem(s) could not be scored; see %s/report.json", st.errors, out);
     smug_net_free(net);
     smug_bundle_free(b);
     return rc;

@@ -24,4 +24,3 @@ int cli_make_plan(const cli_args *a, smug_plan *plan, const char *default_out, s
     }
     return 0;
 }
-

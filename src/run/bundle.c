@@ -107,15 +107,15 @@ static void source_text(const emitter *em, const smug_bundle_problem *bp,
                         const smug_mask_problem *p, const char *query, char *buf, size_t n)
 {
     const char *base = strrchr(bp->input, '/') ? strrchr(bp->input, '/') + 1 : bp->input;
-    const char *model = strrchr(em->plan->model, '/') ? strrchr(em->plan->model, '/') + 1
-                                                      : em->plan->model;
+    const char *model =
+        strrchr(em->plan->model, '/') ? strrchr(em->plan->model, '/') + 1 : em->plan->model;
     snprintf(buf, n,
              "smug %s minimal-mask problem (SMUG, ICLR 2021).\n"
              "model %s sha256 %s\ninput %s, target class %d\n"
              "%d neurons (top-k by Integrated Gradients), gamma %g\n"
              "grid %dx%d cells of %dx%d pixels, variable m_<row>_<col> true = cell kept\n%s",
-             SMUG_VERSION, model, em->model_sha256, base, bp->target, p->k, p->gamma,
-             p->grid.rows, p->grid.cols, p->grid.win, p->grid.win, query);
+             SMUG_VERSION, model, em->model_sha256, base, bp->target, p->k, p->gamma, p->grid.rows,
+             p->grid.cols, p->grid.win, p->grid.win, query);
     for (char *c = buf; *c; c++)
         if (*c == '|' || *c == '\\')
             *c = '_'; /* :source is a |quoted| symbol */
@@ -677,16 +677,15 @@ static int read_params(const smug_jval *root, const char *mpath, smug_params *p,
             snprintf(text, sizeof text, "%.17g", d), s = text;
         snprintf(where, sizeof where, "%s: params", mpath);
         if (!s)
-            return smug_fail(err, SMUG_ERR_FORMAT, "%s: '%s' is neither text nor a number",
-                             where, names[i]);
+            return smug_fail(err, SMUG_ERR_FORMAT, "%s: '%s' is neither text nor a number", where,
+                             names[i]);
         if (smug_params_set(p, names[i], s, where, err) < 0)
             return -1;
     }
     return 0;
 }
 
-static int read_manifest(const smug_jval *root, const char *mpath, smug_bundle *b,
-                         smug_error *err)
+static int read_manifest(const smug_jval *root, const char *mpath, smug_bundle *b, smug_error *err)
 {
     const char *version, *source, *sha;
     long format;
@@ -697,9 +696,8 @@ static int read_manifest(const smug_jval *root, const char *mpath, smug_bundle *
         smug_jreq_int(root, "format", mpath, 1, 1000, &format, err) < 0)
         return -1;
     if (format != SMUG_BUNDLE_FORMAT)
-        return smug_fail(err, SMUG_ERR_FORMAT,
-                         "%s: bundle format %ld; this smug reads format %d", mpath, format,
-                         SMUG_BUNDLE_FORMAT);
+        return smug_fail(err, SMUG_ERR_FORMAT, "%s: bundle format %ld; this smug reads format %d",
+                         mpath, format, SMUG_BUNDLE_FORMAT);
     if (smug_jreq_str(model, "source", where, &source, err) < 0 ||
         smug_jreq_str(model, "sha256", where, &sha, err) < 0 ||
         smug_jreq_array(root, "problems", mpath, &probs, err) < 0 ||
@@ -717,8 +715,8 @@ static int read_manifest(const smug_jval *root, const char *mpath, smug_bundle *
             return -1;
         for (int j = 0; j < i; j++)
             if (strcmp(b->problems[j].id, b->problems[i].id) == 0)
-                return smug_fail(err, SMUG_ERR_FORMAT, "%s: problems[%d]: id '%s' repeats",
-                                 mpath, i, b->problems[i].id);
+                return smug_fail(err, SMUG_ERR_FORMAT, "%s: problems[%d]: id '%s' repeats", mpath,
+                                 i, b->problems[i].id);
     }
     return 0;
 }
@@ -812,8 +810,8 @@ int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int se
     return 0;
 }
 
-int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i,
-                            smug_explanation *out, smug_error *err)
+int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i, smug_explanation *out,
+                            smug_error *err)
 {
     const smug_bundle_problem *bp = &b->problems[i];
     memset(out, 0, sizeof *out);
@@ -830,8 +828,10 @@ int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i,
     out->n_neurons = bp->k;
     for (int j = 0; j < bp->k; j++) {
         if (bp->neurons[j] < 0 || (size_t)bp->neurons[j] >= n)
-            return smug_fail(err, SMUG_ERR_FORMAT, "problem %s: neuron %d is outside the %zu "
-                             "first-layer neurons of the model", bp->id, bp->neurons[j], n);
+            return smug_fail(err, SMUG_ERR_FORMAT,
+                             "problem %s: neuron %d is outside the %zu "
+                             "first-layer neurons of the model",
+                             bp->id, bp->neurons[j], n);
         out->neurons[j] = bp->neurons[j];
         out->ig_first[bp->neurons[j]] = bp->ig[j];
         out->first_pre[bp->neurons[j]] = bp->activation[j];

@@ -153,8 +153,7 @@ static int raw_form(const smug_bundle_problem *bp, const char *form, int *bound,
 }
 
 static void read_raw_source(merged *g, const smug_bundle_problem *bp, const smug_mask_problem *p,
-                            const char *dir, const char *file, const char *form,
-                            const char *solver)
+                            const char *dir, const char *file, const char *form, const char *solver)
 {
     char path[4096], reading[700];
     int bound, optimize;
@@ -183,8 +182,8 @@ static void read_raw_source(merged *g, const smug_bundle_problem *bp, const smug
     case SMUG_READ_MASK:
     case SMUG_READ_OPTIMUM:
         offer_mask(g, p, file);
-        snprintf(reading, sizeof reading, "%s: mask %d", r.kind == SMUG_READ_OPTIMUM ?
-                 "optimum" : "sat", r.size);
+        snprintf(reading, sizeof reading, "%s: mask %d",
+                 r.kind == SMUG_READ_OPTIMUM ? "optimum" : "sat", r.size);
         break;
     case SMUG_READ_UNSAT:
         snprintf(reading, sizeof reading, "unsat: no mask of size <= %d", bound);
@@ -301,8 +300,8 @@ static void fill_solve(const merged *g, smug_mask_result *m)
     s->strategy = g->strategy == SMUG_STRATEGY_AUTO ? SMUG_STRATEGY_TIGHTEN : g->strategy;
     s->solver_calls = g->solver_calls;
     if (s->status != SMUG_SOLVE_OPTIMAL)
-        snprintf(s->note, sizeof s->note, "offline results leave the gap [%d, %d] open",
-                 g->lower, g->size);
+        snprintf(s->note, sizeof s->note, "offline results leave the gap [%d, %d] open", g->lower,
+                 g->size);
 }
 
 typedef struct scorer {
@@ -354,8 +353,8 @@ static void score_one(scorer *sc, int i)
                                   &m, &err);
     if (rc == 0)
         rc = smug_artifacts_write(sc->net, &sc->b->params, x, &m, dir, ap, &err);
-    smug_report_paths rp = {ap ? ap->saliency : NULL, ap ? ap->overlay : NULL,
-                            ap ? ap->mask : NULL, ap ? ap->mask_npy : NULL};
+    smug_report_paths rp = {ap ? ap->saliency : NULL, ap ? ap->overlay : NULL, ap ? ap->mask : NULL,
+                            ap ? ap->mask_npy : NULL};
     smug_report_extra extra = {bp->id, g.sources.buf ? g.sources.buf : ""};
     if (rc == 0 && e.neurons) {
         smug_report_input(sc->json, bp->input, &e, &m, g.solvers[0] ? g.solvers : "none",
@@ -367,8 +366,8 @@ static void score_one(scorer *sc, int i)
         memset(&none, 0, sizeof none);
         none.predicted = bp->predicted, none.target = bp->target;
         none.confidence = (float)bp->confidence;
-        smug_report_input(sc->json, bp->input, e.neurons ? &e : &none, NULL, "none",
-                          &sc->b->params, NULL, err.msg, 0.0, &extra);
+        smug_report_input(sc->json, bp->input, e.neurons ? &e : &none, NULL, "none", &sc->b->params,
+                          NULL, err.msg, 0.0, &extra);
         sc->st->errors++;
     }
     sc->st->total++;

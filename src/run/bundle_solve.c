@@ -32,8 +32,8 @@ const char *smug_bundle_result_path(const smug_bundle *b, const char *id, const 
     return buf;
 }
 
-static void sibling_path(const smug_bundle *b, const char *id, const char *solver,
-                         const char *what, char *buf, size_t n)
+static void sibling_path(const smug_bundle *b, const char *id, const char *solver, const char *what,
+                         char *buf, size_t n)
 {
     if (strcmp(what, "lock") == 0)
         snprintf(buf, n, "%s/results/.%s.%s.lock", b->dir, id, solver);
@@ -164,8 +164,8 @@ static void count_result(const smug_bundle *b, const char *id, const char *solve
     smug_jval_free(root);
 }
 
-static void reap(const smug_bundle *b, const smug_bundle_solve_options *o, running *run,
-                 int *n_run, smug_bundle_solve_stats *st, smug_bundle_solve_cb cb, void *user)
+static void reap(const smug_bundle *b, const smug_bundle_solve_options *o, running *run, int *n_run,
+                 smug_bundle_solve_stats *st, smug_bundle_solve_cb cb, void *user)
 {
     int status;
     pid_t pid = waitpid(-1, &status, 0);
