@@ -68,12 +68,12 @@ int smug_eval_method_has_map(int m);
 int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err);
 
 typedef struct smug_eval_result {
-    int ran;            /* the method was asked for */
-    int ok;             /* it produced an explanation and an LSC */
-    char note[200];     /* why not ok, or a remark (solver status, "no SIS") */
-    float *map;         /* [h·w] saliency map, NULL for the boxes (owned) */
-    int has_mask;       /* sparsity is a mask's; 0: the LSC box's area */
-    double sparsity;    /* fraction of the image's pixels kept, NaN when !ok */
+    int ran;             /* the method was asked for */
+    int ok;              /* it produced an explanation and an LSC */
+    char note[200];      /* why not ok, or a remark (solver status, "no SIS") */
+    float *map;          /* [h·w] saliency map, NULL for the boxes (owned) */
+    int has_mask;        /* sparsity is a mask's; 0: the LSC box's area */
+    double sparsity;     /* fraction of the image's pixels kept, NaN when !ok */
     smug_lsc_result lsc; /* lsc.lsc is NaN when !ok */
     double seconds;
 } smug_eval_result;

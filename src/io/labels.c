@@ -47,8 +47,8 @@ static int find_column(char **field, int n, const char *want)
     return -1;
 }
 
-static int add_row(smug_labels *l, const char *file, const char *label, const char *name,
-                   int line, smug_error *err)
+static int add_row(smug_labels *l, const char *file, const char *label, const char *name, int line,
+                   smug_error *err)
 {
     char *end;
     errno = 0;

@@ -298,25 +298,19 @@ static int run_method(ev *v, int m, smug_error *err)
     r->lsc.lsc = NAN;
     r->sparsity = NAN;
     switch (m) {
-    case SMUG_EVAL_SMUG:
-        return run_smug(v, r, err);
-    case SMUG_EVAL_SMUG_BASE:
-        return run_smug_base(v, r, err);
+    case SMUG_EVAL_SMUG: return run_smug(v, r, err);
+    case SMUG_EVAL_SMUG_BASE: return run_smug_base(v, r, err);
     case SMUG_EVAL_IG:
-    case SMUG_EVAL_GRAD:
-        return run_gradient(v, r, m == SMUG_EVAL_IG, err);
-    case SMUG_EVAL_GRADCAM:
-        return run_gradcam(v, r, err);
-    case SMUG_EVAL_SIS:
-        return run_sis(v, r, err);
-    default:
-        return run_box(v, r, m, err);
+    case SMUG_EVAL_GRAD: return run_gradient(v, r, m == SMUG_EVAL_IG, err);
+    case SMUG_EVAL_GRADCAM: return run_gradcam(v, r, err);
+    case SMUG_EVAL_SIS: return run_sis(v, r, err);
+    default: return run_box(v, r, m, err);
     }
 }
 
 /* Prediction and target on the full input. */
-static int classify(const smug_net *net, const float *x, const smug_params *p,
-                    smug_eval_input *out, smug_error *err)
+static int classify(const smug_net *net, const float *x, const smug_params *p, smug_eval_input *out,
+                    smug_error *err)
 {
     float *logits = malloc((size_t)net->n_classes * sizeof *logits);
     if (!logits)

@@ -50,8 +50,8 @@ static void test_failed_inputs(void **state)
     tu_assert_close(s[0].lsc_mean, 1.0, 0.0);
     tu_assert_close(s[0].lsc_sd, 0.0, 0.0);
     tu_assert_close(s[0].seconds_mean, 1.0, 0.0); /* the failed input's 9 s is not counted */
-    tu_assert_close(s[0].win, 0.5, 0.0); /* input 1 */
-    tu_assert_close(s[1].win, 0.5, 0.0); /* input 0, where method 0 failed */
+    tu_assert_close(s[0].win, 0.5, 0.0);          /* input 1 */
+    tu_assert_close(s[1].win, 0.5, 0.0);          /* input 0, where method 0 failed */
     tu_assert_close(s[1].lsc_sd, sqrt(0.5), 1e-12);
 }
 
