@@ -21,8 +21,8 @@
 
 typedef struct smug_panel_tile {
     const char *title;
-    const float *map;     /* [h·w], or NULL for the input itself */
-    const smug_box *box;  /* outlined when not NULL */
+    const float *map;    /* [h·w], or NULL for the input itself */
+    const smug_box *box; /* outlined when not NULL */
 } smug_panel_tile;
 
 int smug_panel_write(const char *path, const smug_image_src *src, const smug_panel_tile *tiles,

@@ -75,8 +75,8 @@ static int load_solver(const smug_plan *plan, smug_solvers **reg, const smug_sol
         return smug_fail(err, SMUG_ERR_USAGE,
                          "solver %s reads LP files; smug eval needs an SMT solver", s->name);
     if (!smug_solver_installed(s, NULL, 0))
-        return smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)",
-                         s->name, s->executable, s->path);
+        return smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)", s->name,
+                         s->executable, s->path);
     *out = s;
     return 0;
 }
@@ -186,8 +186,8 @@ static int eval_inputs(const cli_args *a, eval_ctx *c, int limit, smug_error *er
         if (smug_input_expand(c->plan->inputs[g], &paths, &n, err) < 0)
             return -1;
         rc = load_labels(a, c->plan->inputs[g], &lb, err);
-        cli_eval_row *rows = rc ? NULL : realloc(c->run->rows, (size_t)(c->run->n_seen + n) *
-                                                                     sizeof *rows);
+        cli_eval_row *rows =
+            rc ? NULL : realloc(c->run->rows, (size_t)(c->run->n_seen + n) * sizeof *rows);
         if (rc == 0 && !rows)
             rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
         if (rows)
@@ -269,8 +269,9 @@ const cli_command cli_cmd_eval = {
               "comma-separated: smug,smug_base,ig,grad,gradcam,sis,centerbox,maxbox,optbox "
               "(default all)"},
              {"limit", "N", 0, "evaluate at most N inputs (skipped ones do not count)"},
-             {"labels", "FILE", 0, "labels CSV (columns file,label; default: labels.csv beside "
-                                   "the inputs)"},
+             {"labels", "FILE", 0,
+              "labels CSV (columns file,label; default: labels.csv beside "
+              "the inputs)"},
              {0}},
     .takes_params = 1,
     .max_positional = 0,

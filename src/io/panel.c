@@ -22,9 +22,9 @@ static const uint8_t font_letters[26][7] = {
     {17, 17, 17, 17, 17, 10, 4},  {17, 17, 17, 21, 21, 21, 10}, {17, 17, 10, 4, 10, 17, 17},
     {17, 17, 10, 4, 4, 4, 4},     {31, 1, 2, 4, 8, 16, 31}};
 static const uint8_t font_digits[10][7] = {
-    {14, 17, 19, 21, 25, 17, 14}, {4, 12, 4, 4, 4, 4, 14},   {14, 17, 1, 2, 4, 8, 31},
-    {31, 2, 4, 2, 1, 17, 14},     {2, 6, 10, 18, 31, 2, 2},  {31, 16, 30, 1, 1, 17, 14},
-    {6, 8, 16, 30, 17, 17, 14},   {31, 1, 2, 4, 8, 8, 8},    {14, 17, 17, 14, 17, 17, 14},
+    {14, 17, 19, 21, 25, 17, 14}, {4, 12, 4, 4, 4, 4, 14},  {14, 17, 1, 2, 4, 8, 31},
+    {31, 2, 4, 2, 1, 17, 14},     {2, 6, 10, 18, 31, 2, 2}, {31, 16, 30, 1, 1, 17, 14},
+    {6, 8, 16, 30, 17, 17, 14},   {31, 1, 2, 4, 8, 8, 8},   {14, 17, 17, 14, 17, 17, 14},
     {14, 17, 17, 15, 1, 2, 12}};
 static const uint8_t glyph_underscore[7] = {0, 0, 0, 0, 0, 0, 31};
 static const uint8_t glyph_dot[7] = {0, 0, 0, 0, 0, 12, 12};
@@ -38,7 +38,7 @@ static const uint8_t *glyph(char ch)
         return font_letters[c - 'A'];
     if (c >= '0' && c <= '9')
         return font_digits[c - '0'];
-    return c == '_' ? glyph_underscore
+    return c == '_'   ? glyph_underscore
            : c == '.' ? glyph_dot
            : c == '-' ? glyph_dash
            : c == '%' ? glyph_percent
@@ -107,8 +107,9 @@ int smug_panel_write(const char *path, const smug_image_src *src, const smug_pan
                      int n, smug_error *err)
 {
     if (n < 1 || src->h < 1 || src->w < 1 || src->h > 4096 || src->w > 4096)
-        return smug_fail(err, SMUG_ERR_USAGE, "%s: a panel needs tiles and an image: %d tiles, %dx%d",
-                         path, n, src->h, src->w);
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "%s: a panel needs tiles and an image: %d tiles, %dx%d", path, n, src->h,
+                         src->w);
     int longer = src->h > src->w ? src->h : src->w;
     int s = longer >= TILE_MIN ? 1 : (TILE_MIN + longer - 1) / longer;
     int tw = src->w * s, th = src->h * s, fs = tw >= 9 * 12 ? 2 : 1, title = 7 * fs + 6;
