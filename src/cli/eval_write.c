@@ -67,7 +67,7 @@ static void md_row(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s
         case 1: add_num(sb, "%.3f", s[m].lsc_sd); break;
         case 2: add_num(sb, "%.1f", 100.0 * s[m].win); break;
         case 3: add_num(sb, "%.3f", s[m].sparsity_mean); break;
-        case 4: add_num(sb, "%.3f", s[m].seconds_mean); break;
+        case 4: add_num(sb, "%.2f", 1000.0 * s[m].seconds_mean); break;
         default: smug_strbuf_addf(sb, "%d", s[m].n); break;
         }
         smug_strbuf_adds(sb, " |");
@@ -103,7 +103,7 @@ static void table_md(smug_strbuf *sb, const cli_eval_run *r, const smug_summary 
             smug_strbuf_adds(sb, "---:|");
     smug_strbuf_adds(sb, "\n");
     static const char *const rows[] = {"LSC (mean)", "LSC (sd)", "Win %",
-                                       "Sparsity",   "Time (s)", "n"};
+                                       "Sparsity",   "Time (ms)", "n"};
     for (int w = 0; w < 6; w++)
         md_row(sb, r, s, rows[w], w);
     if (r->note[0])
@@ -113,7 +113,7 @@ static void table_md(smug_strbuf *sb, const cli_eval_run *r, const smug_summary 
             "deviation over the n inputs where the method produced an LSC. Win %: share of "
             "inputs where the method has the lowest LSC (ties split), optbox excluded. "
             "Sparsity: kept pixel fraction of the method's mask (smug, smug_base, sis), else "
-            "the area of its LSC box. Time: mean seconds of the method's own work per input "
+            "the area of its LSC box. Time: mean milliseconds of the method's own work per input "
             "(smug and smug_base include their shared IG and neuron selection).\n");
 }
 

@@ -34,7 +34,7 @@ for m in $methods; do
   grep '^| |' e1/table.md | grep -qF " $m |" && ok || ko "table.md header lacks $m"
   grep -q "^$m,3," e1/table.csv && ok || ko "table.csv lacks $m with n = 3"
 done
-for r in "LSC (mean)" "LSC (sd)" "Win %" "Sparsity" "Time (s)"; do
+for r in "LSC (mean)" "LSC (sd)" "Win %" "Sparsity" "Time (ms)"; do
   grep -qF "| $r |" e1/table.md && ok || ko "table.md lacks row $r"
 done
 [ "$(tail -n +2 e1/inputs.csv | wc -l)" -eq 27 ] && ok || ko "inputs.csv: want 3 x 9 rows"
