@@ -102,7 +102,7 @@ static void table_md(smug_strbuf *sb, const cli_eval_run *r, const smug_summary 
         if (r->on[m])
             smug_strbuf_adds(sb, "---:|");
     smug_strbuf_adds(sb, "\n");
-    static const char *const rows[] = {"LSC (mean)", "LSC (sd)", "Win %",
+    static const char *const rows[] = {"LSC (mean)", "LSC (sd)",  "Win %",
                                        "Sparsity",   "Time (ms)", "n"};
     for (int w = 0; w < 6; w++)
         md_row(sb, r, s, rows[w], w);
