@@ -264,7 +264,7 @@ const cli_command cli_cmd_eval = {
     .opts = {{"config", "F", 0, "YAML run config (configs/README.md documents every key)"},
              {"model", "M.onnx", 0, "ONNX model (default: the bundled Fashion-MNIST dense net)"},
              {"input", "P", 1, "a PNG/.npy file, or a folder of them (default: a bundled image)"},
-             {"out", "DIR", 0, "output folder (default smug-eval)"},
+             {"out", "DIR", 0, "output folder (default: the config's out, else smug-eval)"},
              {"methods", "LIST", 0,
               "comma-separated: smug,smug_base,ig,grad,gradcam,sis,centerbox,maxbox,optbox "
               "(default all)"},
