@@ -64,4 +64,12 @@ int smug_image_write_mask(const char *path, const uint8_t *keep, int h, int w, i
 int smug_image_write_masked(const char *path, const smug_image_src *src, const uint8_t *keep,
                             int scale, smug_error *err);
 
+/* The input as 8-bit RGB into rgb[src->h · src->w · 3]: channels 0-2 for RGB, the channel
+ * mean as grey otherwise, scaled from [pixel_min, pixel_max] (clipped). */
+void smug_image_paint_input(const smug_image_src *src, uint8_t *rgb);
+
+/* A ready RGB picture rgb[h][w][3] as a PNG, at its own size (composite pictures such as
+ * panel.h's). */
+int smug_image_write_rgb(const char *path, const uint8_t *rgb, int h, int w, smug_error *err);
+
 #endif

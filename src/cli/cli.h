@@ -70,6 +70,34 @@ int cli_make_plan(const cli_args *a, struct smug_plan *plan, const char *default
 const char *cli_default_model(void);
 const char *cli_default_input(void);
 
+/* smug eval's collected results: cmd_eval.c fills them, eval_write.c writes the tables. */
+#include <stdint.h>
+
+#include "smug/evaluate.h"
+
+typedef struct cli_eval_row {
+    char *input;       /* path as given/expanded (owned) */
+    int label;         /* true class, -1 when the labels do not list the input */
+    smug_eval_input e; /* maps already freed; the numbers stay */
+} cli_eval_row;
+
+typedef struct cli_eval_run {
+    const char *model;
+    const smug_params *params;
+    uint8_t on[SMUG_EVAL_N_METHODS];
+    cli_eval_row *rows; /* evaluated inputs */
+    int n_rows;
+    int n_seen;          /* inputs looked at (evaluated + skipped) */
+    int n_misclassified; /* skipped: predicted class != label */
+    int n_unlabelled;    /* evaluated without a label */
+    char note[512];      /* e.g. why gradcam was left out */
+} cli_eval_run;
+
+/* Writes DIR/table.md, table.csv, inputs.csv and eval.json (atomically); prints the
+ * markdown table to stdout. */
+int cli_eval_write(const cli_eval_run *r, const char *dir, smug_error *err);
+
+extern const cli_command cli_cmd_eval;
 extern const cli_command cli_cmd_inspect;
 extern const cli_command cli_cmd_attribute;
 extern const cli_command cli_cmd_run;

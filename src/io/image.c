@@ -192,8 +192,7 @@ static uint8_t to_level(float v, double lo, double hi)
     return u >= 255.0 ? 255 : (uint8_t)lrint(u);
 }
 
-/* The input as RGB [h][w][3]: channels 0-2 for RGB, the channel mean otherwise. */
-static void paint_input(const smug_image_src *src, uint8_t *rgb)
+void smug_image_paint_input(const smug_image_src *src, uint8_t *rgb)
 {
     size_t plane = (size_t)src->h * (size_t)src->w;
     for (size_t p = 0; p < plane; p++) {
@@ -259,7 +258,7 @@ int smug_image_write_overlay(const char *path, const smug_image_src *src, const 
     uint8_t *rgb = canvas(path, src->h, src->w, 3, err);
     if (!rgb)
         return -1;
-    paint_input(src, rgb);
+    smug_image_paint_input(src, rgb);
     float max = map_max(map, n);
     for (size_t p = 0; p < n; p++)
         if (map[p] > 0.0f)
@@ -304,11 +303,19 @@ int smug_image_write_masked(const char *path, const smug_image_src *src, const u
     uint8_t *rgb = canvas(path, src->h, src->w, 3, err);
     if (!rgb)
         return -1;
-    paint_input(src, rgb);
+    smug_image_paint_input(src, rgb);
     for (size_t p = 0; p < n; p++)
         if (!keep[p])
             grey_out(rgb + 3 * p);
     int rc = write_png(path, rgb, src->h, src->w, 3, s, keep, err);
     free(rgb);
     return rc;
+}
+
+int smug_image_write_rgb(const char *path, const uint8_t *rgb, int h, int w, smug_error *err)
+{
+    int s;
+    if (resolve_scale(h, w, 1, &s, err) < 0)
+        return -1;
+    return write_png(path, rgb, h, w, 3, 1, NULL, err);
 }

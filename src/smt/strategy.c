@@ -154,7 +154,8 @@ static step_outcome judge(search *s, const smug_process_result *pr, int bound,
     int trailing = o->error_after >= o->n_answers && (a == SMUG_ANS_UNSAT || a == SMUG_ANS_UNKNOWN);
     if (o->error && !trailing)
         return stop(s, "%s reported an error: %s", o->error);
-    s->out_of_time = a == SMUG_ANS_UNKNOWN || (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT);
+    s->out_of_time =
+        a == SMUG_ANS_UNKNOWN || (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT);
     if (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT)
         return stop(s, "%s was stopped at the deadline%s", NULL);
     if (a == SMUG_ANS_SAT)
@@ -219,7 +220,7 @@ static int leaf_push(leaf_stack *st, const int8_t *fix, int final, smug_error *e
     }
     int8_t *slot = st->v + (size_t)st->n++ * st->width;
     memcpy(slot, fix, st->width - 1);
-    slot[st->width - 1] = (int8_t)final;
+    slot[st->width - 1] = (int8_t) final;
     return 0;
 }
 

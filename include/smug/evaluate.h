@@ -1,0 +1,99 @@
+/* evaluate.h — every explanation method on one input, scored by LSC (run/evaluate.c,
+ * issue #5; `smug eval` drives it).
+ *
+ * Methods (the order of the table's columns and of smug_eval_method):
+ *  - smug       SMUG: the solver's minimal mask × the SMUG_base map (pipeline.h);
+ *  - smug_base  SMUG_base: the same neurons, every cell some chosen neuron sees
+ *               (strategy `base`): the map of score.h, no solver;
+ *  - ig         Integrated Gradients w.r.t. the input (ig.h), summed over channels;
+ *  - grad       plain gradient: |∂F/∂x| of the target, largest over channels (Simonyan
+ *               et al. 2014);
+ *  - gradcam    Grad-CAM on the conv layer params.gradcam_layer (gradcam.h); conv models only;
+ *  - sis        Sufficient Input Subsets on the params.window grid, τ = params.sis_threshold;
+ *  - centerbox, maxbox, optbox  boxes without a map (lsc.h); optbox on a params.optbox_grid
+ *               grid is a lower bound on LSC for boxes of that grid, not an explanation.
+ * F is the target's logit or probability as params.ig_output says; the target is the
+ * predicted class (or params.target).
+ *
+ * LSC (lsc.h): map methods by smug_lsc_map with params.lsc_levels levels, boxes by their
+ * own function. Sparsity, the fraction of the image's pixels the explanation keeps:
+ * smug and smug_base their cell mask (the solver's mask; every cell a chosen neuron sees),
+ * sis its subset, and methods without a mask (ig, grad, gradcam and the boxes) the area of
+ * their LSC box — what LSC kept of the image. has_mask tells which one a number is.
+ * Seconds: wall time of the method's own work (for smug and smug_base including the IG and
+ * neuron selection they share), not of its LSC measurement.
+ *
+ * A method that fails on this input (a solver whose mask fails verification, a target
+ * without any SIS, …) is data: ok = 0, note says why, lsc is NaN; the call still succeeds.
+ * Errors (-1): USAGE/UNSUPPORTED for settings no input can satisfy (gradcam on a dense model,
+ * a bad grid), NOMEM, and forward/backward failures.
+ * Ownership: *out is the caller's; free its maps with smug_eval_input_free, also after a
+ * failure.
+ */
+#ifndef SMUG_EVALUATE_H
+#define SMUG_EVALUATE_H
+
+#include <stdint.h>
+
+#include "smug/error.h"
+#include "smug/lsc.h"
+#include "smug/net.h"
+#include "smug/params.h"
+#include "smug/registry.h"
+
+typedef enum {
+    SMUG_EVAL_SMUG,
+    SMUG_EVAL_SMUG_BASE,
+    SMUG_EVAL_IG,
+    SMUG_EVAL_GRAD,
+    SMUG_EVAL_GRADCAM,
+    SMUG_EVAL_SIS,
+    SMUG_EVAL_CENTERBOX,
+    SMUG_EVAL_MAXBOX,
+    SMUG_EVAL_OPTBOX,
+    SMUG_EVAL_N_METHODS
+} smug_eval_method;
+
+/* "smug", "smug_base", … ; "?" out of range. */
+const char *smug_eval_method_name(int m);
+
+/* The method named `name`, or -1. */
+int smug_eval_method_find(const char *name);
+
+/* 1 for methods with a saliency map (not the boxes). */
+int smug_eval_method_has_map(int m);
+
+/* Parses a comma-separated list ("smug,ig,optbox"; "all" = every method) into
+ * out_on[SMUG_EVAL_N_METHODS]. USAGE on an unknown or repeated name, or an empty list. */
+int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err);
+
+typedef struct smug_eval_result {
+    int ran;             /* the method was asked for */
+    int ok;              /* it produced an explanation and an LSC */
+    char note[200];      /* why not ok, or a remark (solver status, "no SIS") */
+    float *map;          /* [h·w] saliency map, NULL for the boxes (owned) */
+    int has_mask;        /* sparsity is a mask's; 0: the LSC box's area */
+    double sparsity;     /* fraction of the image's pixels kept, NaN when !ok */
+    smug_lsc_result lsc; /* lsc.lsc is NaN when !ok */
+    double seconds;
+} smug_eval_result;
+
+typedef struct smug_eval_input {
+    int predicted, target;
+    double confidence; /* softmax probability of the target on the full input */
+    int h, w;          /* map size (score.h's view of the input) */
+    smug_eval_result r[SMUG_EVAL_N_METHODS];
+} smug_eval_input;
+
+/* Callback before each method starts (progress lines); may be NULL. */
+typedef void (*smug_eval_progress)(void *arg, int method);
+
+/* Runs the methods on[] on x (model-input space, size(net->input)). solver: used by smug
+ * only (may be NULL when smug is off). */
+int smug_evaluate(const smug_net *net, const float *x, const smug_params *params,
+                  const smug_solver *solver, const uint8_t *on, smug_eval_progress progress,
+                  void *progress_arg, smug_eval_input *out, smug_error *err);
+
+void smug_eval_input_free(smug_eval_input *e);
+
+#endif

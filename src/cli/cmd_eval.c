@@ -1,0 +1,279 @@
+/* cmd_eval.c — `smug eval`: every explanation method on each input, scored by LSC, with
+ * Win%, sparsity and time per method (issue #5; the library side is evaluate.h).
+ *
+ * Inputs come from the plan (config, --input) like `smug run`. With labels (--labels, or a
+ * labels.csv beside the inputs) only correctly classified inputs are evaluated, the others
+ * are counted and skipped; inputs the labels do not list are evaluated and counted as
+ * unlabelled. After each input its panel picture is written and its maps freed, so memory
+ * does not grow with the number of inputs; the tables are written at the end
+ * (eval_write.c).
+ */
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "smug/config.h"
+#include "smug/forward.h"
+#include "smug/fsutil.h"
+#include "smug/gradcam.h"
+#include "smug/input.h"
+#include "smug/labels.h"
+#include "smug/onnx.h"
+#include "smug/panel.h"
+
+typedef struct eval_ctx {
+    const smug_net *net;
+    const smug_plan *plan;
+    const smug_solver *solver;
+    cli_eval_run *run;
+    int tty, i, n; /* progress: input i of about n */
+    const char *input;
+} eval_ctx;
+
+static void progress(void *arg, int method)
+{
+    const eval_ctx *c = arg;
+    if (c->tty)
+        fprintf(stderr, "\r[%d/%d] %s: %s\033[K", c->i, c->n, c->input,
+                smug_eval_method_name(method));
+}
+
+/* Which methods run: --methods as given (gradcam on a model without a Conv is an error), or
+ * every method, leaving gradcam out with a note when the model has no Conv layer. */
+static int choose_methods(const cli_args *a, const smug_net *net, cli_eval_run *run,
+                          smug_error *err)
+{
+    const char *list = cli_get(a, "methods");
+    if (smug_eval_methods_parse(list ? list : "all", run->on, err) < 0)
+        return -1;
+    int layer, feature;
+    smug_error gerr = SMUG_ERROR_INIT;
+    if (!run->on[SMUG_EVAL_GRADCAM] ||
+        smug_gradcam_layer(net, run->params->gradcam_layer, &layer, &feature, &gerr) == 0)
+        return 0;
+    if (list)
+        return smug_fail(err, SMUG_ERR_USAGE, "--methods gradcam: %s", gerr.msg);
+    run->on[SMUG_EVAL_GRADCAM] = 0;
+    snprintf(run->note, sizeof run->note, "gradcam skipped: %.400s", gerr.msg);
+    printf("%s\n", run->note);
+    return 0;
+}
+
+static int load_solver(const smug_plan *plan, smug_solvers **reg, const smug_solver **out,
+                       smug_error *err)
+{
+    const smug_solver *s;
+    if (smug_solvers_load(NULL, reg, err) < 0 ||
+        smug_solvers_get(*reg, plan->params.solver, &s, err) < 0)
+        return -1;
+    if (s->format != SMUG_SOLVER_SMTLIB2)
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "solver %s reads LP files; smug eval needs an SMT solver", s->name);
+    if (!smug_solver_installed(s, NULL, 0))
+        return smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)", s->name,
+                         s->executable, s->path);
+    *out = s;
+    return 0;
+}
+
+/* Labels for the inputs of plan entry `path`: --labels, else labels.csv in the folder (a
+ * folder input) or beside the file; none is fine (every input then counts as unlabelled). */
+static int load_labels(const cli_args *a, const char *path, smug_labels *out, smug_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (cli_get(a, "labels"))
+        return smug_labels_load(cli_get(a, "labels"), out, err);
+    char buf[4096], csv[4200];
+    snprintf(buf, sizeof buf, "%s", path);
+    struct stat st;
+    int is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    snprintf(csv, sizeof csv, "%s/labels.csv", is_dir ? buf : dirname(buf));
+    return smug_fs_exists(csv) ? smug_labels_load(csv, out, err) : 0;
+}
+
+static void print_input(const cli_eval_run *run, const cli_eval_row *r)
+{
+    printf("%s: label %d, predicted %d (p = %.3f); LSC", r->input, r->label, r->e.predicted,
+           r->e.confidence);
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+        if (run->on[m])
+            printf(" %s %.3f", smug_eval_method_name(m), r->e.r[m].lsc.lsc);
+    printf("\n");
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+        if (run->on[m] && !r->e.r[m].ok)
+            printf("  %s: %s\n", smug_eval_method_name(m), r->e.r[m].note);
+}
+
+static int write_panel(const eval_ctx *c, const float *x, cli_eval_row *r, smug_error *err)
+{
+    const smug_params *p = &c->plan->params;
+    smug_image_src src = {x, 0, r->e.h, r->e.w, p->pixel_min, p->pixel_max};
+    src.c = (int)(smug_shape_size(&c->net->input) / ((size_t)r->e.h * (size_t)r->e.w));
+    smug_panel_tile t[SMUG_EVAL_N_METHODS + 1] = {{"input", NULL, NULL}};
+    int n = 1;
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+        if (c->run->on[m])
+            t[n++] = (smug_panel_tile){smug_eval_method_name(m), r->e.r[m].map,
+                                       r->e.r[m].ok ? &r->e.r[m].lsc.box : NULL};
+    /* panels/<file name>.png, the ".png" of a PNG input dropped (x.npy → x.npy.png) */
+    char dir[2048], path[4200];
+    snprintf(dir, sizeof dir, "%s/panels", c->plan->out_dir);
+    const char *base = strrchr(r->input, '/') ? strrchr(r->input, '/') + 1 : r->input;
+    size_t len = strlen(base);
+    int png = len > 4 && strcmp(base + len - 4, ".png") == 0;
+    snprintf(path, sizeof path, "%s/%.*s.png", dir, (int)(png ? len - 4 : len), base);
+    if (smug_fs_mkdirs(dir, err) < 0)
+        return -1;
+    return smug_panel_write(path, &src, t, n, err);
+}
+
+/* One input: skipped when labelled and misclassified, else every method, its panel and
+ * its row. */
+static int eval_one(eval_ctx *c, const char *path, int label, smug_error *err)
+{
+    const smug_params *p = &c->plan->params;
+    float *x, *logits = malloc((size_t)c->net->n_classes * sizeof *logits);
+    if (!logits)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    int rc = smug_input_load(path, &c->net->input, p->pixel_min, p->pixel_max, &x, err);
+    if (rc == 0 && (rc = smug_net_eval(c->net, x, logits, NULL, err)) == 0 && label >= 0 &&
+        smug_argmax(logits, c->net->n_classes) != label) {
+        c->run->n_misclassified++;
+        printf("%s: label %d, predicted %d: misclassified, skipped\n", path, label,
+               smug_argmax(logits, c->net->n_classes));
+        free(logits), free(x);
+        return 0;
+    }
+    free(logits);
+    if (rc < 0)
+        return smug_error_prefix(err, "%s", path);
+    cli_eval_row *r = &c->run->rows[c->run->n_rows];
+    memset(r, 0, sizeof *r);
+    c->input = path;
+    rc = smug_evaluate(c->net, x, p, c->solver, c->run->on, progress, c, &r->e, err);
+    if (c->tty)
+        fprintf(stderr, "\r\033[K");
+    if (rc == 0 && !(r->input = strdup(path)))
+        rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    r->label = label;
+    if (rc == 0)
+        rc = write_panel(c, x, r, err);
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+        free(r->e.r[m].map), r->e.r[m].map = NULL;
+    free(x);
+    if (rc < 0) {
+        free(r->input);
+        return smug_error_prefix(err, "%s", path);
+    }
+    c->run->n_unlabelled += label < 0;
+    c->run->n_rows++;
+    print_input(c->run, r);
+    return 0;
+}
+
+static int eval_inputs(const cli_args *a, eval_ctx *c, int limit, smug_error *err)
+{
+    int rc = 0;
+    for (int g = 0; rc == 0 && g < c->plan->n_inputs && c->run->n_rows < limit; g++) {
+        char **paths;
+        int n;
+        smug_labels lb;
+        if (smug_input_expand(c->plan->inputs[g], &paths, &n, err) < 0)
+            return -1;
+        rc = load_labels(a, c->plan->inputs[g], &lb, err);
+        cli_eval_row *rows =
+            rc ? NULL : realloc(c->run->rows, (size_t)(c->run->n_seen + n) * sizeof *rows);
+        if (rc == 0 && !rows)
+            rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+        if (rows)
+            c->run->rows = rows;
+        c->n = c->run->n_seen + n;
+        for (int i = 0; rc == 0 && i < n && c->run->n_rows < limit; i++) {
+            c->i = ++c->run->n_seen;
+            rc = eval_one(c, paths[i], smug_labels_find(&lb, paths[i]), err);
+        }
+        smug_labels_free(&lb);
+        smug_input_paths_free(paths, n);
+    }
+    return rc;
+}
+
+static int run_eval(const cli_args *a, smug_error *err)
+{
+    smug_plan plan;
+    smug_net *net = NULL;
+    smug_solvers *reg = NULL;
+    cli_eval_run run;
+    memset(&run, 0, sizeof run);
+    eval_ctx c = {NULL, &plan, NULL, &run, isatty(STDERR_FILENO), 0, 0, NULL};
+    const char *limit_s = cli_get(a, "limit");
+    char *end = NULL;
+    long limit = limit_s ? strtol(limit_s, &end, 10) : 1000000000L;
+    if (limit_s && (*end || limit < 1 || limit > 1000000000L))
+        return smug_fail(err, SMUG_ERR_USAGE, "--limit must be a whole number >= 1: got '%s'",
+                         limit_s);
+    int rc = cli_make_plan(a, &plan, "smug-eval", err);
+    run.params = &plan.params;
+    run.model = plan.model;
+    if (rc == 0)
+        rc = smug_onnx_load(plan.model, &net, err);
+    c.net = net;
+    if (rc == 0)
+        rc = choose_methods(a, net, &run, err);
+    if (rc == 0 && run.on[SMUG_EVAL_SMUG])
+        rc = load_solver(&plan, &reg, &c.solver, err);
+    if (rc == 0)
+        rc = smug_fs_mkdirs(plan.out_dir, err);
+    if (rc == 0)
+        rc = eval_inputs(a, &c, (int)limit, err);
+    if (rc == 0)
+        rc = cli_eval_write(&run, plan.out_dir, err);
+    for (int i = 0; i < run.n_rows; i++)
+        free(run.rows[i].input);
+    free(run.rows);
+    smug_net_free(net);
+    smug_solvers_free(reg);
+    smug_plan_free(&plan);
+    return rc;
+}
+
+const cli_command cli_cmd_eval = {
+    .name = "eval",
+    .summary = "compare smug with baselines by LSC, Win%, sparsity and time (tables, panels)",
+    .usage = "[--config F] [--model M.onnx] [--input P]... [--methods LIST] [--limit N]\n"
+             "                 [--labels FILE] [--out DIR] [method parameters]",
+    .description =
+        "Runs every method on each input and scores it by LSC = log(max(0.05, a)) - log(c) (a:\n"
+        "area of the box cut from the method's map, c: the target's probability on that crop\n"
+        "resized; lower is better). Methods: smug (solver mask, --solver/--timeout),\n"
+        "smug_base (all receptive-field cells), ig, grad (|gradient|), gradcam (conv models\n"
+        "only: left out with a note on a dense model unless --methods names it, then an\n"
+        "error), sis (--sis-threshold), centerbox, maxbox, optbox (--optbox-grid; a bound,\n"
+        "not in Win%). Labels: --labels FILE or a labels.csv (columns file,label) beside the\n"
+        "inputs; misclassified inputs are skipped and counted, unlisted ones are evaluated as\n"
+        "unlabelled. Writes DIR/table.md, table.csv (per method: n, LSC mean and sample\n"
+        "standard deviation, Win%, sparsity, seconds), inputs.csv (a row per input and\n"
+        "method), eval.json and panels/<name>.png (the input and each map, LSC box in cyan).\n"
+        "Sparsity: the kept pixel fraction of the method's mask (smug, smug_base, sis), else\n"
+        "the area of its LSC box.",
+    .opts = {{"config", "F", 0, "YAML run config (configs/README.md documents every key)"},
+             {"model", "M.onnx", 0, "ONNX model (default: the bundled Fashion-MNIST dense net)"},
+             {"input", "P", 1, "a PNG/.npy file, or a folder of them (default: a bundled image)"},
+             {"out", "DIR", 0, "output folder (default: the config's out, else smug-eval)"},
+             {"methods", "LIST", 0,
+              "comma-separated: smug,smug_base,ig,grad,gradcam,sis,centerbox,maxbox,optbox "
+              "(default all)"},
+             {"limit", "N", 0, "evaluate at most N inputs (skipped ones do not count)"},
+             {"labels", "FILE", 0,
+              "labels CSV (columns file,label; default: labels.csv beside "
+              "the inputs)"},
+             {0}},
+    .takes_params = 1,
+    .max_positional = 0,
+    .run = run_eval,
+};

@@ -1,0 +1,243 @@
+/* eval_write.c — the tables of `smug eval` (cmd_eval.c collects the numbers):
+ * table.md (methods as columns, as the paper's tables), table.csv (one row per method),
+ * inputs.csv (one row per input and method) and eval.json.
+ *
+ * Win% compares every method that ran except optbox (a bound, not an explanation, as the
+ * paper leaves it out); spread is the sample standard deviation of LSC.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "smug/fsutil.h"
+#include "smug/json.h"
+#include "smug/strbuf.h"
+#include "smug/summary.h"
+
+#define NM SMUG_EVAL_N_METHODS
+
+static int summarize(const cli_eval_run *r, smug_summary *out, smug_error *err)
+{
+    size_t n = (size_t)r->n_rows * NM;
+    double *lsc = malloc((n + 1) * sizeof *lsc), *sp = malloc((n + 1) * sizeof *sp),
+           *sec = malloc((n + 1) * sizeof *sec);
+    uint8_t compete[NM];
+    int any = 0;
+    for (int m = 0; m < NM; m++)
+        any += compete[m] = r->on[m] && m != SMUG_EVAL_OPTBOX;
+    int rc = lsc && sp && sec ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    for (int i = 0; rc == 0 && i < r->n_rows; i++)
+        for (int m = 0; m < NM; m++) {
+            const smug_eval_result *e = &r->rows[i].e.r[m];
+            lsc[(size_t)i * NM + m] = e->ran && e->ok ? e->lsc.lsc : NAN;
+            sp[(size_t)i * NM + m] = e->ran && e->ok ? e->sparsity : NAN;
+            sec[(size_t)i * NM + m] = e->ran ? e->seconds : NAN;
+        }
+    if (rc == 0 && !any) /* only optbox: no Win% to compute */
+        compete[SMUG_EVAL_OPTBOX] = 1;
+    if (rc == 0)
+        rc = smug_summarize(lsc, sp, sec, r->n_rows, NM, compete, out, err);
+    for (int m = 0; rc == 0 && !any && m < NM; m++)
+        out[m].win = NAN;
+    free(lsc), free(sp), free(sec);
+    return rc;
+}
+
+/* A number for a table, "-" for NaN. */
+static void add_num(smug_strbuf *sb, const char *fmt, double v)
+{
+    if (isnan(v))
+        smug_strbuf_adds(sb, "-");
+    else
+        smug_strbuf_addf(sb, fmt, v);
+}
+
+static void md_row(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s, const char *name,
+                   int which)
+{
+    smug_strbuf_addf(sb, "| %s |", name);
+    for (int m = 0; m < NM; m++) {
+        if (!r->on[m])
+            continue;
+        smug_strbuf_adds(sb, " ");
+        switch (which) {
+        case 0: add_num(sb, "%.3f", s[m].lsc_mean); break;
+        case 1: add_num(sb, "%.3f", s[m].lsc_sd); break;
+        case 2: add_num(sb, "%.1f", 100.0 * s[m].win); break;
+        case 3: add_num(sb, "%.3f", s[m].sparsity_mean); break;
+        case 4: add_num(sb, "%.2f", 1000.0 * s[m].seconds_mean); break;
+        default: smug_strbuf_addf(sb, "%d", s[m].n); break;
+        }
+        smug_strbuf_adds(sb, " |");
+    }
+    smug_strbuf_adds(sb, "\n");
+}
+
+static void md_settings(smug_strbuf *sb, const cli_eval_run *r)
+{
+    const smug_params *p = r->params;
+    smug_strbuf_addf(sb,
+                     "model `%s`; %d inputs evaluated of %d looked at: %d misclassified "
+                     "(skipped), %d without a label (evaluated).\n\n"
+                     "top_k %d, gamma %g, window %d, solver %s, timeout %g s, steps %d, "
+                     "optbox_grid %d, sis_threshold %g, lsc_levels %d, score %s, ig_output %s.\n\n",
+                     r->model, r->n_rows, r->n_seen, r->n_misclassified, r->n_unlabelled, p->top_k,
+                     p->gamma, p->window, p->solver, p->timeout, p->steps, p->optbox_grid,
+                     p->sis_threshold, p->lsc_levels, p->score ? "max" : "sum",
+                     p->ig_output ? "prob" : "logit");
+}
+
+static void table_md(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s)
+{
+    smug_strbuf_adds(sb, "# smug eval\n\n");
+    md_settings(sb, r);
+    smug_strbuf_adds(sb, "| |");
+    for (int m = 0; m < NM; m++)
+        if (r->on[m])
+            smug_strbuf_addf(sb, " %s |", smug_eval_method_name(m));
+    smug_strbuf_adds(sb, "\n|---|");
+    for (int m = 0; m < NM; m++)
+        if (r->on[m])
+            smug_strbuf_adds(sb, "---:|");
+    smug_strbuf_adds(sb, "\n");
+    static const char *const rows[] = {"LSC (mean)", "LSC (sd)",  "Win %",
+                                       "Sparsity",   "Time (ms)", "n"};
+    for (int w = 0; w < 6; w++)
+        md_row(sb, r, s, rows[w], w);
+    if (r->note[0])
+        smug_strbuf_addf(sb, "\n%s\n", r->note);
+    smug_strbuf_adds(
+        sb, "\nLSC = log(max(0.05, a)) - log(c), lower is better; sd = sample standard "
+            "deviation over the n inputs where the method produced an LSC. Win %: share of "
+            "inputs where the method has the lowest LSC (ties split), optbox excluded. "
+            "Sparsity: kept pixel fraction of the method's mask (smug, smug_base, sis), else "
+            "the area of its LSC box. Time: mean milliseconds of the method's own work per input "
+            "(smug and smug_base include their shared IG and neuron selection).\n");
+}
+
+static void table_csv(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s)
+{
+    smug_strbuf_adds(sb, "method,n,lsc_mean,lsc_sd,win_pct,sparsity_mean,seconds_mean\n");
+    for (int m = 0; m < NM; m++) {
+        if (!r->on[m])
+            continue;
+        smug_strbuf_addf(sb, "%s,%d,", smug_eval_method_name(m), s[m].n);
+        double v[] = {s[m].lsc_mean, s[m].lsc_sd, 100.0 * s[m].win, s[m].sparsity_mean,
+                      s[m].seconds_mean};
+        for (int k = 0; k < 5; k++) {
+            if (!isnan(v[k]))
+                smug_strbuf_addf(sb, "%.6g", v[k]);
+            smug_strbuf_adds(sb, k < 4 ? "," : "\n");
+        }
+    }
+}
+
+/* CSV field: quoted, with inner quotes doubled. */
+static void csv_text(smug_strbuf *sb, const char *s)
+{
+    smug_strbuf_adds(sb, "\"");
+    for (; *s; s++)
+        smug_strbuf_adds(sb, *s == '"' ? "\"\"" : (char[2]){*s, 0});
+    smug_strbuf_adds(sb, "\"");
+}
+
+static void inputs_csv(smug_strbuf *sb, const cli_eval_run *r)
+{
+    smug_strbuf_adds(sb, "input,label,predicted,method,lsc,area,confidence,sparsity,seconds,"
+                         "ok,note\n");
+    for (int i = 0; i < r->n_rows; i++)
+        for (int m = 0; m < NM; m++) {
+            const cli_eval_row *row = &r->rows[i];
+            const smug_eval_result *e = &row->e.r[m];
+            if (!r->on[m])
+                continue;
+            csv_text(sb, row->input);
+            if (row->label >= 0)
+                smug_strbuf_addf(sb, ",%d", row->label);
+            else
+                smug_strbuf_adds(sb, ",");
+            smug_strbuf_addf(sb, ",%d,%s,", row->e.predicted, smug_eval_method_name(m));
+            if (e->ok)
+                smug_strbuf_addf(sb, "%.6g,%.6g,%.6g,%.6g", e->lsc.lsc, e->lsc.area,
+                                 e->lsc.confidence, e->sparsity);
+            else
+                smug_strbuf_adds(sb, ",,,");
+            smug_strbuf_addf(sb, ",%.4f,%d,", e->seconds, e->ok);
+            csv_text(sb, e->note);
+            smug_strbuf_adds(sb, "\n");
+        }
+}
+
+static void eval_json(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s)
+{
+    smug_json j;
+    smug_json_init(&j, sb, 1);
+    smug_json_object_begin(&j, NULL);
+    smug_json_string(&j, "smug", SMUG_VERSION);
+    smug_json_string(&j, "model", r->model);
+    smug_strbuf params = SMUG_STRBUF_INIT;
+    smug_params_json(r->params, &params);
+    smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
+    smug_strbuf_free(&params);
+    smug_json_int(&j, "evaluated", r->n_rows);
+    smug_json_int(&j, "looked_at", r->n_seen);
+    smug_json_int(&j, "misclassified_skipped", r->n_misclassified);
+    smug_json_int(&j, "unlabelled", r->n_unlabelled);
+    if (r->note[0])
+        smug_json_string(&j, "note", r->note);
+    smug_json_array_begin(&j, "methods");
+    for (int m = 0; m < NM; m++) {
+        if (!r->on[m])
+            continue;
+        smug_json_object_begin(&j, NULL);
+        smug_json_string(&j, "method", smug_eval_method_name(m));
+        smug_json_int(&j, "n", s[m].n);
+        double v[] = {s[m].lsc_mean, s[m].lsc_sd, 100.0 * s[m].win, s[m].sparsity_mean,
+                      s[m].seconds_mean};
+        static const char *const keys[] = {"lsc_mean", "lsc_sd", "win_pct", "sparsity_mean",
+                                           "seconds_mean"};
+        for (int k = 0; k < 5; k++) {
+            if (isnan(v[k]))
+                smug_json_null(&j, keys[k]);
+            else
+                smug_json_number(&j, keys[k], v[k]);
+        }
+        smug_json_object_end(&j);
+    }
+    smug_json_array_end(&j);
+    smug_json_object_end(&j);
+}
+
+static int write_file(const char *dir, const char *name, smug_strbuf *sb, smug_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int rc = smug_strbuf_check(sb, err);
+    if (rc == 0)
+        rc = smug_fs_write_atomic(path, sb->buf ? sb->buf : "", sb->len, err);
+    smug_strbuf_reset(sb);
+    return rc;
+}
+
+int cli_eval_write(const cli_eval_run *r, const char *dir, smug_error *err)
+{
+    smug_summary s[NM];
+    if (summarize(r, s, err) < 0)
+        return -1;
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    table_md(&sb, r, s);
+    fwrite(sb.buf ? sb.buf : "", 1, sb.len, stdout);
+    int rc = write_file(dir, "table.md", &sb, err);
+    if (rc == 0)
+        table_csv(&sb, r, s), rc = write_file(dir, "table.csv", &sb, err);
+    if (rc == 0)
+        inputs_csv(&sb, r), rc = write_file(dir, "inputs.csv", &sb, err);
+    if (rc == 0)
+        eval_json(&sb, r, s), rc = write_file(dir, "eval.json", &sb, err);
+    smug_strbuf_free(&sb);
+    if (rc == 0)
+        printf("wrote %s/table.md, table.csv, inputs.csv, eval.json, panels/\n", dir);
+    return rc;
+}
