@@ -9,6 +9,7 @@
 
 #include <glpk.h>
 #include <math.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,30 @@ static int solve_lp(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
     return rc;
 }
 
+static void glpk_abort(void *info)
+{
+    longjmp(*(jmp_buf *)info, 1);
+}
+
+/* glp_intopt, but an internal GLPK error (it calls abort() by default) unwinds here
+ * instead: GLPK's whole environment, lp included, is then freed (glp_free_env, as its
+ * manual prescribes) and -1 returned. The MIP only improves an incumbent, so losing it is
+ * no failure; losing the process would be. */
+static int guarded_intopt(glp_prob *lp, const glp_iocp *parm, int *rc, int *status)
+{
+    jmp_buf env;
+    glp_error_hook(glpk_abort, &env);
+    if (setjmp(env)) {
+        glp_error_hook(NULL, NULL);
+        glp_free_env();
+        return -1;
+    }
+    *rc = glp_intopt(lp, parm);
+    *status = glp_mip_status(lp);
+    glp_error_hook(NULL, NULL);
+    return 0;
+}
+
 int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, smug_error *err)
 {
     if (p->n == 0 || b->lower >= b->upper || seconds <= 0.0)
@@ -229,7 +254,11 @@ int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, 
     /* GLPK's cut generators print to stdout even with msg_lev off; its terminal switch is
      * process-wide, so it is restored right after */
     int term = glp_term_out(GLP_OFF);
-    int rc = glp_intopt(lp, &parm), status = glp_mip_status(lp);
+    int rc, status;
+    if (guarded_intopt(lp, &parm, &rc, &status) < 0) {
+        glp_term_out(term);
+        return 0; /* GLPK failed inside; its memory is gone with it: the incumbent stands */
+    }
     glp_term_out(term);
     uint8_t *m = malloc((size_t)p->n);
     if (m && (rc == 0 || rc == GLP_ETMLIM) && (status == GLP_OPT || status == GLP_FEAS)) {
