@@ -25,11 +25,9 @@
 #ifndef SMUG_BUNDLE_H
 #define SMUG_BUNDLE_H
 #include <stdint.h>
-#include "smug/config.h"
 #include "smug/error.h"
 #include "smug/net.h"
 #include "smug/pipeline.h"
-#include "smug/registry.h"
 
 #define SMUG_BUNDLE_FORMAT 1 /* manifest "format": bumped on an incompatible change */
 
@@ -64,21 +62,6 @@ typedef struct smug_bundle {
     int n;
 } smug_bundle;
 
-typedef struct smug_emit_options {
-    int decision, optimize;    /* which forms to write (at least one) */
-    int family;                /* also the sat/unsat pair at a proved optimum */
-    const smug_solver *solver; /* proves optima for --family */
-    int slurm_tasks;           /* > 0: also write BUNDLE/solve.slurm with this many tasks */
-    int progress;              /* 1: a progress line on stderr */
-} smug_emit_options;
-
-/* Emits one problem per input of the plan (inputs expanded as smug run does) into dir,
- * which must not hold a manifest yet. An input whose stages fail stops the emit with an
- * error naming it (a bundle is all or nothing; nothing half-written remains valid: the
- * manifest is written last). */
-int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir,
-                     const smug_emit_options *o, smug_error *err);
-
 /* Reads dir/manifest.json; errors name the file and field. *out is the caller's
  * (smug_bundle_free). */
 int smug_bundle_load(const char *dir, smug_bundle **out, smug_error *err);
@@ -103,6 +86,12 @@ int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int se
  * wants it; *out is the caller's (smug_explanation_free). */
 int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i, smug_explanation *out,
                             smug_error *err);
+
+/* sha256 of the rows' SMT-LIB text (declarations, size, rows; no facts): what emit records
+ * and rebuild compares. */
+int smug_bundle_rows_sha256(const smug_mask_problem *p, char out[65], smug_error *err);
+/* Frees what a problem entry owns (not the entry). */
+void smug_bundle_problem_free(smug_bundle_problem *p);
 
 /* "I/N" → shard index and count, 0 ≤ I < N. */
 int smug_bundle_parse_shard(const char *spec, int *out_index, int *out_count, smug_error *err);

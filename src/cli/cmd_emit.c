@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "smug/bundle.h"
+#include "smug/bundle_emit.h"
 #include "smug/config.h"
 #include "smug/onnx.h"
 
