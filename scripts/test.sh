@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh — set up, build with -Werror, run every test; then the unit tests again under
-# ASan+UBSan, every fuzzer for SMUG_FUZZ_SECONDS (default 60) each, and the format check.
+# ASan+UBSan, the fuzzers (the solver-output parser for SMUG_FUZZ_SECONDS, default 60, the
+# file parsers for half that) and the format check.
 # This is exactly what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSMUG_SANITIZE=ON -DSMUG_BENC
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -L unit)
 
-step "fuzz: every parser, ${SMUG_FUZZ_SECONDS:-60} s each"
+step "fuzz: solver output ${SMUG_FUZZ_SECONDS:-60} s, every other parser half that"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSMUG_FUZZ=ON -DSMUG_TESTS=OFF \
   -DSMUG_BENCH=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh BUILD_DIR SECONDS — for every fuzz target tests/fuzz/fuzz_<parser>.c: replays the
-# committed crash regressions in tests/fuzz/corpus/<parser>/, then fuzzes for SECONDS from
+# committed crash regressions in tests/fuzz/corpus/<parser>/, then fuzzes for SECONDS (sexpr)
+# or SECONDS/2 (every other parser) from
 # the seeds listed in tests/fuzz/seeds/<parser> (one glob per line, relative to the source
 # root). New corpus entries go to a temporary folder, so the source tree is never written;
 # a crash input is copied into tests/fuzz/corpus/<parser>/ for a human to commit.
@@ -23,7 +24,11 @@ for src in tests/fuzz/fuzz_*.c; do
   if compgen -G "$regressions/*" >/dev/null; then
     "$fuzzer" -runs=0 "$regressions"/* >/dev/null 2>&1 || { echo "fuzz $parser: regression fails"; status=1; }
   fi
-  if "$fuzzer" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=600000 \
+  # the solver-output parser reads what foreign processes print: it gets the full time
+  # (issue 3 asks 60 s in CI); the file parsers half of it, to keep CI near 10 minutes
+  budget=$seconds
+  [ "$parser" = sexpr ] || budget=$(((seconds + 1) / 2))
+  if "$fuzzer" -max_total_time="$budget" -rss_limit_mb=2048 -max_len=600000 \
        -artifact_prefix="$work/" -print_final_stats=1 "$work/corpus" "$work/seeds" 2>"$work/log"; then
     echo "fuzz $parser: $(grep -E 'stat::number_of_executed_units' "$work/log" | awk '{print $2}') runs, no crash"
   else
