@@ -9,24 +9,9 @@
 # Prints "N passed, N failed"; exit 1 on any failure.
 set -u
 smug=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
 py() { python3 -c "$@"; }
 
-check() { # name, expected status, expected stderr substring, command...
-  local name=$1 want=$2 msg=$3
-  shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  [ "$got" -eq "$want" ] || { bad "$name: exit $got, want $want"; cat "$tmp/err"; return; }
-  if [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then
-    bad "$name: stderr lacks '$msg'"; cat "$tmp/err"; return
-  fi
-  ok
-}
 
 cd "$src"
 fc=models/fashion_fc.onnx cnn=models/fashion_cnn.onnx
@@ -168,5 +153,4 @@ for f in smt2/*/*.smt2; do
   [ "$z" = "$want" ] && [ "$c" = "$want" ] && ok || bad "$f: :status $want, z3 $z, cvc5 $c"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,26 +5,8 @@
 # reference values. Prints "N passed, N failed".
 set -u
 smug=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-check() { # name, expected status, expected stderr substring, command...
-  local name=$1 want=$2 msg=$3
-  shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL $name: exit $got, want $want"; cat "$tmp/err"; fail=$((fail + 1)); return
-  fi
-  if [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then
-    echo "FAIL $name: stderr lacks '$msg'"; cat "$tmp/err"; fail=$((fail + 1)); return
-  fi
-  if [ "$want" -ne 0 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
-    echo "FAIL $name: error is not one line"; cat "$tmp/err"; fail=$((fail + 1)); return
-  fi
-  pass=$((pass + 1))
-}
 
 cd "$tmp"
 bad=$src/tests/data/onnx
@@ -91,5 +73,4 @@ PY
   then pass=$((pass + 1)); else echo "FAIL attribute --json $m"; fail=$((fail + 1)); fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

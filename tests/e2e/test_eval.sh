@@ -5,22 +5,8 @@
 # Grad-CAM out unless asked for it, and then refuses. Prints "N passed, N failed".
 set -u
 smug=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { echo "FAIL $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/lib.sh"
 
-check() { # name, expected status, expected stderr substring, command...
-  local name=$1 want=$2 msg=$3
-  shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then ko "$name: exit $got, want $want"; cat "$tmp/err"; return; fi
-  if [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then ko "$name: stderr lacks '$msg'"; cat "$tmp/err"; return; fi
-  if [ "$want" -ne 0 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then ko "$name: error is not one line"; cat "$tmp/err"; return; fi
-  ok
-}
 
 cd "$tmp"
 cnn=$src/models/fashion_cnn.onnx fc=$src/models/fashion_fc.onnx d=$src/data/fashion
@@ -29,39 +15,39 @@ fast=(--window 4 --timeout 5 --steps 64 --optbox-grid 7)
 
 check "eval cnn, 3 images" 0 "" "$smug" eval --model "$cnn" --input "$d/0001_pullover.png" \
   --input "$d/0002_trouser.png" --input "$d/0005_trouser.png" --out e1 "${fast[@]}"
-for f in table.md table.csv inputs.csv eval.json; do [ -s "e1/$f" ] && ok || ko "no e1/$f"; done
+for f in table.md table.csv inputs.csv eval.json; do [ -s "e1/$f" ] && ok || bad "no e1/$f"; done
 for m in $methods; do
-  grep '^| |' e1/table.md | grep -qF " $m |" && ok || ko "table.md header lacks $m"
-  grep -q "^$m,3," e1/table.csv && ok || ko "table.csv lacks $m with n = 3"
+  grep '^| |' e1/table.md | grep -qF " $m |" && ok || bad "table.md header lacks $m"
+  grep -q "^$m,3," e1/table.csv && ok || bad "table.csv lacks $m with n = 3"
 done
 for r in "LSC (mean)" "LSC (sd)" "Win %" "Sparsity" "Time (ms)"; do
-  grep -qF "| $r |" e1/table.md && ok || ko "table.md lacks row $r"
+  grep -qF "| $r |" e1/table.md && ok || bad "table.md lacks row $r"
 done
-[ "$(tail -n +2 e1/inputs.csv | wc -l)" -eq 27 ] && ok || ko "inputs.csv: want 3 x 9 rows"
-[ "$(cut -d, -f4 e1/inputs.csv | tail -n +2 | sort -u | wc -l)" -eq 9 ] && ok || ko "inputs.csv: want 9 methods"
-grep -q '0002_trouser.png",1,1,smug,' e1/inputs.csv && ok || ko "inputs.csv: label and prediction of 0002"
+[ "$(tail -n +2 e1/inputs.csv | wc -l)" -eq 27 ] && ok || bad "inputs.csv: want 3 x 9 rows"
+[ "$(cut -d, -f4 e1/inputs.csv | tail -n +2 | sort -u | wc -l)" -eq 9 ] && ok || bad "inputs.csv: want 9 methods"
+grep -q '0002_trouser.png",1,1,smug,' e1/inputs.csv && ok || bad "inputs.csv: label and prediction of 0002"
 for p in 0001_pullover 0002_trouser 0005_trouser; do
-  [ -s "e1/panels/$p.png" ] && ok || ko "no panel $p.png"
+  [ -s "e1/panels/$p.png" ] && ok || bad "no panel $p.png"
 done
 grep -q "3 inputs evaluated of 3 looked at: 0 misclassified (skipped), 0 without a label" e1/table.md &&
-  ok || ko "table.md: counts"
+  ok || bad "table.md: counts"
 
 # labels: a wrong label makes the input misclassified (skipped); inputs the labels do not list
 # (0000_ankle_boot.npy/.png) are evaluated as unlabelled; --limit counts evaluated ones
 printf 'file,label\n0001_pullover.png,0\n0002_trouser.png,1\n' >labels.csv
 check "labels skip" 0 "" "$smug" eval --model "$cnn" --input "$d" --labels labels.csv --limit 3 \
   --methods maxbox,centerbox --out e2 "${fast[@]}"
-grep -q "0001_pullover.png: label 0, predicted 2: misclassified, skipped" out && ok || ko "skip line"
-grep -q '"misclassified_skipped": 1' e2/eval.json && ok || ko "eval.json: 1 skipped"
-grep -q '"evaluated": 3' e2/eval.json && ok || ko "eval.json: --limit 3"
-grep -q '"unlabelled": 2' e2/eval.json && ok || ko "eval.json: 0000_ankle_boot .npy and .png are not listed"
+grep -q "0001_pullover.png: label 0, predicted 2: misclassified, skipped" out && ok || bad "skip line"
+grep -q '"misclassified_skipped": 1' e2/eval.json && ok || bad "eval.json: 1 skipped"
+grep -q '"evaluated": 3' e2/eval.json && ok || bad "eval.json: --limit 3"
+grep -q '"unlabelled": 2' e2/eval.json && ok || bad "eval.json: 0000_ankle_boot .npy and .png are not listed"
 
 # the dense model: gradcam left out with a note by default, refused when asked for
 check "eval fc default" 0 "" "$smug" eval --model "$fc" --input "$d/0002_trouser.png" --out e3 \
   --methods smug,ig,grad,sis,maxbox "${fast[@]}"
 check "eval fc all" 0 "" "$smug" eval --model "$fc" --input "$d/0002_trouser.png" --out e4 "${fast[@]}"
-grep -q "gradcam skipped" e4/table.md && ok || ko "table.md: gradcam skipped note"
-grep -q "^gradcam," e4/table.csv && ko "table.csv has gradcam on the dense model" || ok
+grep -q "gradcam skipped" e4/table.md && ok || bad "table.md: gradcam skipped note"
+grep -q "^gradcam," e4/table.csv && bad "table.csv has gradcam on the dense model" || ok
 check "eval fc gradcam" 2 "--methods gradcam:" "$smug" eval --model "$fc" --input "$d/0002_trouser.png" \
   --methods gradcam,ig --out e5
 check "unknown method" 2 "--methods: unknown method 'lime'" "$smug" eval --methods smug,lime
@@ -72,8 +58,7 @@ check "bad labels" 1 "bad.csv:1: the header must name" bash -c \
 check "help" 0 "" "$smug" eval --help
 for f in config model input out methods limit labels optbox-grid sis-threshold gradcam-layer \
   lsc-levels timeout solver; do
-  grep -q -- "--$f" out && ok || ko "eval --help lacks --$f"
+  grep -q -- "--$f" out && ok || bad "eval --help lacks --$f"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

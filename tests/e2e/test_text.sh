@@ -8,25 +8,9 @@
 # game-related words in those texts overall. Prints both shares and "N passed, N failed".
 set -u
 smug=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 model=$src/models/debian_text.onnx text=$src/data/text
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
-check() { # name, expected status, expected stderr substring, command...
-  local name=$1 want=$2 msg=$3
-  shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  [ "$got" -eq "$want" ] || { bad "$name: exit $got, want $want"; cat "$tmp/err"; return; }
-  if [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err"; then
-    bad "$name: stderr lacks '$msg'"; cat "$tmp/err"; return
-  fi
-  [ "$(wc -l <"$tmp/err")" -le 1 ] || { bad "$name: more than one stderr line"; cat "$tmp/err"; return; }
-  ok
-}
 cd "$tmp"
 
 # 1. z3 and cvc5 on three short held-out texts (18-22 words): same optimum, verified, HTML
@@ -98,5 +82,4 @@ print("  games: %d texts; kept words game-related %d/%d = %.3f; all words %d/%d 
 assert len(rs) >= 5 and ks > os_
 PY
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
