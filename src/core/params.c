@@ -231,7 +231,14 @@ void smug_params_json(const smug_params *p, smug_strbuf *out)
         if (d->type == P_STR) {
             smug_strbuf_addf(out, "\"%s\"", f); /* names from the table: no JSON escapes */
         } else if (d->type == P_DBL) {
-            smug_strbuf_addf(out, "%.17g", *(const double *)f);
+            /* the shortest of 15 or 17 digits that reads back the same: 0.9, not
+               0.90000000000000002 */
+            double v = *(const double *)f;
+            char text[40];
+            snprintf(text, sizeof text, "%.15g", v);
+            if (strtod(text, NULL) != v)
+                snprintf(text, sizeof text, "%.17g", v);
+            smug_strbuf_adds(out, text);
         } else if (d->type == P_INT) {
             smug_strbuf_addf(out, "%d", *(const int *)f);
         } else {

@@ -84,7 +84,6 @@ static int write_problem(const emitter *em, const smug_bundle_problem *bp,
     return rc;
 }
 
-
 static char *rel_path(const char *id, const char *suffix)
 {
     size_t n = strlen(id) + strlen(suffix) + 16;
@@ -462,4 +461,3 @@ int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir
     smug_input_paths_free(paths, n);
     return rc;
 }
-

@@ -144,7 +144,10 @@ grep -q -- "--array=0-2" "$tmp/G/solve.slurm" && grep -q 'SLURM_ARRAY_TASK_ID/3'
   ok || bad "solve.slurm"
 
 # ---- the committed family: current, and every :status right for both solvers
-bash scripts/gen-smt2.sh "$smug" "$tmp/smt2" >/dev/null && diff -r smt2 "$tmp/smt2" -x README.md >/dev/null &&
+# the problem files, not the manifests: those also list every parameter smug has, so a new
+# parameter would fail this without changing a single benchmark
+bash scripts/gen-smt2.sh "$smug" "$tmp/smt2" >/dev/null &&
+  diff -r smt2 "$tmp/smt2" -x README.md -x manifest.json >/dev/null &&
   ok || bad "smt2/ is not what scripts/gen-smt2.sh emits: regenerate it"
 for f in smt2/*/*.smt2; do
   want=$(grep -o ':status [a-z]*' "$f" | cut -d' ' -f2)
