@@ -64,6 +64,11 @@ static int run_emit(const cli_args *a, smug_error *err)
     }
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
+    if (rc == 0 && net->input_is_tokens) /* score would need the vocabulary and HTML output */
+        rc = smug_fail(err, SMUG_ERR_UNSUPPORTED,
+                       "%s takes token ids: bundles hold image problems only for now; explain "
+                       "text with smug run",
+                       plan.model);
     if (rc == 0) /* window 0 ("auto") becomes the model's own, so the manifest names it */
         plan.params.window = smug_net_window(net, plan.params.window);
     if (rc == 0)

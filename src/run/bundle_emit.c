@@ -250,7 +250,7 @@ static int emit_one(emitter *em, const char *input, smug_error *err)
         rc = smug_npy_write(path, x, dims, em->net->input.rank + 1, err);
     if (rc == 0)
         rc = write_files(em, bp, &m, err);
-    if (rc < 0)
+    if (rc < 0 && x) /* the loader's own errors already name the file */
         smug_error_prefix(err, "%s", input);
     smug_mask_result_free(&m);
     smug_explanation_free(&e);

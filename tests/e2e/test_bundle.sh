@@ -139,6 +139,8 @@ check "bad shard" 2 "0 <= I < N" "$smug" solve "$tmp/E" --shard 2/2
 check "not a bundle" 1 "no manifest.json" "$smug" solve "$tmp" --solver z3
 cp -r "$tmp/E" "$tmp/F" && printf 'x' >>"$tmp/F/model.onnx"
 check "tampered model" 1 "differs from the manifest" "$smug" score "$tmp/F"
+check "emit refuses a text model" 1 "bundles hold image problems only" \
+  "$smug" emit --model models/debian_text.onnx --input data/text/games_0.txt --out "$tmp/T"
 check "slurm" 0 "" "$smug" emit --model $fc "${imgs[@]}" --out "$tmp/G" --slurm 3
 grep -q -- "--array=0-2" "$tmp/G/solve.slurm" && grep -q 'SLURM_ARRAY_TASK_ID/3' "$tmp/G/solve.slurm" &&
   ok || bad "solve.slurm"
