@@ -24,8 +24,8 @@ typedef struct text_stat {
     double mean[ST_N], sd[ST_N];
 } text_stat;
 
-static const char *const stat_keys[ST_N] = {"sparsity", "conf_kept", "conf_removed",
-                                            "kept_words", "verified", "seconds"};
+static const char *const stat_keys[ST_N] = {"sparsity",   "conf_kept", "conf_removed",
+                                            "kept_words", "verified",  "seconds"};
 
 static double stat_value(const smug_text_eval_result *e, int k)
 {
@@ -90,8 +90,8 @@ static void table_md(smug_strbuf *sb, const cli_eval_run *r, const text_stat *s)
                      "misclassified (skipped), %d without a label (evaluated).\n\n"
                      "top_k %d, gamma %g, one word a cell, solver %s, timeout %g s, steps %d, "
                      "sis_threshold %g, ig_output %s, pad_id %d.\n\n| |",
-                     r->model, r->n_rows, r->n_seen, r->n_misclassified, r->n_unlabelled,
-                     p->top_k, p->gamma, p->solver, p->timeout, p->steps, p->sis_threshold,
+                     r->model, r->n_rows, r->n_seen, r->n_misclassified, r->n_unlabelled, p->top_k,
+                     p->gamma, p->solver, p->timeout, p->steps, p->sis_threshold,
                      p->ig_output ? "prob" : "logit", p->pad_id);
     for (int m = 0; m < NM; m++)
         if (r->on[m])

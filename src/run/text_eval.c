@@ -146,8 +146,9 @@ static int run_smug(tv *v, smug_text_eval_result *r, smug_error *err)
     r->seconds = v->seconds_neurons + smug_now() - t0;
     smug_score_mask_pixels(&m.problem->grid, m.cells, r->kept);
     memcpy(r->score, m.saliency, (size_t)v->len * sizeof *r->score);
-    snprintf(r->note, sizeof r->note, "%s, %d of %d words", smug_solve_status_name(m.solve.status),
-             m.solve.size, m.problem->n);
+    snprintf(r->note, sizeof r->note, "%s%s%s, %d of %d words",
+             smug_solve_status_name(m.solve.status), m.solve.proved_by ? " by " : "",
+             m.solve.proved_by ? m.solve.proved_by : "", m.solve.size, m.problem->n);
     smug_mask_result_free(&m);
     return finish(v, r, err);
 }
