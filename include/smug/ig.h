@@ -10,6 +10,11 @@
  *    network. These attributions pick SMUG's neurons.
  *  - input: x is the model input, b a constant baseline (0 by default), F the whole network:
  *    the IG baseline method.
+ *  - tokens (a model whose first layer is an embedding; token ids have no gradient): x is the
+ *    embedding output E[ids], b = 0 (the zero embedding, which is the pad row of a table
+ *    trained with padding_idx), F the layers after the embedding; each token position's
+ *    attribution is the sum over its embedding dimensions, the usual IG for text
+ *    (Sundararajan et al. 2017, §6.3).
  * F is the target class's logit, or its softmax probability when opts.prob is set (as the
  * original SMUG code did).
  */
@@ -46,5 +51,12 @@ int smug_ig_first(const smug_net *net, const float *x, const smug_ig_opts *opts,
 /* IG w.r.t. the model input. out_attr: [size of net->input]. */
 int smug_ig_input(const smug_net *net, const float *x, const smug_ig_opts *opts, float *out_attr,
                   smug_ig_check *out_check, smug_error *err);
+
+/* IG w.r.t. the embedding output, summed per token position. ids: the model input (token
+ * ids as floats); out_attr: [size of net->input], one value per position (0 where the
+ * embedding row is zero, e.g. padding). out_check compares Σ out_attr with F(E[ids]) − F(0).
+ * UNSUPPORTED when the model does not start with an embedding. */
+int smug_ig_tokens(const smug_net *net, const float *ids, const smug_ig_opts *opts, float *out_attr,
+                   smug_ig_check *out_check, smug_error *err);
 
 #endif

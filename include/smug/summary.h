@@ -31,4 +31,8 @@ typedef struct smug_summary {
 int smug_summarize(const double *lsc, const double *sparsity, const double *seconds, int n_inputs,
                    int n_methods, const uint8_t *compete, smug_summary *out, smug_error *err);
 
+/* Mean and sample standard deviation (divisor n − 1; 0 when one value) of v[i·stride] for
+ * i < n, NaN values skipped; *out_n counts the rest. Both NaN when none is left. */
+void smug_mean_sd(const double *v, int n, int stride, double *out_mean, double *out_sd, int *out_n);
+
 #endif

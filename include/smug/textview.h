@@ -42,6 +42,19 @@ typedef struct smug_textview {
 /* Writes the HTML page to path (atomically). */
 int smug_textview_html(const char *path, const smug_textview *v, smug_error *err);
 
+/* Several explanations of one text on one page (`smug eval` panels): the title, an intro
+ * line, then per section its name as a heading, a caption line and the text with that
+ * section's kept words marked (no text when view.kept is NULL: a method without a result).
+ * Only view.tokens, kept and score are read. Written atomically. */
+typedef struct smug_textview_section {
+    const char *name;    /* e.g. the method */
+    const char *caption; /* one line under it */
+    smug_textview view;
+} smug_textview_section;
+
+int smug_textview_panel(const char *path, const char *title, const char *intro,
+                        const smug_textview_section *s, int n, smug_error *err);
+
 /* Appends the text with ANSI colours to out, each line indented by two spaces, ending in a
  * newline. */
 void smug_textview_ansi(const smug_textview *v, smug_strbuf *out);

@@ -25,6 +25,7 @@
 #include "smug/labels.h"
 #include "smug/onnx.h"
 #include "smug/panel.h"
+#include "smug/textview.h"
 
 typedef struct eval_ctx {
     const smug_net *net;
@@ -33,6 +34,7 @@ typedef struct eval_ctx {
     cli_eval_run *run;
     int tty, i, n; /* progress: input i of about n */
     const char *input;
+    cli_names names; /* token models: vocabulary and class names */
 } eval_ctx;
 
 static void progress(void *arg, int method)
@@ -132,26 +134,161 @@ static int write_panel(const eval_ctx *c, const float *x, cli_eval_row *r, smug_
     return smug_panel_write(path, &src, t, n, err);
 }
 
+/* A labelled input the model gets wrong: counted and skipped (1), else 0. */
+static int misclassified(eval_ctx *c, const char *path, const float *x, int label, smug_error *err)
+{
+    float *logits = malloc((size_t)c->net->n_classes * sizeof *logits);
+    if (!logits)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    int rc = smug_net_eval(c->net, x, logits, NULL, err),
+        got = smug_argmax(logits, c->net->n_classes);
+    free(logits);
+    if (rc < 0 || label < 0 || got == label)
+        return rc;
+    c->run->n_misclassified++;
+    printf("%s: label %d, predicted %d: misclassified, skipped\n", path, label, got);
+    return 1;
+}
+
+static void print_text_input(const cli_eval_run *run, const cli_eval_row *r)
+{
+    const smug_text_eval_input *t = &r->t;
+    printf("%s: label %d, predicted %d (p = %.3f); words kept of %d, conf kept / removed:",
+           r->input, r->label, t->predicted, t->confidence, t->n_seen);
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+        if (run->on[m] && t->r[m].ok)
+            printf(" %s %d %.2f/%.2f", smug_eval_method_name(m), t->r[m].n_kept, t->r[m].conf_kept,
+                   t->r[m].conf_removed);
+    printf("\n");
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+        if (run->on[m] && !t->r[m].ok)
+            printf("  %s: %s\n", smug_eval_method_name(m), t->r[m].note);
+}
+
+/* The kept words of every method, space-separated, into r->words. */
+static int kept_words(const cli_eval_run *run, const smug_tokens *tk, cli_eval_row *r,
+                      smug_error *err)
+{
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
+        if (!run->on[m] || !r->t.r[m].ok)
+            continue;
+        smug_strbuf sb = SMUG_STRBUF_INIT;
+        smug_strbuf_adds(&sb, "");
+        for (int i = 0; i < tk->n; i++)
+            if (r->t.r[m].kept[i])
+                smug_strbuf_addf(&sb, "%s%s", sb.len ? " " : "", tk->words[i]);
+        if (smug_strbuf_check(&sb, err) < 0)
+            return -1;
+        r->words[m] = sb.buf ? sb.buf : strdup("");
+        if (!r->words[m])
+            return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* panels/<name>.html (".txt" dropped): the text once per method, its kept words marked. */
+static int write_text_panel(const eval_ctx *c, const smug_tokens *tk, const cli_eval_row *r,
+                            smug_error *err)
+{
+    smug_textview_section s[SMUG_EVAL_N_METHODS];
+    char cap[SMUG_EVAL_N_METHODS][400], intro[300], dir[2048], path[4200];
+    int n = 0;
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
+        const smug_text_eval_result *e = &r->t.r[m];
+        if (!c->run->on[m])
+            continue;
+        if (e->ok)
+            snprintf(cap[n], sizeof cap[n],
+                     "kept %d of %d words (sparsity %.3f); confidence on the kept words alone "
+                     "%.3f, without them %.3f; %s; %s",
+                     e->n_kept, r->t.n_seen, e->sparsity, e->conf_kept, e->conf_removed,
+                     e->verified ? "every chosen neuron stays above gamma"
+                                 : "some chosen neuron falls below gamma",
+                     e->note);
+        else
+            snprintf(cap[n], sizeof cap[n], "no result: %s", e->note);
+        s[n] = (smug_textview_section){smug_eval_method_name(m), cap[n], {0}};
+        s[n].view.tokens = tk;
+        s[n].view.kept = e->ok ? e->kept : NULL;
+        s[n].view.score = e->score;
+        n++;
+    }
+    const char *name = cli_class_name(&c->names, r->t.predicted);
+    snprintf(intro, sizeof intro, "predicted %s%s%d (p = %.3f); label %d; %d words seen",
+             name ? name : "", name ? " = class " : "class ", r->t.predicted, r->t.confidence,
+             r->label, r->t.n_seen);
+    snprintf(dir, sizeof dir, "%s/panels", c->plan->out_dir);
+    const char *base = strrchr(r->input, '/') ? strrchr(r->input, '/') + 1 : r->input;
+    size_t len = strlen(base);
+    int txt = cli_ends_with(base, ".txt");
+    snprintf(path, sizeof path, "%s/%.*s.html", dir, (int)(txt ? len - 4 : len), base);
+    if (smug_fs_mkdirs(dir, err) < 0)
+        return -1;
+    return smug_textview_panel(path, base, intro, s, n, err);
+}
+
+/* A text input of a token model: the text methods, the panel, the row. */
+static int eval_one_text(eval_ctx *c, const char *path, int label, smug_error *err)
+{
+    if (!cli_ends_with(path, ".txt"))
+        return smug_fail(err, SMUG_ERR_USAGE, "%s: smug eval on a token model takes .txt inputs",
+                         path);
+    smug_tokens tk;
+    memset(&tk, 0, sizeof tk);
+    float *x = NULL;
+    int rc = cli_load_text(c->plan, c->net, c->names.vocab, path, &tk, &x, err);
+    if (rc == 0)
+        rc = misclassified(c, path, x, label, err);
+    if (rc != 0) {
+        smug_tokens_free(&tk), free(x);
+        return rc < 0 ? smug_error_prefix(err, "%s", path) : 0;
+    }
+    cli_eval_row *r = &c->run->rows[c->run->n_rows];
+    memset(r, 0, sizeof *r);
+    c->input = path;
+    rc = smug_evaluate_text(c->net, x, &c->plan->params, c->solver, c->run->on, progress, c, &r->t,
+                            err);
+    if (c->tty)
+        fprintf(stderr, "\r\033[K");
+    if (rc == 0 && !(r->input = strdup(path)))
+        rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    r->label = label;
+    if (rc == 0)
+        rc = kept_words(c->run, &tk, r, err);
+    if (rc == 0)
+        rc = write_text_panel(c, &tk, r, err);
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
+        free(r->t.r[m].kept), free(r->t.r[m].score);
+        r->t.r[m].kept = NULL, r->t.r[m].score = NULL;
+    }
+    smug_tokens_free(&tk), free(x);
+    if (rc < 0) {
+        free(r->input);
+        for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+            free(r->words[m]);
+        return smug_error_prefix(err, "%s", path);
+    }
+    c->run->n_unlabelled += label < 0;
+    c->run->n_rows++;
+    print_text_input(c->run, r);
+    return 0;
+}
+
 /* One input: skipped when labelled and misclassified, else every method, its panel and
  * its row. */
 static int eval_one(eval_ctx *c, const char *path, int label, smug_error *err)
 {
+    if (c->run->text)
+        return eval_one_text(c, path, label, err);
     const smug_params *p = &c->plan->params;
-    float *x, *logits = malloc((size_t)c->net->n_classes * sizeof *logits);
-    if (!logits)
-        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    float *x = NULL;
     int rc = smug_input_load(path, &c->net->input, p->pixel_min, p->pixel_max, &x, err);
-    if (rc == 0 && (rc = smug_net_eval(c->net, x, logits, NULL, err)) == 0 && label >= 0 &&
-        smug_argmax(logits, c->net->n_classes) != label) {
-        c->run->n_misclassified++;
-        printf("%s: label %d, predicted %d: misclassified, skipped\n", path, label,
-               smug_argmax(logits, c->net->n_classes));
-        free(logits), free(x);
-        return 0;
+    if (rc == 0)
+        rc = misclassified(c, path, x, label, err);
+    if (rc != 0) {
+        free(x);
+        return rc < 0 ? smug_error_prefix(err, "%s", path) : 0;
     }
-    free(logits);
-    if (rc < 0)
-        return smug_error_prefix(err, "%s", path);
     cli_eval_row *r = &c->run->rows[c->run->n_rows];
     memset(r, 0, sizeof *r);
     c->input = path;
@@ -183,7 +320,7 @@ static int eval_inputs(const cli_args *a, eval_ctx *c, int limit, smug_error *er
         char **paths;
         int n;
         smug_labels lb;
-        if (smug_input_expand(c->plan->inputs[g], &paths, &n, err) < 0)
+        if (smug_input_expand_text(c->plan->inputs[g], c->run->text, &paths, &n, err) < 0)
             return -1;
         rc = load_labels(a, c->plan->inputs[g], &lb, err);
         cli_eval_row *rows =
@@ -210,7 +347,7 @@ static int run_eval(const cli_args *a, smug_error *err)
     smug_solvers *reg = NULL;
     cli_eval_run run;
     memset(&run, 0, sizeof run);
-    eval_ctx c = {NULL, &plan, NULL, &run, isatty(STDERR_FILENO), 0, 0, NULL};
+    eval_ctx c = {NULL, &plan, NULL, &run, isatty(STDERR_FILENO), 0, 0, NULL, {0}};
     const char *limit_s = cli_get(a, "limit");
     char *end = NULL;
     long limit = limit_s ? strtol(limit_s, &end, 10) : 1000000000L;
@@ -223,7 +360,14 @@ static int run_eval(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
     c.net = net;
-    if (rc == 0)
+    run.text = net && net->input_is_tokens;
+    if (rc == 0 && run.text && cli_get(a, "vocab"))
+        rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
+    if (rc == 0 && run.text)
+        rc = cli_load_names(&plan, net, &c.names, err);
+    if (rc == 0 && run.text)
+        rc = smug_text_methods_parse(cli_get(a, "methods"), run.on, err);
+    else if (rc == 0)
         rc = choose_methods(a, net, &run, err);
     if (rc == 0 && run.on[SMUG_EVAL_SMUG])
         rc = load_solver(&plan, &reg, &c.solver, err);
@@ -232,9 +376,14 @@ static int run_eval(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = eval_inputs(a, &c, (int)limit, err);
     if (rc == 0)
-        rc = cli_eval_write(&run, plan.out_dir, err);
-    for (int i = 0; i < run.n_rows; i++)
+        rc = run.text ? cli_eval_write_text(&run, plan.out_dir, err)
+                      : cli_eval_write(&run, plan.out_dir, err);
+    for (int i = 0; i < run.n_rows; i++) {
         free(run.rows[i].input);
+        for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+            free(run.rows[i].words[m]);
+    }
+    cli_names_free(&c.names);
     free(run.rows);
     smug_net_free(net);
     smug_solvers_free(reg);
@@ -260,7 +409,16 @@ const cli_command cli_cmd_eval = {
         "standard deviation, Win%, sparsity, seconds), inputs.csv (a row per input and\n"
         "method), eval.json and panels/<name>.png (the input and each map, LSC box in cyan).\n"
         "Sparsity: the kept pixel fraction of the method's mask (smug, smug_base, sis), else\n"
-        "the area of its LSC box.",
+        "the area of its LSC box.\n"
+        "\n"
+        "Text (a token model, .txt inputs read as by smug run): methods smug, smug_base, ig\n"
+        "(IG of the embedding output, summed per word; keeps its top words, as many as smug\n"
+        "kept on that input) and sis (removed words become pad_id). No LSC, Win% or boxes:\n"
+        "per method the sparsity (kept words / words seen), conf_kept (softmax probability\n"
+        "of the predicted class on the kept words alone, the rest padded) and conf_removed\n"
+        "(on the text without the kept words), mean and sample sd, and time. Panels are\n"
+        "panels/<name>.html: the text once per method, kept words highlighted; inputs.csv\n"
+        "lists the kept words.",
     .opts = {{"config", "F", 0, "YAML run config (configs/README.md documents every key)"},
              {"model", "M.onnx", 0, "ONNX model (default: the bundled Fashion-MNIST dense net)"},
              {"input", "P", 1, "a PNG/.npy file, or a folder of them (default: a bundled image)"},
@@ -272,6 +430,9 @@ const cli_command cli_cmd_eval = {
              {"labels", "FILE", 0,
               "labels CSV (columns file,label; default: labels.csv beside "
               "the inputs)"},
+             {"vocab", "F", 0,
+              "token models: vocabulary for .txt inputs (default: <model stem>.vocab beside "
+              "the model)"},
              {0}},
     .takes_params = 1,
     .max_positional = 0,

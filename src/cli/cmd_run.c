@@ -30,10 +30,9 @@ typedef struct run_ctx {
     const smug_solver *solver;
     smug_json *json;
     int failures;
-    int tty;            /* stderr is a terminal: progress lines */
-    int out_tty;        /* stdout is a terminal: text inputs are shown in colour */
-    smug_vocab *vocab;  /* token models: the vocabulary for .txt inputs, or NULL */
-    smug_vocab *labels; /* class names (<model stem>.labels), or NULL */
+    int tty;         /* stderr is a terminal: progress lines */
+    int out_tty;     /* stdout is a terminal: text inputs are shown in colour */
+    cli_names names; /* token models: the vocabulary for .txt inputs; class names */
 } run_ctx;
 
 /* One text input's view of its tokens (NULL members for an image). */
@@ -54,15 +53,9 @@ static void text_input_free(text_input *t)
     memset(t, 0, sizeof *t);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 static const char *class_name(const run_ctx *c, int cls)
 {
-    return c->labels ? smug_vocab_word(c->labels, cls) : NULL;
+    return cli_class_name(&c->names, cls);
 }
 
 static void print_line(const run_ctx *c, const char *input, const smug_explanation *e,
@@ -90,40 +83,12 @@ static void print_line(const run_ctx *c, const char *input, const smug_explanati
         printf("  note: %s\n", s->note);
 }
 
-static smug_tokens_opts token_opts(const run_ctx *c)
-{
-    const smug_params *p = &c->plan->params;
-    smug_tokens_opts o = {(int)smug_shape_size(&c->net->input), p->pad_id, p->unk_id, p->truncate};
-    return o;
-}
-
-/* A .txt input: tokenised by the vocabulary; a longer text than the model reads is cut to
- * its first L tokens with a warning (truncate: true) or refused (false). */
+/* A .txt input (text_in.c). */
 static int load_text(run_ctx *c, const char *input, text_input *t, float **out_x, smug_error *err)
 {
-    if (!c->net->input_is_tokens)
-        return smug_fail(err, SMUG_ERR_USAGE,
-                         "%s: a text input needs a token model; %s reads "
-                         "images",
-                         input, c->plan->model);
-    if (!c->vocab)
-        return smug_fail(err, SMUG_ERR_USAGE,
-                         "%s: no vocabulary for %s: give --vocab FILE (or "
-                         "vocab: in the config)",
-                         input, c->plan->model);
-    smug_tokens_opts o = token_opts(c);
-    if (smug_tokens_load_text(input, c->vocab, &o, &t->tokens, err) < 0)
+    if (cli_load_text(c->plan, c->net, c->names.vocab, input, &t->tokens, out_x, err) < 0)
         return -1;
     t->is_text = 1;
-    if (t->tokens.n_dropped)
-        fprintf(stderr,
-                "smug: warning: %s: %d tokens, the model reads %d: the last %d are not "
-                "seen (truncate: false makes this an error)\n",
-                input, t->tokens.n + t->tokens.n_dropped, o.max_len, t->tokens.n_dropped);
-    size_t L = (size_t)o.max_len;
-    if (!(*out_x = malloc(L * sizeof **out_x)))
-        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    memcpy(*out_x, t->tokens.ids, L * sizeof **out_x);
     return 0;
 }
 
@@ -132,18 +97,18 @@ static int load_text(run_ctx *c, const char *input, text_input *t, float **out_x
  * outside the vocabulary fail later, in the forward pass, naming the position. */
 static int npy_words(run_ctx *c, const float *x, text_input *t, const char *input, smug_error *err)
 {
-    smug_tokens_opts o = token_opts(c);
+    smug_tokens_opts o = cli_token_opts(c->net, &c->plan->params);
     int n = o.max_len;
     while (n > 0 && (int)x[n - 1] == o.pad_id)
         n--;
     smug_strbuf sb = SMUG_STRBUF_INIT;
     for (int i = 0; i < n; i++) {
-        const char *w = smug_vocab_word(c->vocab, (int)x[i]);
+        const char *w = smug_vocab_word(c->names.vocab, (int)x[i]);
         smug_strbuf_addf(&sb, "%s%s", i ? " " : "", w ? w : "?");
     }
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0 && n > 0)
-        rc = smug_tokenize(c->vocab, sb.buf, sb.len, &o, input, &t->tokens, err);
+        rc = smug_tokenize(c->names.vocab, sb.buf, sb.len, &o, input, &t->tokens, err);
     smug_strbuf_free(&sb);
     t->is_text = rc == 0 && n > 0 && t->tokens.n == n; /* every vocabulary word is one token */
     if (rc == 0 && !t->is_text)
@@ -223,10 +188,10 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
     float *x = NULL;
     text_input t;
     memset(&t, 0, sizeof t);
-    int loaded = ends_with(input, ".txt")
+    int loaded = cli_ends_with(input, ".txt")
                      ? load_text(c, input, &t, &x, err)
                      : smug_input_load(input, &c->net->input, p->pixel_min, p->pixel_max, &x, err);
-    if (loaded == 0 && !t.is_text && c->net->input_is_tokens && c->vocab)
+    if (loaded == 0 && !t.is_text && c->net->input_is_tokens && c->names.vocab)
         loaded = npy_words(c, x, &t, input, err);
     if (loaded < 0) {
         text_input_free(&t);
@@ -328,40 +293,6 @@ static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
     return rc;
 }
 
-/* <model path without its extension><ext>, e.g. models/debian_text.vocab */
-static void beside_model(const char *model, const char *ext, char *buf, size_t n)
-{
-    const char *slash = strrchr(model, '/'), *dot = strrchr(model, '.');
-    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - model) : strlen(model);
-    snprintf(buf, n, "%.*s%s", (int)stem, model, ext);
-}
-
-/* The vocabulary (token models: --vocab, the config's vocab:, or <model stem>.vocab when it
- * exists) and the class names (<model stem>.labels when it exists); both must fit the
- * model: as many lines as embedding rows and as classes. */
-static int load_names(const smug_plan *plan, const smug_net *net, run_ctx *c, smug_error *err)
-{
-    char path[4096];
-    beside_model(plan->model, ".labels", path, sizeof path);
-    if (smug_fs_exists(path)) {
-        if (smug_vocab_load(path, -1, &c->labels, err) < 0)
-            return -1;
-        if (smug_vocab_size(c->labels) != net->n_classes)
-            return smug_fail(err, SMUG_ERR_FORMAT,
-                             "%s: %d class names, but the model has %d classes", path,
-                             smug_vocab_size(c->labels), net->n_classes);
-    }
-    if (!net->input_is_tokens)
-        return 0;
-    if (plan->vocab)
-        snprintf(path, sizeof path, "%s", plan->vocab);
-    else
-        beside_model(plan->model, ".vocab", path, sizeof path);
-    if (!plan->vocab && !smug_fs_exists(path))
-        return 0; /* .npy ids still work; a .txt input says what is missing */
-    return smug_vocab_load(path, smug_net_vocab_size(net), &c->vocab, err);
-}
-
 static int run_run(const cli_args *a, smug_error *err)
 {
     smug_plan plan;
@@ -384,12 +315,11 @@ static int run_run(const cli_args *a, smug_error *err)
         rc = smug_onnx_load(plan.model, &net, err);
     if (rc == 0) /* window 0 ("auto") becomes the model's own, so report.json names it */
         plan.params.window = smug_net_window(net, plan.params.window);
-    run_ctx c = {net,  &plan, solver, NULL, 0, isatty(STDERR_FILENO), isatty(STDOUT_FILENO),
-                 NULL, NULL};
+    run_ctx c = {net, &plan, solver, NULL, 0, isatty(STDERR_FILENO), isatty(STDOUT_FILENO), {0}};
     if (rc == 0 && cli_get(a, "vocab"))
         rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
     if (rc == 0)
-        rc = load_names(&plan, net, &c, err);
+        rc = cli_load_names(&plan, net, &c.names, err);
     if (rc == 0)
         rc = explain_inputs(&c, &sb, err);
     char path[4096];
@@ -405,8 +335,7 @@ static int run_run(const cli_args *a, smug_error *err)
     if (rc == 0 && c.failures)
         rc = smug_fail(err, SMUG_ERR_SOLVER, "%d input(s) failed; see %s", c.failures, path);
     smug_strbuf_free(&sb);
-    smug_vocab_free(c.vocab);
-    smug_vocab_free(c.labels);
+    cli_names_free(&c.names);
     smug_net_free(net);
     smug_solvers_free(reg);
     smug_plan_free(&plan);

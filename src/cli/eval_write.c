@@ -135,7 +135,7 @@ static void table_csv(smug_strbuf *sb, const cli_eval_run *r, const smug_summary
 }
 
 /* CSV field: quoted, with inner quotes doubled. */
-static void csv_text(smug_strbuf *sb, const char *s)
+void cli_csv_text(smug_strbuf *sb, const char *s)
 {
     smug_strbuf_adds(sb, "\"");
     for (; *s; s++)
@@ -153,7 +153,7 @@ static void inputs_csv(smug_strbuf *sb, const cli_eval_run *r)
             const smug_eval_result *e = &row->e.r[m];
             if (!r->on[m])
                 continue;
-            csv_text(sb, row->input);
+            cli_csv_text(sb, row->input);
             if (row->label >= 0)
                 smug_strbuf_addf(sb, ",%d", row->label);
             else
@@ -165,7 +165,7 @@ static void inputs_csv(smug_strbuf *sb, const cli_eval_run *r)
             else
                 smug_strbuf_adds(sb, ",,,");
             smug_strbuf_addf(sb, ",%.4f,%d,", e->seconds, e->ok);
-            csv_text(sb, e->note);
+            cli_csv_text(sb, e->note);
             smug_strbuf_adds(sb, "\n");
         }
 }
@@ -210,7 +210,7 @@ static void eval_json(smug_strbuf *sb, const cli_eval_run *r, const smug_summary
     smug_json_object_end(&j);
 }
 
-static int write_file(const char *dir, const char *name, smug_strbuf *sb, smug_error *err)
+int cli_eval_write_file(const char *dir, const char *name, smug_strbuf *sb, smug_error *err)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -229,13 +229,13 @@ int cli_eval_write(const cli_eval_run *r, const char *dir, smug_error *err)
     smug_strbuf sb = SMUG_STRBUF_INIT;
     table_md(&sb, r, s);
     fwrite(sb.buf ? sb.buf : "", 1, sb.len, stdout);
-    int rc = write_file(dir, "table.md", &sb, err);
+    int rc = cli_eval_write_file(dir, "table.md", &sb, err);
     if (rc == 0)
-        table_csv(&sb, r, s), rc = write_file(dir, "table.csv", &sb, err);
+        table_csv(&sb, r, s), rc = cli_eval_write_file(dir, "table.csv", &sb, err);
     if (rc == 0)
-        inputs_csv(&sb, r), rc = write_file(dir, "inputs.csv", &sb, err);
+        inputs_csv(&sb, r), rc = cli_eval_write_file(dir, "inputs.csv", &sb, err);
     if (rc == 0)
-        eval_json(&sb, r, s), rc = write_file(dir, "eval.json", &sb, err);
+        eval_json(&sb, r, s), rc = cli_eval_write_file(dir, "eval.json", &sb, err);
     smug_strbuf_free(&sb);
     if (rc == 0)
         printf("wrote %s/table.md, table.csv, inputs.csv, eval.json, panels/\n", dir);

@@ -55,3 +55,21 @@ int smug_summarize(const double *lsc, const double *sparsity, const double *seco
     free(win);
     return rc;
 }
+
+void smug_mean_sd(const double *v, int n, int stride, double *out_mean, double *out_sd, int *out_n)
+{
+    double sum = 0.0, ss = 0.0;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!isnan(v[(size_t)i * (size_t)stride]))
+            sum += v[(size_t)i * (size_t)stride], k++;
+    double mean = k ? sum / k : NAN;
+    for (int i = 0; i < n; i++) {
+        double d = v[(size_t)i * (size_t)stride] - mean;
+        if (!isnan(d))
+            ss += d * d;
+    }
+    *out_mean = mean;
+    *out_sd = k >= 2 ? sqrt(ss / (k - 1)) : k == 1 ? 0.0 : NAN;
+    *out_n = k;
+}

@@ -230,3 +230,40 @@ int smug_ig_input(const smug_net *net, const float *x, const smug_ig_opts *opts,
     free(base);
     return rc;
 }
+
+/* Sums attributions over the embedding dimensions of each position: (D, L) when the table's
+ * output is channels first, else (L, D). */
+static void sum_per_position(const smug_layer *embed, const float *a, size_t n, size_t len,
+                             float *out)
+{
+    size_t dim = n / len;
+    double *acc = calloc(len, sizeof *acc);
+    for (size_t p = 0; acc && p < n; p++)
+        acc[embed->channels_first ? p % len : p / dim] += a[p];
+    for (size_t i = 0; i < len; i++)
+        out[i] = acc ? (float)acc[i] : 0.0f;
+    free(acc);
+}
+
+int smug_ig_tokens(const smug_net *net, const float *ids, const smug_ig_opts *opts, float *out_attr,
+                   smug_ig_check *out_check, smug_error *err)
+{
+    if (!net->input_is_tokens || net->n_layers < 2 || net->layers[0].kind != SMUG_LAYER_EMBED)
+        return smug_fail(err, SMUG_ERR_UNSUPPORTED,
+                         "token IG needs a model that starts with an embedding");
+    size_t len = smug_shape_size(&net->input), n = smug_shape_size(&net->layers[0].out);
+    float *emb = malloc(n * sizeof *emb), *zero = calloc(n, sizeof *zero);
+    float *attr = malloc(n * sizeof *attr);
+    smug_trace t = {0};
+    int rc = emb && zero && attr ? smug_forward(net, 0, 1, ids, 1, &t, err)
+                                 : smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
+    if (rc == 0)
+        memcpy(emb, smug_trace_output(&t), n * sizeof *emb);
+    smug_trace_free(&t);
+    if (rc == 0)
+        rc = ig_run(net, 1, emb, zero, n, opts, attr, out_check, err);
+    if (rc == 0)
+        sum_per_position(&net->layers[0], attr, n, len, out_attr);
+    free(emb), free(zero), free(attr);
+    return rc;
+}

@@ -69,56 +69,95 @@ static void legend(smug_strbuf *sb, const smug_textview *v)
                      v->tokens->max_len);
 }
 
-int smug_textview_html(const char *path, const smug_textview *v, smug_error *err)
+static void page_head(smug_strbuf *sb, const char *title)
+{
+    smug_strbuf_adds(sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                         "<title>smug: ");
+    html_escape(sb, title, strlen(title));
+    smug_strbuf_adds(sb, "</title>\n<style>\n"
+                         "body{font-family:sans-serif;max-width:50em;margin:2em auto;"
+                         "padding:0 1em;color:#222}\n"
+                         ".text{white-space:pre-wrap;font-size:1.15em;line-height:1.9}\n"
+                         "mark{color:#000;padding:0.1em 0.15em;border-radius:0.2em}\n"
+                         ".unseen{color:#999}\n.key{font-size:0.9em;color:#555}\n"
+                         "</style>\n</head>\n<body>\n<h1>");
+    html_escape(sb, title, strlen(title));
+    smug_strbuf_adds(sb, "</h1>\n");
+}
+
+/* The text with its kept words marked, as one <div class="text">. */
+static void text_div(smug_strbuf *sb, const smug_textview *v)
 {
     const smug_tokens *t = v->tokens;
     size_t len = strlen(t->text), end = seen_end(t, len), at = 0;
     float hi = max_kept_score(v);
-    smug_strbuf sb = SMUG_STRBUF_INIT;
-    smug_strbuf_adds(&sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                          "<title>smug: ");
-    html_escape(&sb, v->title, strlen(v->title));
-    smug_strbuf_adds(&sb, "</title>\n<style>\n"
-                          "body{font-family:sans-serif;max-width:50em;margin:2em auto;"
-                          "padding:0 1em;color:#222}\n"
-                          ".text{white-space:pre-wrap;font-size:1.15em;line-height:1.9}\n"
-                          "mark{color:#000;padding:0.1em 0.15em;border-radius:0.2em}\n"
-                          ".unseen{color:#999}\n.key{font-size:0.9em;color:#555}\n"
-                          "</style>\n</head>\n<body>\n<h1>");
-    html_escape(&sb, v->title, strlen(v->title));
-    smug_strbuf_adds(&sb, "</h1>\n");
-    legend(&sb, v);
-    smug_strbuf_adds(&sb, "<div class=\"text\">");
+    smug_strbuf_adds(sb, "<div class=\"text\">");
     for (int i = 0; i < t->n; i++) {
-        html_escape(&sb, t->text + at, t->start[i] - at);
+        html_escape(sb, t->text + at, t->start[i] - at);
         const char *w = t->text + t->start[i];
         if (v->kept[i]) {
             double a = hi > 0.0f && v->score[i] > 0.0f ? 0.25 + 0.75 * v->score[i] / hi : 0.25;
-            smug_strbuf_addf(&sb,
+            smug_strbuf_addf(sb,
                              "<mark style=\"background:rgba(220,40,40,%.2f)\" "
                              "title=\"position %d, score %.4g\">",
                              a, i, (double)v->score[i]);
-            html_escape(&sb, w, t->len[i]);
-            smug_strbuf_adds(&sb, "</mark>");
+            html_escape(sb, w, t->len[i]);
+            smug_strbuf_adds(sb, "</mark>");
         } else {
-            html_escape(&sb, w, t->len[i]);
+            html_escape(sb, w, t->len[i]);
         }
         at = t->start[i] + t->len[i];
     }
-    html_escape(&sb, t->text + at, end - at);
+    html_escape(sb, t->text + at, end - at);
     if (end < len) {
-        smug_strbuf_addf(&sb,
+        smug_strbuf_addf(sb,
                          "<span class=\"unseen\" title=\"not seen: the model reads %d tokens\">",
                          t->max_len);
-        html_escape(&sb, t->text + end, len - end);
-        smug_strbuf_adds(&sb, "</span>");
+        html_escape(sb, t->text + end, len - end);
+        smug_strbuf_adds(sb, "</span>");
     }
-    smug_strbuf_adds(&sb, "</div>\n</body>\n</html>\n");
-    int rc = smug_strbuf_check(&sb, err);
+    smug_strbuf_adds(sb, "</div>\n");
+}
+
+static int page_write(const char *path, smug_strbuf *sb, smug_error *err)
+{
+    smug_strbuf_adds(sb, "</body>\n</html>\n");
+    int rc = smug_strbuf_check(sb, err);
     if (rc == 0)
-        rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
+        rc = smug_fs_write_atomic(path, sb->buf, sb->len, err);
+    smug_strbuf_free(sb);
     return rc;
+}
+
+int smug_textview_html(const char *path, const smug_textview *v, smug_error *err)
+{
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    page_head(&sb, v->title);
+    legend(&sb, v);
+    text_div(&sb, v);
+    return page_write(path, &sb, err);
+}
+
+int smug_textview_panel(const char *path, const char *title, const char *intro,
+                        const smug_textview_section *s, int n, smug_error *err)
+{
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    page_head(&sb, title);
+    smug_strbuf_adds(&sb, "<p class=\"legend\">");
+    html_escape(&sb, intro, strlen(intro));
+    smug_strbuf_adds(&sb, "</p>\n<p class=\"key\">highlighted: the words each method keeps "
+                          "(stronger red: higher score of that method); plain: removed words; "
+                          "<span class=\"unseen\">grey</span>: not seen by the model</p>\n");
+    for (int i = 0; i < n; i++) {
+        smug_strbuf_adds(&sb, "<h2>");
+        html_escape(&sb, s[i].name, strlen(s[i].name));
+        smug_strbuf_adds(&sb, "</h2>\n<p class=\"key\">");
+        html_escape(&sb, s[i].caption, strlen(s[i].caption));
+        smug_strbuf_adds(&sb, "</p>\n");
+        if (s[i].view.kept)
+            text_div(&sb, &s[i].view);
+    }
+    return page_write(path, &sb, err);
 }
 
 /* copies s[0..n) with every newline followed by the two-space indent; control bytes other

@@ -425,6 +425,50 @@ static void test_text_ig_first_completeness(void **state)
     smug_net_free(net);
 }
 
+/* IG w.r.t. the text model's embedding output, summed per token (smug_ig_tokens): F after
+ * the embedding is ReLU + max + Dense of a Conv, piecewise linear, so completeness holds to
+ * the midpoint rule's error at the kinks; required within 1 %. Padding positions have the
+ * zero embedding row, so they equal the baseline and must get exactly 0; the per-token sums
+ * add up to the check's sum. An image model is refused. */
+static void test_text_ig_tokens_completeness(void **state)
+{
+    (void)state;
+    smug_net *net = tu_load_model("models/debian_text.onnx");
+    assert_non_null(net);
+    size_t len = smug_shape_size(&net->input);
+    float *attr = malloc(len * sizeof *attr);
+    assert_non_null(attr);
+    for (int i = 0; i < TU_N_TEXT_REFS; i++) {
+        tu_text_ref *r = tu_text_ref_load(i);
+        smug_ig_opts o = SMUG_IG_OPTS_INIT;
+        o.target = r->predicted;
+        smug_ig_check chk;
+        smug_error err = SMUG_ERROR_INIT;
+        if (smug_ig_tokens(net, r->tokens.v, &o, attr, &chk, &err) != 0)
+            fail_msg("%s", err.msg);
+        double delta = chk.f_x - chk.f_base, sum = 0.0;
+        for (size_t j = 0; j < len; j++) {
+            sum += attr[j];
+            if (r->tokens.v[j] == 0.0f)
+                assert_true(attr[j] == 0.0f);
+        }
+        printf("debian_text_%d: token IG sum %.6f, F(E[ids]) - F(0) %.6f\n", i, sum, delta);
+        tu_assert_close(sum, chk.sum, 1e-4 * fabs(delta) + 1e-5);
+        tu_assert_close(chk.f_x, r->logits.v[r->predicted], 1e-4);
+        assert_true(fabs(sum - delta) <= 0.01 * fabs(delta));
+        tu_text_ref_free(r);
+    }
+    free(attr);
+    smug_net_free(net);
+    smug_net *fc = tu_load_model("models/fashion_fc.onnx");
+    float x[784] = {0}, a[784];
+    smug_ig_opts o = SMUG_IG_OPTS_INIT;
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_ig_tokens(fc, x, &o, a, NULL, &err), -1);
+    assert_int_equal(err.code, SMUG_ERR_UNSUPPORTED);
+    smug_net_free(fc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_fc_first_is_linear),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_text_ig_first_completeness),
+        cmocka_unit_test(test_text_ig_tokens_completeness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,12 +70,29 @@ static void test_no_inputs_and_errors(void **state)
     assert_int_equal(err.code, SMUG_ERR_USAGE);
 }
 
+/* smug_mean_sd: NaN skipped, sample sd, stride, the empty and single cases. */
+static void test_mean_sd(void **state)
+{
+    (void)state;
+    double v[] = {1.0, 9.0, NAN, 9.0, 3.0, 9.0, 5.0, 9.0};
+    double mean, sd;
+    int n;
+    smug_mean_sd(v, 4, 2, &mean, &sd, &n); /* 1, NaN, 3, 5 */
+    assert_int_equal(n, 3);
+    assert_true(fabs(mean - 3.0) < 1e-12 && fabs(sd - 2.0) < 1e-12);
+    smug_mean_sd(v, 1, 1, &mean, &sd, &n);
+    assert_true(n == 1 && mean == 1.0 && sd == 0.0);
+    smug_mean_sd(v + 2, 1, 1, &mean, &sd, &n);
+    assert_true(n == 0 && isnan(mean) && isnan(sd));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mean_sd_win),
         cmocka_unit_test(test_failed_inputs),
         cmocka_unit_test(test_no_inputs_and_errors),
+        cmocka_unit_test(test_mean_sd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
