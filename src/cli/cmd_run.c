@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <sys/wait.h>
+
+#include <cblas.h>
 
 #include "cli.h"
 #include "smug/artifacts.h"
@@ -267,6 +271,135 @@ static int collect_inputs(const smug_plan *plan, int text, char ***out, int *n, 
     return 0;
 }
 
+/* ---- --jobs N: inputs explained by forked workers ----
+ * Each worker explains one input into its own report fragment, written atomically to
+ * DIR/.parts/<i>.json (or its fatal error to <i>.err); the parent keeps N workers busy and
+ * then splices the fragments into report.json in input order, so the report is the same
+ * as with one job. A worker is a process, not a thread: GLPK is not thread-safe, and a
+ * worker that dies takes nothing else with it. */
+
+enum { WORKER_OK = 0, WORKER_FATAL = 1, WORKER_INPUT_FAILED = 3 };
+
+static void part_path(const run_ctx *c, int i, const char *ext, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/.parts/%d.%s", c->plan->out_dir, i, ext);
+}
+
+static int worker(run_ctx *c, const char *input, int i)
+{
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    smug_json j;
+    smug_json_init(&j, &sb, 1);
+    c->json = &j;
+    c->tty = 0; /* the parent draws the progress line */
+    smug_error err = SMUG_ERROR_INIT, ignore = SMUG_ERROR_INIT;
+    char path[4096];
+    int rc = run_one(c, input, &err);
+    fflush(stdout);
+    if (rc == 0)
+        rc = smug_strbuf_check(&sb, &err);
+    part_path(c, i, rc == 0 ? "json" : "err", path, sizeof path);
+    if (rc == 0)
+        rc = smug_fs_write_atomic(path, sb.buf, sb.len, &err);
+    else {
+        char text[SMUG_ERROR_MAX + 16]; /* "<code>\t<message>": the exit status needs both */
+        int len = snprintf(text, sizeof text, "%d\t%s", (int)err.code, err.msg);
+        smug_fs_write_atomic(path, text, (size_t)len < sizeof text ? (size_t)len : sizeof text - 1,
+                             &ignore);
+    }
+    smug_strbuf_free(&sb);
+    return rc < 0 ? WORKER_FATAL : c->failures ? WORKER_INPUT_FAILED : WORKER_OK;
+}
+
+/* Waits for one worker; a fatal one's message goes to err (the first only). */
+static int reap_worker(run_ctx *c, int *fatal, smug_error *err)
+{
+    int status;
+    pid_t pid = wait(&status);
+    if (pid < 0)
+        return 0;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    c->failures += code == WORKER_INPUT_FAILED;
+    if (code == WORKER_FATAL) {
+        *fatal = 1; /* its message is in its .err part */
+    } else if (code != WORKER_OK && code != WORKER_INPUT_FAILED && err->code == SMUG_OK) {
+        *fatal = 1;
+        smug_fail(err, SMUG_ERR_INTERNAL, "a worker process %s %d",
+                  WIFSIGNALED(status) ? "died of signal" : "exited with status",
+                  WIFSIGNALED(status) ? WTERMSIG(status) : code);
+    }
+    return 1;
+}
+
+/* The fragments into the report, in input order; a fatal worker's message becomes err. */
+static int splice_parts(run_ctx *c, int n, smug_error *err)
+{
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char path[4096];
+        unsigned char *text = NULL;
+        size_t len;
+        smug_error ignore = SMUG_ERROR_INIT;
+        part_path(c, i, "err", path, sizeof path);
+        if (rc == 0 && smug_fs_read_all(path, &text, &len, &ignore) == 0) {
+            char *tab = strchr((char *)text, '\t');
+            rc = smug_fail(err, tab ? (smug_error_code)atoi((char *)text) : SMUG_ERR_INTERNAL, "%s",
+                           tab ? tab + 1 : (char *)text);
+        }
+        free(text), text = NULL;
+        unlink(path);
+        part_path(c, i, "json", path, sizeof path);
+        if (smug_fs_read_all(path, &text, &len, &ignore) == 0)
+            smug_json_raw(c->json, NULL, (char *)text);
+        free(text);
+        unlink(path);
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/.parts", c->plan->out_dir);
+    rmdir(dir);
+    return rc;
+}
+
+static int explain_parallel(run_ctx *c, char **paths, int n, smug_error *err)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/.parts", c->plan->out_dir);
+    if (smug_fs_mkdirs(dir, err) < 0)
+        return -1;
+    openblas_set_num_threads(1); /* the parallelism is the workers' */
+    fflush(NULL);
+    int running = 0, done = 0, fatal = 0;
+    for (int i = 0; i < n || running > 0;) {
+        if (i < n && !fatal && running < c->plan->params.jobs) {
+            pid_t pid = fork();
+            if (pid == 0)
+                _exit(worker(c, paths[i], i));
+            if (pid < 0) {
+                fatal = 1;
+                smug_fail(err, SMUG_ERR_IO, "fork failed: %s", strerror(errno));
+                continue;
+            }
+            i++, running++;
+            continue;
+        }
+        if (i < n && fatal)
+            i = n; /* a fatal error: start nothing more, let the running ones finish */
+        if (running == 0)
+            break;
+        running -= reap_worker(c, &fatal, err);
+        done++;
+        if (c->tty)
+            fprintf(stderr, "\r[%d/%d] done\033[K", done, n);
+    }
+    if (c->tty)
+        fprintf(stderr, "\r\033[K");
+    smug_error perr = SMUG_ERROR_INIT;
+    int rc = splice_parts(c, n, &perr);
+    if (rc < 0 && err->code == SMUG_OK)
+        *err = perr; /* the first input's fatal error, as a single job would report it */
+    return fatal || rc < 0 ? -1 : 0;
+}
+
 static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
 {
     char **paths = NULL;
@@ -282,11 +415,16 @@ static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
     smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
     smug_strbuf_free(&params);
     smug_json_array_begin(&j, "inputs");
-    for (int i = 0; rc == 0 && i < n; i++) {
-        if (c->tty && n > 1)
-            fprintf(stderr, "\r[%d/%d] %s\033[K", i + 1, n, paths[i]);
-        rc = run_one(c, paths[i], err);
+    if (rc == 0 && c->plan->params.jobs > 1 && n > 1) {
+        rc = explain_parallel(c, paths, n, err);
+    } else {
+        for (int i = 0; rc == 0 && i < n; i++) {
+            if (c->tty && n > 1)
+                fprintf(stderr, "\r[%d/%d] %s\033[K", i + 1, n, paths[i]);
+            rc = run_one(c, paths[i], err);
+        }
     }
+    c->json = &j;
     smug_json_array_end(&j);
     smug_json_object_end(&j);
     smug_input_paths_free(paths, n);

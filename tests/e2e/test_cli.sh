@@ -46,6 +46,22 @@ for cmd in run emit solve score attribute inspect solvers; do
   fi
 done
 
+# --jobs 2: the same report as one job (input order kept), and the same fatal error
+check "run jobs 1" 0 "" "$smug" run --input "$src/data/fashion" --out j1 --jobs 1
+check "run jobs 2" 0 "" "$smug" run --input "$src/data/fashion" --out j2 --jobs 2
+python3 - <<'PY' && pass=$((pass + 1)) || { echo "FAIL --jobs 2 report differs from --jobs 1"; fail=$((fail + 1)); }
+import json
+def strip(path):
+    r = json.load(open(path))["inputs"]
+    return [{k: v for k, v in i.items() if k != "times" and not k.endswith((".png", ".npy"))} for i in r]
+a, b = strip("j1/report.json"), strip("j2/report.json")
+assert len(a) == 21 and a == b
+PY
+[ ! -e j2/.parts ] && pass=$((pass + 1)) || { echo "FAIL --jobs left j2/.parts behind"; fail=$((fail + 1)); }
+check "run jobs 2, bad input" 1 "does not match the model input 1x28x28" "$smug" run --jobs 2 \
+  --model "$src/models/fashion_fc.onnx" --input "$src/data/fashion/0001_pullover.png" \
+  --input "$src/tests/data/input/wrong_shape.npy"
+
 # every flag a command declares is in its --help (the opts table generates both)
 "$smug" solve --help >"$tmp/h"
 for f in solver jobs shard timeout strategy mem-limit; do
