@@ -280,4 +280,3 @@ int proc_spawn(const smug_process *p, child *c, int *out_errno, smug_error *err)
     }
     return 0;
 }
-
