@@ -558,7 +558,7 @@ int smug_solver_argv(const smug_solver *s, const char *file, double timeout, int
     }
     smug_strbuf sb = SMUG_STRBUF_INIT;
     int n = 1;
-    expand(&sb, s->executable, &l);
+    smug_strbuf_add(&sb, s->executable, strlen(s->executable) + 1); /* a name: no placeholders */
     n += expand_all(&sb, s->args, &l);
     if (incremental)
         n += expand_all(&sb, s->incremental_args, &l);

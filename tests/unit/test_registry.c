@@ -203,6 +203,17 @@ static void test_argv(void **state)
     assert_null(v[3]);
     free(v);
     smug_solvers_free(reg);
+
+    /* the executable is a name, taken as written: "{ms}" in it is not a placeholder (found
+     * by fuzz_solver_yaml, tests/fuzz/corpus/solver_yaml/executable_with_placeholder.yaml) */
+    static const char odd[] = "name: odd\nexecutable: \"/opt/odd{ms}/bin\"\n"
+                              "stdin_args: []\ntime_limit: [\"-t{ms}\"]\nversion_args: []\n"
+                              "capabilities: {optimize: false, incremental: false, "
+                              "get_value: true}\ndefault_strategy: tighten\n";
+    smug_solver s;
+    assert_int_equal(smug_solver_load_buffer(odd, strlen(odd), "solvers/odd.yaml", &s, &err), 0);
+    expect_argv(&s, NULL, 2, 0, 0, "/opt/odd{ms}/bin -t2000");
+    smug_solver_free(&s);
 }
 
 static void write_file(const char *path, const char *text)
