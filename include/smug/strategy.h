@@ -9,7 +9,10 @@
  *  - tighten:     decision problems size ≤ U−1 until unsat (every solver).
  *  - bisect:      decision problems at the middle of [L, U−1]; sat lowers U, unsat raises L.
  *  - base:        no minimisation at all: every variable kept (SMUG_base, design §11).
- *  - incremental: not built yet (fails with a message).
+ *  - incremental: tighten's order in one solver process (solvers with the incremental
+ *                 capability): the problem is sent once, each query inside (push)…(pop).
+ * Below each decision bound the C side probes and branches on the LP first (bounds.h); the
+ * solver decides the leaves the LP leaves open, and finds every smaller mask.
  * A solver answer is believed only as printed: "sat" with a model that satisfies every row
  * and the bound; "unsat" printed with no (error …) before it and the process not killed.
  * Anything else (crash, timeout, unknown, garbage, an error) ends the search with the best
