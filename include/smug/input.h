@@ -30,6 +30,11 @@ int smug_input_expand(const char *path, char ***out_paths, int *out_n, smug_erro
 int smug_input_expand_text(const char *path, int text, char ***out_paths, int *out_n,
                            smug_error *err);
 
+/* Every path of paths[n_paths] expanded (smug_input_expand_text) and joined in order, e.g.
+ * a plan's inputs. On failure *out_paths is NULL and *out_n 0 (nothing to free). */
+int smug_input_expand_all(const char *const *paths, int n_paths, int text, char ***out_paths,
+                          int *out_n, smug_error *err);
+
 void smug_input_paths_free(char **paths, int n);
 
 /* Writes a float32 .npy of the given shape atomically. */

@@ -249,28 +249,6 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
     return rc;
 }
 
-static int collect_inputs(const smug_plan *plan, int text, char ***out, int *n, smug_error *err)
-{
-    *out = NULL;
-    *n = 0;
-    for (int g = 0; g < plan->n_inputs; g++) {
-        char **more;
-        int m;
-        if (smug_input_expand_text(plan->inputs[g], text, &more, &m, err) < 0)
-            return -1;
-        char **all = realloc(*out, (size_t)(*n + m) * sizeof *all);
-        if (!all) {
-            smug_input_paths_free(more, m);
-            return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-        }
-        memcpy(all + *n, more, (size_t)m * sizeof *more);
-        free(more);
-        *out = all;
-        *n += m;
-    }
-    return 0;
-}
-
 /* ---- --jobs N: inputs explained by forked workers ----
  * Each worker explains one input into its own report fragment, written atomically to
  * DIR/.parts/<i>.json (or its fatal error to <i>.err); the parent keeps N workers busy and
@@ -403,7 +381,8 @@ static int explain_parallel(run_ctx *c, char **paths, int n, smug_error *err)
 static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
 {
     char **paths = NULL;
-    int n = 0, rc = collect_inputs(c->plan, c->net->input_is_tokens, &paths, &n, err);
+    int n = 0, rc = smug_input_expand_all((const char *const *)c->plan->inputs, c->plan->n_inputs,
+                                          c->net->input_is_tokens, &paths, &n, err);
     smug_json j;
     smug_json_init(&j, sb, 1);
     c->json = &j;

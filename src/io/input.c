@@ -264,6 +264,35 @@ int smug_input_expand_text(const char *path, int text, char ***out_paths, int *o
     return 0;
 }
 
+int smug_input_expand_all(const char *const *paths, int n_paths, int text, char ***out_paths,
+                          int *out_n, smug_error *err)
+{
+    char **all = NULL;
+    int n = 0, rc = 0;
+    for (int g = 0; rc == 0 && g < n_paths; g++) {
+        char **more;
+        int m;
+        if ((rc = smug_input_expand_text(paths[g], text, &more, &m, err)) < 0)
+            break;
+        char **grown = realloc(all, (size_t)(n + m) * sizeof *grown);
+        if (!grown) {
+            smug_input_paths_free(more, m);
+            rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+            break;
+        }
+        memcpy(grown + n, more, (size_t)m * sizeof *more);
+        free(more);
+        all = grown, n += m;
+    }
+    if (rc < 0) {
+        smug_input_paths_free(all, n);
+        all = NULL, n = 0;
+    }
+    *out_paths = all;
+    *out_n = n;
+    return rc;
+}
+
 void smug_input_paths_free(char **paths, int n)
 {
     for (int i = 0; i < n; i++)

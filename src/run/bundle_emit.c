@@ -425,21 +425,8 @@ int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir
 {
     emitter em = {plan, net, dir, o, {0}, NULL, 0, 0};
     char **paths = NULL;
-    int n = 0, rc = 0;
-    for (int g = 0; rc == 0 && g < plan->n_inputs; g++) {
-        char **more;
-        int m;
-        rc = smug_input_expand(plan->inputs[g], &more, &m, err);
-        char **all = rc == 0 ? realloc(paths, (size_t)(n + m) * sizeof *all) : NULL;
-        if (rc == 0 && !all) {
-            smug_input_paths_free(more, m);
-            rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-        } else if (rc == 0) {
-            memcpy(all + n, more, (size_t)m * sizeof *more);
-            free(more);
-            paths = all, n += m;
-        }
-    }
+    int n = 0, rc = smug_input_expand_all((const char *const *)plan->inputs, plan->n_inputs, 0,
+                                          &paths, &n, err);
     if (rc == 0)
         rc = smug_fs_sha256(plan->model, em.model_sha256, err);
     if (rc == 0)
