@@ -66,6 +66,13 @@ int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *p
                        smug_error *err);
 
 void smug_mask_result_free(smug_mask_result *r);
+/* smug_pipeline_mask for callers that go on to the next input (eval): a solver failure
+ * (SMUG_ERR_SOLVER: a misbehaving solver, a mask failing the forward check) is written to
+ * note[n], *out is freed and 1 returned; any other failure (a setting or resource problem
+ * every input would hit) returns -1 with err set; 0 on success. */
+int smug_pipeline_mask_or_note(const smug_net *net, const float *x, const smug_params *params,
+                               const smug_explanation *e, const smug_solver *solver,
+                               smug_mask_result *out, char *note, size_t n, smug_error *err);
 /* The stages of smug_pipeline_mask one by one, for callers that solve elsewhere (bundle.h):
  * smug_pipeline_problem fills out->problem and out->bounds (encode, bounds, a short GLPK
  * incumbent search); the caller fills out->solve (mask over variables, size, status…);
@@ -77,7 +84,8 @@ int smug_pipeline_finish(const smug_net *net, const float *x, const smug_params 
                          const smug_explanation *e, const char *solver_name, smug_mask_result *out,
                          smug_error *err);
 
-/* Seconds on a monotonic clock, for stage timings. */
+/* Seconds on a monotonic clock, for stage timings: smug_process_now, the clock of solver
+ * deadlines, under the name the run stages use. */
 double smug_now(void);
 
 #endif

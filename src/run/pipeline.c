@@ -8,18 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "smug/encode.h"
 #include "smug/forward.h"
+#include "smug/process.h"
 #include "smug/score.h"
 #include "smug/select.h"
 
 double smug_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return smug_process_now(); /* one clock for stage timings and solver deadlines */
 }
 
 int smug_pipeline_target(const smug_net *net, const float *logits, int requested, int *out_target,
@@ -160,4 +158,20 @@ int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *p
         solve_stage(params, solver, out, err) < 0)
         return -1;
     return smug_pipeline_finish(net, x, params, e, solver->name, out, err);
+}
+
+int smug_pipeline_mask_or_note(const smug_net *net, const float *x, const smug_params *params,
+                               const smug_explanation *e, const smug_solver *solver,
+                               smug_mask_result *out, char *note, size_t n, smug_error *err)
+{
+    smug_error merr = SMUG_ERROR_INIT;
+    if (smug_pipeline_mask(net, x, params, e, solver, out, &merr) == 0)
+        return 0;
+    smug_mask_result_free(out);
+    if (merr.code != SMUG_ERR_SOLVER) {
+        *err = merr;
+        return -1;
+    }
+    snprintf(note, n, "%s", merr.msg);
+    return 1;
 }

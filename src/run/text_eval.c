@@ -133,16 +133,10 @@ static int run_smug(tv *v, smug_text_eval_result *r, smug_error *err)
         return -1;
     double t0 = smug_now();
     smug_mask_result m;
-    smug_error merr = SMUG_ERROR_INIT;
-    if (smug_pipeline_mask(v->net, v->x, &v->p, &v->e, v->solver, &m, &merr) < 0) {
-        smug_mask_result_free(&m);
-        if (merr.code != SMUG_ERR_SOLVER) {
-            *err = merr; /* a setting or resource problem: every input would fail */
-            return -1;
-        }
-        snprintf(r->note, sizeof r->note, "%.199s", merr.msg);
-        return 0;
-    }
+    int got = smug_pipeline_mask_or_note(v->net, v->x, &v->p, &v->e, v->solver, &m, r->note,
+                                         sizeof r->note, err);
+    if (got != 0)
+        return got < 0 ? -1 : 0; /* a solver failure is this input's note */
     r->seconds = v->seconds_neurons + smug_now() - t0;
     smug_score_mask_pixels(&m.problem->grid, m.cells, r->kept);
     memcpy(r->score, m.saliency, (size_t)v->len * sizeof *r->score);
