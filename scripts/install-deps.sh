@@ -21,6 +21,9 @@ packages=(
   # tests: cmocka, plus clang's libFuzzer/sanitizer runtime for the fuzz target
   libcmocka-dev clang libclang-rt-14-dev
   python3                # tests/e2e checks JSON output with the standard library only
+  # programs the scripts call (tests/deps/check_commands.py keeps this list complete)
+  clang-format           # scripts/check-format.sh
+  git                    # scripts/check-format.sh lists the tracked files
 )
 
 missing=()
