@@ -12,7 +12,11 @@
  *  - two runs on one bundle (overlapping shards, a resubmitted Slurm task) never solve an
  *    id twice at the same time: each child holds an flock on results/.<id>.<solver>.lock
  *    while it works (released by the kernel if it dies) and checks for a result after
- *    taking it.
+ *    taking it; it removes the lock file when done, whatever happened (a killed child
+ *    leaves it, empty and unlocked: the next run takes it);
+ *  - everything in results/ is opened through the folder's descriptor without following
+ *    links (fsutil.h): a link planted as a result, lock or temporary file is refused or
+ *    replaced, never written through; a result name holding a link is a failure, said.
  * A solver crash, timeout or error is not a failure here: it is a result whose status says
  * so (feasible / timeout, with the note), like smug run reports it.
  */
@@ -20,6 +24,9 @@
 #define SMUG_BUNDLE_SOLVE_H
 #include "smug/bundle.h"
 #include "smug/strategy.h"
+
+/* A solver's name becomes part of result file names: at most this long, and no '.'. */
+#define SMUG_BUNDLE_SOLVER_MAX 48
 
 typedef struct smug_bundle_solve_options {
     const smug_solver *solver;
