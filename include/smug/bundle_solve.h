@@ -38,13 +38,14 @@ typedef struct smug_bundle_solve_options {
 } smug_bundle_solve_options;
 
 typedef struct smug_bundle_solve_stats {
-    int total;    /* problems in this shard */
-    int finished; /* of those, with a result before this run */
-    int done;     /* solved in this run (a result written) */
-    int optimal;  /* of done: proved optimal */
-    int timeouts; /* of done: stopped by the time limit */
-    int failed;   /* no result (see the .error file) */
-    int skipped;  /* another run held the id, or finished it meanwhile */
+    int total;       /* problems in this shard */
+    int finished;    /* of those, with a result before this run */
+    int done;        /* solved in this run (a result written) */
+    int optimal;     /* of done: proved optimal */
+    int timeouts;    /* of done: stopped by the time limit */
+    int failed;      /* no result (see the .error file) */
+    int skipped;     /* another run held the id, or finished it meanwhile */
+    int interrupted; /* stopped or never started because smug was interrupted (no result) */
     double started;
 } smug_bundle_solve_stats;
 
@@ -54,7 +55,9 @@ typedef void (*smug_bundle_solve_cb)(const smug_bundle_solve_stats *st, const ch
                                      const char *message, void *user);
 
 /* Solves every problem of the shard that has no result yet. Fails only when nothing can be
- * done (results/ not writable, fork failing); per-problem failures are counted in *st. */
+ * done (results/ not writable, fork failing); per-problem failures are counted in *st. On
+ * an interrupt (interrupt.h) no new problem starts, the running ones stop their solvers and
+ * write no result (st->interrupted), and it returns once every worker is gone. */
 int smug_bundle_solve(const smug_bundle *b, const smug_net *net, const smug_bundle_solve_options *o,
                       smug_bundle_solve_stats *st, smug_bundle_solve_cb cb, void *user,
                       smug_error *err);

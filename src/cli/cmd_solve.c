@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "smug/bundle_solve.h"
+#include "smug/interrupt.h"
 #include "smug/process.h"
 
 typedef struct progress {
@@ -100,6 +101,11 @@ static int run_solve(const cli_args *a, smug_error *err)
         printf("solved %d (%d optimal, %d timeouts), %d failed, %d skipped (held by another "
                "run); results in %s/results\n",
                st.done, st.optimal, st.timeouts, st.failed, st.skipped, b->dir);
+    if (rc == 0 && smug_interrupted())
+        rc = smug_fail(err, SMUG_ERR_SOLVER,
+                       "interrupted (signal %d): %d problem(s) left unsolved, no solver left "
+                       "running; a rerun solves them",
+                       smug_interrupted(), st.interrupted);
     if (rc == 0 && st.failed)
         rc = smug_fail(err, SMUG_ERR_SOLVER,
                        "%d problem(s) not solved (the reasons are in results/*.error); a rerun "

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -20,11 +21,12 @@
 #include <unistd.h>
 
 #include "smug/fsutil.h"
+#include "smug/interrupt.h"
 #include "smug/json.h"
 #include "smug/process.h"
 #include "smug/verify.h"
 
-enum { CHILD_SOLVED = 0, CHILD_FAILED = 1, CHILD_SKIPPED = 3 };
+enum { CHILD_SOLVED = 0, CHILD_FAILED = 1, CHILD_SKIPPED = 3, CHILD_INTERRUPTED = 4 };
 
 /* Results of solver runs are at most this big (cells and a note; a million cells fit). */
 #define RESULT_MAX ((size_t)64 << 20)
@@ -123,6 +125,8 @@ static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
         rc = smug_strbuf_check(&sb, err);
     }
     file_name(bp->id, o->solver->name, "json", name, sizeof name);
+    if (rc == 0 && smug_interrupted())
+        rc = 1; /* stopped early by Ctrl-C: not a result, a rerun solves it */
     if (rc == 0)
         rc = smug_fs_write_at(sc->resfd, sc->where, name, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);
@@ -199,11 +203,11 @@ static int child_main(const solve_ctx *sc, int i)
         rc = solve_problem(sc, i, &err);
     if (rc < 0)
         smug_fs_write_at(sc->resfd, sc->where, errname, err.msg, strlen(err.msg), &ignore);
-    else
+    else if (rc == 0)
         unlinkat(sc->resfd, errname, 0);
     if (fd >= 0)
         lock_drop(sc, lock, fd);
-    return rc < 0 ? CHILD_FAILED : CHILD_SOLVED;
+    return rc < 0 ? CHILD_FAILED : rc > 0 ? CHILD_INTERRUPTED : CHILD_SOLVED;
 }
 
 typedef struct running {
@@ -231,12 +235,13 @@ static void count_result(const solve_ctx *sc, const char *id, smug_bundle_solve_
     free(text);
 }
 
+/* Waits a little for a worker to end and counts what it did. */
 static void reap(const solve_ctx *sc, running *run, int *n_run, smug_bundle_solve_stats *st,
                  smug_bundle_solve_cb cb, void *user)
 {
     int status;
-    pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0)
+    pid_t pid = smug_process_wait_any(0.1, &status);
+    if (pid <= 0)
         return;
     for (int r = 0; r < *n_run; r++) {
         if (run[r].pid != pid)
@@ -248,6 +253,8 @@ static void reap(const solve_ctx *sc, running *run, int *n_run, smug_bundle_solv
             count_result(sc, id, st);
         } else if (code == CHILD_SKIPPED) {
             st->skipped++;
+        } else if (code == CHILD_INTERRUPTED || (smug_interrupted() && WIFSIGNALED(status))) {
+            st->interrupted++;
         } else {
             char name[256];
             unsigned char *text = NULL;
@@ -269,6 +276,25 @@ static void reap(const solve_ctx *sc, running *run, int *n_run, smug_bundle_solv
         run[r] = run[--*n_run];
         return;
     }
+}
+
+/* Ctrl-C (interrupt.h): no new worker starts, and the running ones are told to stop if the
+ * signal did not reach them (smug_process_workers_stop). */
+typedef struct stopping {
+    double since; /* when the interrupt was seen; < 0 not yet */
+    int stage;
+} stopping;
+
+static void stop_on_interrupt(const running *run, int n_run, stopping *stop)
+{
+    if (!smug_interrupted())
+        return;
+    double now = smug_process_now();
+    if (stop->since < 0)
+        stop->since = now;
+    int sig = smug_process_workers_signal(now - stop->since, &stop->stage);
+    for (int r = 0; sig && r < n_run; r++)
+        kill(run[r].pid, sig);
 }
 
 /* Which problems of the shard still need a result (todo) and which have something other
@@ -347,12 +373,15 @@ int smug_bundle_solve(const smug_bundle *b, const smug_net *net, const smug_bund
     refuse_bad(&sc, bad, n_bad, st, cb, user);
     free(bad);
     int n_run = 0, next = 0, rc = 0;
+    pid_t parent = getpid();
+    stopping stop = {-1.0, 0};
     fflush(NULL); /* a child must not print the parent's buffered output again */
     while (next < n_todo || n_run > 0) {
-        if (rc == 0 && next < n_todo && n_run < o->jobs) {
+        if (rc == 0 && !smug_interrupted() && next < n_todo && n_run < o->jobs) {
             pid_t pid = fork();
             if (pid == 0)
-                _exit(child_main(&sc, todo[next]));
+                _exit(smug_process_worker_init(parent) < 0 ? CHILD_INTERRUPTED
+                                                           : child_main(&sc, todo[next]));
             if (pid < 0) {
                 rc = smug_fail(err, SMUG_ERR_IO, "fork failed: %s", strerror(errno));
                 continue;
@@ -362,8 +391,10 @@ int smug_bundle_solve(const smug_bundle *b, const smug_net *net, const smug_bund
         }
         if (n_run == 0)
             break;
+        stop_on_interrupt(run, n_run, &stop);
         reap(&sc, run, &n_run, st, cb, user);
     }
+    st->interrupted += n_todo - next; /* never started */
     free(todo);
     free(run);
     close(sc.resfd);

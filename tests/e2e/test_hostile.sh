@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_hostile.sh SMUG SOURCE_DIR — a bundle as an adversary would hand it over, and a user
+# test_hostile.sh SMUG SOURCE_DIR MISBEHAVE — a bundle as an adversary would hand it over, and a user
 # who presses Ctrl-C (issue #10). The smug binary with the real z3:
 #  - links planted in a bundle (results/, scored/, a result, a lock, a temporary file, an
 #    input, the manifest, the model) are refused in one line or replaced, never followed:
@@ -12,7 +12,7 @@
 # "escapes", "hangs" and "orphans" below are the counts the issue's target asks to be 0.
 # Prints "N passed, N failed"; exit 1 on any failure.
 set -u
-smug=$1 src=$2
+smug=$1 src=$2 misbehave=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
 . "$(dirname "$0")/lib.sh"
 py() { python3 -c "$@"; }
 cd "$src"
@@ -192,6 +192,127 @@ rm -r "$tmp/B/results"
 check "command-line limits" 0 "" "$smug" solve "$tmp/B" --solver z3 --timeout 7 --jobs 2
 grep -q "to solve (7 s each, 2 jobs)" "$tmp/out" && ok || bad "flag limits: $(head -n 1 "$tmp/out")"
 
-echo "escapes $escapes, hangs $hangs"
-[ "$escapes" -eq 0 ] && [ "$hangs" -eq 0 ] && ok || bad "escapes $escapes, hangs $hangs: want 0"
+# ---- lying and misbehaving solvers (SMUG_SOLVERS_DIR): a wrong answer never becomes a mask
+sdir="$tmp/solvers"
+mkdir -p "$sdir"
+solver_yaml() { # name, executable, args (a YAML list)
+  printf 'name: %s\nexecutable: %s\nargs: %s\nstdin_args: []\nversion_args: [version]\n%s\n%s\n' \
+    "$1" "$2" "$3" "capabilities: {optimize: true, incremental: false, get_value: true}" \
+    "default_strategy: optimize" >"$sdir/$1.yaml"
+}
+liar() { # name, what it prints whatever it is asked
+  printf '#!/bin/sh\ncat >/dev/null\nprintf "%s"\n' "$2" >"$tmp/$1.sh" && chmod +x "$tmp/$1.sh"
+  solver_yaml "$1" "$tmp/$1.sh" "[]"
+}
+liar liar-sat 'sat\n((m_0 false))\n'
+liar liar-garbage '\\x00\\x01((((\\n sat )))) unsat?\n'
+liar liar-error '(error \\"line 3: unknown constant\\")\nunsat\n'
+solver_yaml liar-flood "$misbehave" "[flood, \"100000000\"]"
+solver_yaml stubborn "$misbehave" "[ignore-term, \"3600\"]"
+cnn=models/fashion_cnn.onnx
+hard=(--model $cnn --window 1 --top-k 32 --strategy optimize)
+for s in liar-sat liar-garbage liar-error liar-flood; do
+  SMUG_SOLVERS_DIR=$sdir check "$s" 0 "" run "$smug" run "${hard[@]}" --input data/fashion/0004_shirt.png \
+    --solver $s --timeout 20 --out "$tmp/$s"
+  py "
+import json
+r = json.load(open('$tmp/$s/report.json'))['inputs'][0]
+assert r['verified'] is True, r
+assert r['status'] != 'optimal' and r['proved_by'] is None and r['incumbent_from'] != 'solver', r
+assert r['mask_size'] > r['lower_bound'], r
+assert r['note'].startswith('$s '), r['note']  # the reason, naming the solver
+" && ok || { bad "$s: a lie counted"; escapes=$((escapes + 1)); }
+done
+
+# ---- Ctrl-C, SIGTERM, SIGKILL: no solver outlives smug (orphans), none waits forever
+orphans=0
+descendants() { # pid: every process below it, as "pid command" lines
+  py "
+import os
+kids = {}
+for p in os.listdir('/proc'):
+    if p.isdigit():
+        try:
+            st = open('/proc/%s/stat' % p).read()
+            kids.setdefault(int(st.rsplit(')', 1)[1].split()[1]), []).append(int(p))
+        except OSError:
+            pass
+todo, seen = [$1], []
+while todo:
+    for k in kids.get(todo.pop(), []):
+        seen.append(k); todo.append(k)
+for k in seen:
+    try: print(k, open('/proc/%d/cmdline' % k).read().replace(chr(0), ' '))
+    except OSError: pass
+"
+}
+wait_for_solver() { # pid, name pattern: until a solver runs below pid (at most 30 s)
+  for _ in $(seq 1 300); do
+    descendants "$1" | grep -q -- "$2" && return 0
+    kill -0 "$1" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+interrupt() { # name, signal, solver pattern, target ("pid" or "group"), expected status, command...
+  local name=$1 sig=$2 pat=$3 target=$4 want=$5
+  shift 5
+  setsid "$@" >"$tmp/sig.out" 2>"$tmp/sig.err" &
+  local pid=$!
+  if ! wait_for_solver $pid "$pat"; then
+    bad "$name: no solver started"; kill -KILL -- -$pid 2>/dev/null; wait $pid; return
+  fi
+  sleep 0.5
+  local solvers
+  solvers=$(descendants $pid | awk '{print $1}')
+  if [ "$target" = group ]; then kill -"$sig" -- -$pid; else kill -"$sig" $pid; fi
+  local t0=$SECONDS got
+  for _ in $(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  if kill -0 $pid 2>/dev/null; then
+    bad "$name: smug still running 30 s after SIG$sig"; hangs=$((hangs + 1)); kill -KILL $pid
+  fi
+  wait $pid 2>/dev/null
+  got=$?
+  sleep 3 # SIGKILL: the workers' own 1 s grace for their solvers
+  local left=0
+  for p in $solvers; do kill -0 "$p" 2>/dev/null && left=$((left + 1)) && kill -KILL "$p"; done
+  orphans=$((orphans + left))
+  [ "$left" -eq 0 ] && ok || bad "$name: $left process(es) left running after SIG$sig"
+  [ "$got" -eq "$want" ] && ok || { bad "$name: exit $got, want $want"; cat "$tmp/sig.err"; }
+  if [ "$want" -eq 1 ]; then
+    grep -q "^smug: error: interrupted (signal [0-9]*): .*no solver left running" "$tmp/sig.err" &&
+      ok || { bad "$name: no 'interrupted' line"; cat "$tmp/sig.err"; }
+  fi
+}
+one=(--input data/fashion/0004_shirt.png)
+export SMUG_SOLVERS_DIR=$sdir
+for sig in INT TERM; do
+  interrupt "run, SIG$sig" $sig "ignore-term" pid 1 "$smug" run "${hard[@]}" "${one[@]}" \
+    --solver stubborn --timeout 600 --out "$tmp/i"
+done
+interrupt "run, SIGKILL" KILL "ignore-term" pid 137 "$smug" run "${hard[@]}" "${one[@]}" \
+  --solver stubborn --timeout 600 --out "$tmp/i"
+interrupt "run --jobs 2, SIGTERM" TERM "ignore-term" pid 1 "$smug" run "${hard[@]}" "${two[@]}" \
+  --solver stubborn --timeout 600 --jobs 2 --out "$tmp/i"
+check "emit hard" 0 "" "$smug" emit --model $cnn --window 1 --top-k 32 "${two[@]}" --out "$tmp/H"
+h=(solve "$tmp/H" --strategy optimize --timeout 600 --jobs 2)
+interrupt "solve, SIGTERM to smug" TERM "ignore-term" pid 1 "$smug" "${h[@]}" --solver stubborn
+interrupt "solve, Ctrl-C to the group" INT "ignore-term" group 1 "$smug" "${h[@]}" --solver stubborn
+interrupt "solve, SIGKILL" KILL "ignore-term" pid 137 "$smug" "${h[@]}" --solver stubborn
+[ -z "$(ls -A "$tmp/H/results")" ] && ok || bad "interrupted solves left files: $(ls -A "$tmp/H/results")"
+unset SMUG_SOLVERS_DIR
+# the real z3, on a problem it works on for minutes
+check "emit z3-hard" 0 "" "$smug" emit --model $cnn --window 1 --top-k 64 \
+  --input data/fashion/0000_ankle_boot.png --out "$tmp/Z"
+interrupt "solve z3, Ctrl-C" INT "^[0-9]* z3 " group 1 "$smug" solve "$tmp/Z" --solver z3 \
+  --strategy optimize --timeout 600
+interrupt "run z3, SIGTERM" TERM "^[0-9]* z3 " pid 1 "$smug" run --model $cnn --window 1 --top-k 64 \
+  --input data/fashion/0000_ankle_boot.png --solver z3 --strategy optimize --timeout 600 --out "$tmp/i"
+interrupt "run z3, SIGKILL" KILL "^[0-9]* z3 " pid 137 "$smug" run --model $cnn --window 1 \
+  --top-k 64 --input data/fashion/0000_ankle_boot.png --solver z3 --strategy optimize --timeout 600 \
+  --out "$tmp/i"
+
+echo "escapes $escapes, hangs $hangs, orphans $orphans"
+[ "$escapes" -eq 0 ] && [ "$hangs" -eq 0 ] && [ "$orphans" -eq 0 ] && ok ||
+  bad "escapes $escapes, hangs $hangs, orphans $orphans: want 0"
 finish
