@@ -246,6 +246,9 @@ for k in seen:
     except OSError: pass
 "
 }
+alive() { # pid: running (a zombie nobody reaps counts as gone)
+  [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^[ZX]'
+}
 wait_for_solver() { # pid, name pattern: until a solver runs below pid (at most 30 s)
   for _ in $(seq 1 300); do
     descendants "$1" | grep -q -- "$2" && return 0
@@ -273,9 +276,14 @@ interrupt() { # name, signal, solver pattern, target ("pid" or "group"), expecte
   fi
   wait $pid 2>/dev/null
   got=$?
-  sleep 3 # SIGKILL: the workers' own 1 s grace for their solvers
-  local left=0
-  for p in $solvers; do kill -0 "$p" 2>/dev/null && left=$((left + 1)) && kill -KILL "$p"; done
+  local left=0 p
+  for _ in $(seq 1 50); do # SIGKILL: the workers take their own 1 s grace for their solvers
+    left=0
+    for p in $solvers; do alive "$p" && left=$((left + 1)); done
+    [ "$left" -eq 0 ] && break
+    sleep 0.1
+  done
+  for p in $solvers; do alive "$p" && kill -KILL "$p"; done
   orphans=$((orphans + left))
   [ "$left" -eq 0 ] && ok || bad "$name: $left process(es) left running after SIG$sig"
   [ "$got" -eq "$want" ] && ok || { bad "$name: exit $got, want $want"; cat "$tmp/sig.err"; }
