@@ -458,9 +458,6 @@ static int run_run(const cli_args *a, smug_error *err)
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0)
         rc = smug_solvers_get(reg, plan.params.solver, &solver, err);
-    if (rc == 0 && solver->format != SMUG_SOLVER_SMTLIB2)
-        rc = smug_fail(err, SMUG_ERR_USAGE,
-                       "solver %s reads LP files; smug run needs an SMT solver", solver->name);
     if (rc == 0 && !smug_solver_installed(solver, NULL, 0))
         rc = smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)",
                        solver->name, solver->executable, solver->path);

@@ -79,9 +79,6 @@ static int run_solve(const cli_args *a, smug_error *err)
     if (rc == 0 && !smug_solver_installed(o.solver, NULL, 0))
         rc = smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)",
                        o.solver->name, o.solver->executable, o.solver->path);
-    if (rc == 0 && o.solver->format != SMUG_SOLVER_SMTLIB2)
-        rc = smug_fail(err, SMUG_ERR_USAGE, "solver %s reads LP files; solve needs an SMT solver",
-                       o.solver->name);
     if (rc == 0)
         rc = smug_bundle_net(b, &net, err);
     smug_bundle_solve_stats st;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smug/cbc.h"
 #include "smug/interrupt.h"
 #include "smug/process.h"
 #include "smug/sexpr.h"
@@ -461,6 +462,8 @@ static int pick_strategy(const smug_solver *solver, smug_strategy want, smug_str
 int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solver *solver,
                const smug_solve_options *opts, smug_solve_result *out, smug_error *err)
 {
+    if (solver->format == SMUG_SOLVER_LP) /* a MILP back end: its own driver (cbc.h) */
+        return smug_cbc_solve(p, b, solver, opts, out, err);
     memset(out, 0, sizeof *out);
     double t0 = smug_process_now();
     search s = {p, b, solver->name, solver, opts, t0 + opts->timeout, out, NULL, NULL, 0, 0.0, 0};

@@ -162,8 +162,7 @@ static void test_solver_dies_with_smug(void **state)
         pid_t kids[64];
         int n = 0;
         char path[64];
-        snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)getpid(),
-                 (long)getpid());
+        snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)getpid(), (long)getpid());
         FILE *f = fopen(path, "r");
         long k;
         while (f && n < 64 && fscanf(f, "%ld", &k) == 1)
