@@ -21,9 +21,9 @@
 
 /* CBC's status lines, as it prints them before the solution table; from
  * NO_SOLUTION_FROM on, the table that follows is no solution. */
-static const char *const claims[] = {"Optimal",         "Stopped on time",    "Stopped on iterations",
-                                     "Stopped on nodes", "Stopped on gap",     "Infeasible",
-                                     "Integer infeasible", "Unbounded"};
+static const char *const claims[] = {
+    "Optimal",        "Stopped on time", "Stopped on iterations", "Stopped on nodes",
+    "Stopped on gap", "Infeasible",      "Integer infeasible",    "Unbounded"};
 #define NO_SOLUTION_FROM 5
 
 int smug_cbc_read(const char *text, int n, uint8_t *out_mask, char *out_claim, size_t claim_n)
@@ -49,7 +49,8 @@ int smug_cbc_read(const char *text, int n, uint8_t *out_mask, char *out_claim, s
         double value, cost;
         char buf[160];
         snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf - 1 ? len : sizeof buf - 1), line);
-        if (!no_solution && sscanf(buf, " %d x%d %lf %lf %n", &row, &var, &value, &cost, &used) == 4 &&
+        if (!no_solution &&
+            sscanf(buf, " %d x%d %lf %lf %n", &row, &var, &value, &cost, &used) == 4 &&
             buf[used] == '\0' && var >= 0 && var < n) {
             out_mask[var] = value > 0.5;
             table = 1;
@@ -127,8 +128,7 @@ static void judge(const smug_mask_problem *p, const smug_solver *solver,
                  smug_process_describe(r, why, sizeof why));
     else if (table && !smug_mask_problem_satisfied(p, cand))
         snprintf(out->note, sizeof out->note,
-                 "%s's solution violates a row (its tolerances): kept the incumbent",
-                 solver->name);
+                 "%s's solution violates a row (its tolerances): kept the incumbent", solver->name);
     else if (out->lower < out->size)
         snprintf(out->note, sizeof out->note,
                  "%s says \"%s\" at %d: a floating-point claim, not a proof; proved lower "
@@ -176,11 +176,12 @@ int smug_cbc_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_
         out->proved_by = "bounds", out->note[0] = '\0';
     if (rc == 0 && smug_interrupted() && out->lower < out->size)
         snprintf(out->note, sizeof out->note, "smug was interrupted (signal %d)",
-                 smug_interrupted()), stopped = 1;
+                 smug_interrupted()),
+            stopped = 1;
     out->seconds = smug_process_now() - t0;
     out->status = out->lower >= out->size ? SMUG_SOLVE_OPTIMAL
-                  : stopped              ? SMUG_SOLVE_TIMEOUT
-                                         : SMUG_SOLVE_FEASIBLE;
+                  : stopped               ? SMUG_SOLVE_TIMEOUT
+                                          : SMUG_SOLVE_FEASIBLE;
     free(cand);
     if (rc < 0)
         smug_solve_result_free(out);

@@ -67,9 +67,8 @@ static void test_read_garbage(void **state)
     assert_int_equal(smug_cbc_read("", 2, mask, claim, sizeof claim), 0);
     assert_string_equal(claim, "");
     /* a row naming a variable the problem does not have is ignored */
-    assert_int_equal(smug_cbc_read("      0 x7  1  1\n  1 x1 1 1 trailing\n", 2, mask, claim,
-                                   sizeof claim),
-                     0);
+    assert_int_equal(
+        smug_cbc_read("      0 x7  1  1\n  1 x1 1 1 trailing\n", 2, mask, claim, sizeof claim), 0);
 }
 
 /* k rows over n ≤ 16 cells, coefficients in [-0.3, 1) from a fixed seed, thresholds at
