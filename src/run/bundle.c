@@ -289,10 +289,11 @@ static int read_manifest(const smug_jval *root, const char *mpath, smug_bundle *
     b->smug_version = strdup(version);
     b->model_source = strdup(source);
     snprintf(b->model_sha256, sizeof b->model_sha256, "%s", sha);
-    b->n = (int)smug_jval_len(probs);
-    b->problems = calloc((size_t)(b->n > 0 ? b->n : 1), sizeof *b->problems);
+    int n = (int)smug_jval_len(probs);
+    b->problems = calloc((size_t)(n > 0 ? n : 1), sizeof *b->problems);
     if (!b->smug_version || !b->model_source || !b->problems)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    b->n = n; /* only now: smug_bundle_free walks b->problems[0, n) */
     for (int i = 0; i < b->n; i++) {
         if (read_problem(smug_jval_at(probs, (size_t)i), mpath, i, &b->problems[i], err) < 0)
             return -1;

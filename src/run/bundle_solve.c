@@ -6,7 +6,7 @@
  * parent never touches a result file's contents while a child may be writing it: it learns
  * what happened from the exit status and then reads the finished file.
  */
-#define _DEFAULT_SOURCE /* flock */
+#define _GNU_SOURCE /* flock, pipe2 */
 #include "smug/bundle_solve.h"
 
 #include <errno.h>
@@ -181,7 +181,7 @@ static void lock_drop(const solve_ctx *sc, const char *name, int fd)
 
 /* The child: lock, check, solve, write; its exit status tells the parent which. A failure
  * leaves its message in <id>.<solver>.error for the parent (and the user) to read. */
-static int child_main(const solve_ctx *sc, int i)
+static int child_main(const solve_ctx *sc, int i, int msg_fd)
 {
     const char *id = sc->b->problems[i].id, *solver = sc->o->solver->name;
     char lock[256], result[256], errname[256];
@@ -201,10 +201,13 @@ static int child_main(const solve_ctx *sc, int i)
         rc = smug_fs_refuse_at(sc->resfd, sc->where, result, &err);
     else if (rc > 0)
         rc = solve_problem(sc, i, &err);
-    if (rc < 0)
+    if (rc < 0) { /* the pipe first: it works on a full disk (one write < PIPE_BUF) */
+        if (write(msg_fd, err.msg, strlen(err.msg)) < 0)
+            err.msg[0] = '\0';
         smug_fs_write_at(sc->resfd, sc->where, errname, err.msg, strlen(err.msg), &ignore);
-    else if (rc == 0)
+    } else if (rc == 0) {
         unlinkat(sc->resfd, errname, 0);
+    }
     if (fd >= 0)
         lock_drop(sc, lock, fd);
     return rc < 0 ? CHILD_FAILED : rc > 0 ? CHILD_INTERRUPTED : CHILD_SOLVED;
@@ -213,6 +216,7 @@ static int child_main(const solve_ctx *sc, int i)
 typedef struct running {
     pid_t pid;
     int problem;
+    int msg_fd; /* read end of the pipe the worker says its failure on */
 } running;
 
 /* What a finished child's result says, for the counters. */
@@ -261,8 +265,13 @@ static void reap(const solve_ctx *sc, running *run, int *n_run, smug_bundle_solv
             size_t len;
             smug_error ignore = SMUG_ERROR_INIT;
             file_name(id, sc->o->solver->name, "error", name, sizeof name);
-            if (code == CHILD_FAILED && smug_fs_read_at(sc->resfd, sc->where, name, SMUG_ERROR_MAX,
-                                                        &text, &len, &ignore) == 0)
+            ssize_t got = code == CHILD_FAILED ? read(run[r].msg_fd, msg, sizeof msg - 1) : 0;
+            msg[got > 0 ? got : 0] = '\0';
+            if (msg[0])
+                ; /* said through the pipe */
+            else if (code == CHILD_FAILED &&
+                     smug_fs_read_at(sc->resfd, sc->where, name, SMUG_ERROR_MAX, &text, &len,
+                                     &ignore) == 0)
                 snprintf(msg, sizeof msg, "%s", (char *)text);
             else
                 snprintf(msg, sizeof msg, "the worker process died (%s %d)",
@@ -273,6 +282,7 @@ static void reap(const solve_ctx *sc, running *run, int *n_run, smug_bundle_solv
         }
         if (cb)
             cb(st, id, code == CHILD_SOLVED, msg[0] ? msg : NULL, user);
+        close(run[r].msg_fd);
         run[r] = run[--*n_run];
         return;
     }
@@ -378,15 +388,21 @@ int smug_bundle_solve(const smug_bundle *b, const smug_net *net, const smug_bund
     fflush(NULL); /* a child must not print the parent's buffered output again */
     while (next < n_todo || n_run > 0) {
         if (rc == 0 && !smug_interrupted() && next < n_todo && n_run < o->jobs) {
-            pid_t pid = fork();
-            if (pid == 0)
+            int fds[2] = {-1, -1};
+            pid_t pid = pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -1 : fork();
+            if (pid == 0) {
+                close(fds[0]);
                 _exit(smug_process_worker_init(parent) < 0 ? CHILD_INTERRUPTED
-                                                           : child_main(&sc, todo[next]));
+                                                           : child_main(&sc, todo[next], fds[1]));
+            }
             if (pid < 0) {
-                rc = smug_fail(err, SMUG_ERR_IO, "fork failed: %s", strerror(errno));
+                rc = smug_fail(err, SMUG_ERR_IO, "cannot start a worker: %s", strerror(errno));
+                if (fds[0] >= 0)
+                    close(fds[0]), close(fds[1]);
                 continue;
             }
-            run[n_run++] = (running){pid, todo[next++]};
+            close(fds[1]);
+            run[n_run++] = (running){pid, todo[next++], fds[0]};
             continue;
         }
         if (n_run == 0)
