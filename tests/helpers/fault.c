@@ -55,9 +55,7 @@ static struct {
     int n_seen;
 } st;
 
-static void anchor(void)
-{
-}
+static void anchor(void) {}
 
 static void init(void)
 {
