@@ -375,6 +375,15 @@ Conventions of the reference (matter for element-wise comparisons):
 * The midpoint rule is not exact at ReLU kinks, so `*_sum` and `*_delta`
   differ slightly (up to ~0.2 % here); for a network that is linear in h
   (e.g. fashion_fc, G = Gemm) they agree to rounding.
+
+## <model>_mini_0.json
+
+Written by `tools/torchvision_fixtures.py` for the reduced torchvision models of
+`tests/data/torchvision/` (see its README): the same keys, with a [1,3,64,64]
+input, `label` -1 (synthetic picture), `steps` 50, and values from the torch
+modules themselves. `ig_first` is taken w.r.t. smug's first-layer activations:
+relu(first_layer) for resnet18 and googlenet, first_layer itself for
+mobilenet_v2 (its stem's ReLU6 is part of the rest of the network).
 """
 
 

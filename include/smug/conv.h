@@ -20,8 +20,7 @@
 int smug_conv_forward(const smug_layer *l, const float *x, int batch, float *y, smug_error *err);
 
 /* gin = ∂(Σ g·y)/∂x: the input gradient for output gradient g (overwrites gin). */
-int smug_conv_backward(const smug_layer *l, const float *g, int batch, float *gin,
-                       smug_error *err);
+int smug_conv_backward(const smug_layer *l, const float *g, int batch, float *gin, smug_error *err);
 
 /* How many examples one im2col block unrolls (forward and backward). */
 int smug_conv_block(const smug_layer *l);

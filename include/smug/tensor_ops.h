@@ -15,7 +15,7 @@ void smug_tensor_forward(const smug_layer *l, const smug_shape *const *shapes,
                          const float *const *ins, int batch, float *y);
 
 void smug_tensor_backward(const smug_layer *l, const smug_shape *const *shapes,
-                          const float *const *ins, const float *y, const float *g, int j,
-                          int batch, float *gin);
+                          const float *const *ins, const float *y, const float *g, int j, int batch,
+                          float *gin);
 
 #endif

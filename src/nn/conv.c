@@ -134,8 +134,7 @@ int smug_conv_forward(const smug_layer *l, const float *x, int batch, float *y, 
     return 0;
 }
 
-int smug_conv_backward(const smug_layer *l, const float *g, int batch, float *gin,
-                       smug_error *err)
+int smug_conv_backward(const smug_layer *l, const float *g, int batch, float *gin, smug_error *err)
 {
     int co, ho, wo;
     smug_shape_chw(&l->out, &co, &ho, &wo);

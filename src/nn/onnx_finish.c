@@ -140,8 +140,7 @@ static int expand_first_conv(loader *ld, smug_layer *l)
                     w[(((size_t)o * (size_t)l->n_in + ci) * (size_t)ekh + (size_t)(y * dh)) *
                           (size_t)ekw +
                       (size_t)(x * dw)] =
-                        l->weight[(((size_t)o * (size_t)cig + (size_t)c) * (size_t)kh +
-                                   (size_t)y) *
+                        l->weight[(((size_t)o * (size_t)cig + (size_t)c) * (size_t)kh + (size_t)y) *
                                       (size_t)kw +
                                   (size_t)x];
                 }

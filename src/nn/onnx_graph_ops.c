@@ -44,7 +44,8 @@ int op_binary(loader *ld, const Onnx__NodeProto *n, const char *node)
         return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
                               "%s of tensors shaped %s and %s: they must have equal ranks and "
                               "broadcast",
-                              op, smug_shape_str(a, sa, sizeof sa), smug_shape_str(b, sb, sizeof sb));
+                              op, smug_shape_str(a, sa, sizeof sa),
+                              smug_shape_str(b, sb, sizeof sb));
     smug_layer_kind kind = strcmp(op, "Add") == 0   ? SMUG_LAYER_ADD
                            : strcmp(op, "Sub") == 0 ? SMUG_LAYER_SUB
                            : strcmp(op, "Mul") == 0 ? SMUG_LAYER_MUL
@@ -75,9 +76,9 @@ int op_concat(loader *ld, const Onnx__NodeProto *n, const char *node)
             ok = i == axis || s->dims[i] == out.dims[i];
         if (!ok) {
             char sa[64], sb[64];
-            return onnx_fail_node(ld, SMUG_ERR_FORMAT, node,
-                                  "Concat of %s and %s along axis %d", smug_shape_str(&out, sa, 64),
-                                  smug_shape_str(s, sb, sizeof sb), axis + 1);
+            return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "Concat of %s and %s along axis %d",
+                                  smug_shape_str(&out, sa, 64), smug_shape_str(s, sb, sizeof sb),
+                                  axis + 1);
         }
         total += s->dims[axis];
     }
@@ -268,8 +269,8 @@ int op_reduce_mean(loader *ld, const Onnx__NodeProto *n, const char *node)
         return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
                               "ReduceMean to one number per example without keepdims");
     int spatial = r >= 2 && mask == ((1 << r) - 2);
-    smug_layer *l = onnx_push_layer(
-        ld, spatial ? SMUG_LAYER_GLOBALAVGPOOL : SMUG_LAYER_REDUCEMEAN, node, n->op_type);
+    smug_layer *l = onnx_push_layer(ld, spatial ? SMUG_LAYER_GLOBALAVGPOOL : SMUG_LAYER_REDUCEMEAN,
+                                    node, n->op_type);
     if (!l || onnx_set_output(ld, l, &out) < 0)
         return -1;
     l->axes = mask;

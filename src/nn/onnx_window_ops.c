@@ -133,8 +133,10 @@ int op_conv(loader *ld, const Onnx__NodeProto *n, const char *node)
     long group = onnx_attr_int(n, "group", 1);
     int ci = ld->cur.dims[0], spatial = ld->cur.rank - 1;
     if (group < 1 || ci % group != 0)
-        return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "Conv: group %ld does not divide %d "
-                                                         "input channels", group, ci);
+        return onnx_fail_node(ld, SMUG_ERR_FORMAT, node,
+                              "Conv: group %ld does not divide %d "
+                              "input channels",
+                              group, ci);
     if (W->rank != spatial + 2 || W->dims[1] != ci / group || W->dims[0] % group != 0 ||
         W->dims[0] < 1)
         return onnx_fail_node(ld, SMUG_ERR_FORMAT, node,
@@ -210,8 +212,7 @@ int op_global_avgpool(loader *ld, const Onnx__NodeProto *n, const char *node)
  * ReduceMean's input form) or a constant second input. Writes them, made non-negative against
  * rank+1 (the batch axis is 0), into ax; returns how many, or -1. *out_all is set when no axes
  * are given, which reduces every axis, batch included. */
-int onnx_reduce_axes(loader *ld, const Onnx__NodeProto *n, const char *node, long *ax,
-                     int *out_all)
+int onnx_reduce_axes(loader *ld, const Onnx__NodeProto *n, const char *node, long *ax, int *out_all)
 {
     int full = ld->cur.rank + 1, na = onnx_attr_ints(n, "axes", ax, 8);
     if (na < 0 && n->n_input > 1 && n->input[1][0]) {

@@ -107,7 +107,8 @@ static void concat_piece(const smug_layer *l, const smug_shape *const *shapes, i
     outer_inner(&l->out, l->axis, &outer, &inner);
     for (int i = 0; i < j; i++)
         off += (size_t)shapes[i]->dims[l->axis] * inner;
-    size_t piece = (size_t)shapes[j]->dims[l->axis] * inner, row = (size_t)l->out.dims[l->axis] * inner;
+    size_t piece = (size_t)shapes[j]->dims[l->axis] * inner,
+           row = (size_t)l->out.dims[l->axis] * inner;
     size_t in_size = smug_shape_size(shapes[j]), out_size = smug_shape_size(&l->out);
     for (int n = 0; n < batch; n++)
         for (size_t o = 0; o < outer; o++) {
@@ -226,8 +227,8 @@ void smug_tensor_forward(const smug_layer *l, const smug_shape *const *shapes,
 }
 
 void smug_tensor_backward(const smug_layer *l, const smug_shape *const *shapes,
-                          const float *const *ins, const float *y, const float *g, int j,
-                          int batch, float *gin)
+                          const float *const *ins, const float *y, const float *g, int j, int batch,
+                          float *gin)
 {
     const float *x = ins[0];
     size_t si = smug_shape_size(&l->in), n = (size_t)batch * si, so = smug_shape_size(&l->out);
@@ -237,9 +238,9 @@ void smug_tensor_backward(const smug_layer *l, const smug_shape *const *shapes,
     case SMUG_LAYER_MUL:
     case SMUG_LAYER_DIV: binary(l, shapes, ins, g, j, batch, gin); return;
     case SMUG_LAYER_CONCAT: concat_piece(l, shapes, j, batch, g, gin, 1); return;
-    case SMUG_LAYER_CLIP: /* as torch.clamp: the gradient passes where lo <= x <= hi */
+    case SMUG_LAYER_CLIP: /* as torch's ReLU6 (hardtanh), and Relu'(0) = 0: lo < x < hi */
         for (size_t i = 0; i < n; i++)
-            gin[i] = x[i] >= l->lo && x[i] <= l->hi ? g[i] : 0.0f;
+            gin[i] = x[i] > l->lo && x[i] < l->hi ? g[i] : 0.0f;
         return;
     case SMUG_LAYER_SIGMOID:
         for (size_t i = 0; i < n; i++)
