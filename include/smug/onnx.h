@@ -30,4 +30,12 @@ int smug_onnx_load(const char *path, smug_net **out_net, smug_error *err);
 int smug_onnx_load_buffer(const unsigned char *data, size_t len, const char *name,
                           smug_net **out_net, smug_error *err);
 
+/* Loads any graph of supported operators only to run it (ONNX's operator conformance tests):
+ * without the checks that make a net explainable. There is no first layer (first = first_out
+ * = -1), the output may have any rank (n_classes = its size per example) and a final Softmax
+ * stays a layer. Only smug_forward, smug_backward, smug_net_describe and smug_net_free apply
+ * to the result. Errors as smug_onnx_load_buffer. */
+int smug_onnx_load_graph(const unsigned char *data, size_t len, const char *name,
+                         smug_net **out_net, smug_error *err);
+
 #endif

@@ -147,6 +147,10 @@ void smug_net_describe(const smug_net *net, smug_strbuf *out)
         smug_strbuf_addf(out, "  %2d %s ", i, i == net->first ? "*" : " ");
         describe_layer(&net->layers[i], i, out);
     }
+    if (net->first < 0) {
+        smug_strbuf_addf(out, "first layer: none (loaded only to run the graph)\n");
+        return;
+    }
     const smug_layer *f = &net->layers[net->first];
     smug_strbuf_addf(out,
                      "first layer: #%d %s '%s', %zu neurons (%s)%s; smug explains through it\n",

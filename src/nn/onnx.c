@@ -471,8 +471,8 @@ static int load_unpacked(const Onnx__ModelProto *m, const char *name, loader *ld
     return 0;
 }
 
-int smug_onnx_load_buffer(const unsigned char *data, size_t len, const char *name,
-                          smug_net **out_net, smug_error *err)
+static int load_buffer(const unsigned char *data, size_t len, const char *name, int any_graph,
+                       smug_net **out_net, smug_error *err)
 {
     *out_net = NULL;
     if (len == 0)
@@ -482,9 +482,22 @@ int smug_onnx_load_buffer(const unsigned char *data, size_t len, const char *nam
         return smug_fail(err, SMUG_ERR_FORMAT,
                          "%s: not an ONNX model (truncated or corrupt protobuf)", name);
     loader ld = {0};
+    ld.any_graph = any_graph;
     int rc = load_unpacked(m, name, &ld, out_net, err);
     onnx__model_proto__free_unpacked(m, NULL);
     return rc;
+}
+
+int smug_onnx_load_buffer(const unsigned char *data, size_t len, const char *name,
+                          smug_net **out_net, smug_error *err)
+{
+    return load_buffer(data, len, name, 0, out_net, err);
+}
+
+int smug_onnx_load_graph(const unsigned char *data, size_t len, const char *name,
+                         smug_net **out_net, smug_error *err)
+{
+    return load_buffer(data, len, name, 1, out_net, err);
 }
 
 int smug_onnx_load(const char *path, smug_net **out_net, smug_error *err)

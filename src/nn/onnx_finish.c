@@ -195,7 +195,7 @@ int onnx_finish(loader *ld, int out)
 {
     smug_net *net = ld->net;
     const smug_layer *o = &net->layers[out];
-    if (o->kind == SMUG_LAYER_SOFTMAX && o->out.rank == 1) {
+    if (o->kind == SMUG_LAYER_SOFTMAX && o->out.rank == 1 && !ld->any_graph) {
         net->has_softmax = 1;
         out = o->src[0];
         if (out < 0)
@@ -219,6 +219,11 @@ int onnx_finish(loader *ld, int out)
     free(map);
     if (out != net->n_layers - 1)
         return smug_fail(ld->err, SMUG_ERR_INTERNAL, "the output layer is not the last one");
+    if (ld->any_graph) {
+        net->first = net->first_out = -1;
+        net->n_classes = (int)smug_shape_size(&net->layers[out].out);
+        return 0;
+    }
     if (find_first(ld) < 0)
         return -1;
     const smug_layer *last = &net->layers[net->n_layers - 1];

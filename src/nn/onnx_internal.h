@@ -54,6 +54,7 @@ typedef struct loader {
     const char *cur_name;
     int run_idx[16]; /* input slots of the node that are running tensors */
     int n_run;
+    int any_graph; /* smug_onnx_load_graph: no explainability checks */
     void (*drop_pages)(const void *p, size_t len, void *ctx); /* after a weight copy */
     void *drop_ctx;
     smug_error *err;

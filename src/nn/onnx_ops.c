@@ -36,8 +36,10 @@ static int push_dense(loader *ld, const Onnx__NodeProto *n, const char *node, co
                               "%s: weight '%s' expects %ld inputs, the layer before gives %d",
                               n->op_type, B->name, K, ld->cur.dims[0]);
     if (C && C->count != 1 && (long)C->count != M)
-        return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "%s: bias '%s' has %zu values, not %ld",
-                              n->op_type, C->name, C->count, M);
+        return onnx_fail_node(
+            ld, C->rank == 2 && C->dims[1] == M ? SMUG_ERR_UNSUPPORTED : SMUG_ERR_FORMAT, node,
+            "%s: bias '%s' has %zu values, not 1 or %ld (one per output)", n->op_type, C->name,
+            C->count, M);
     smug_layer *l = onnx_push_layer(ld, SMUG_LAYER_DENSE, node, n->op_type);
     if (!l || !(l->weight = onnx_alloc_floats(ld, (size_t)(M * K), 0)) ||
         !(l->bias = onnx_alloc_floats(ld, (size_t)M, 1)))
@@ -102,11 +104,11 @@ int op_relu(loader *ld, const Onnx__NodeProto *n, const char *node)
 
 int op_flatten(loader *ld, const Onnx__NodeProto *n, const char *node)
 {
-    long axis = onnx_attr_int(n, "axis", 1);
-    axis = axis < 0 ? axis + ld->cur.rank + 1 : axis;
+    long given = onnx_attr_int(n, "axis", 1);
+    long axis = given < 0 ? given + ld->cur.rank + 1 : given;
     if (axis != 1)
-        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node, "Flatten with axis %ld (1 only)",
-                              axis);
+        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
+                              "Flatten with axis %ld (1 only: the batch stays apart)", given);
     smug_layer *l = onnx_push_layer(ld, SMUG_LAYER_RESHAPE, node, n->op_type);
     if (!l)
         return -1;
@@ -142,6 +144,10 @@ int op_reshape(loader *ld, const Onnx__NodeProto *n, const char *node)
     }
     if (infer >= 0 && known && size % known == 0)
         out.dims[infer] = (int)(size / known), known = size;
+    if (known != size && s->i64[0] == -1) /* the batch axis is inferred: data crosses it */
+        return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
+                              "Reshape of %zu values per example to %zu: it changes the batch",
+                              size, known);
     if (known != size)
         return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "Reshape of %zu values to %zu", size,
                               known);

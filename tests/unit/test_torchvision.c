@@ -146,12 +146,14 @@ static void test_ig_and_gradients(void **state)
             fail_msg("%s: %s", r->name, err.msg);
         expect_close(r->name, "ig_first", attr, r->ig_first.v, nf, tol_ig_rel[i]);
         tu_assert_close(c.sum, r->ig_first_sum, tol_ig_rel[i] * l1(r->ig_first.v, nf));
-        tu_assert_close(c.f_x - c.f_base, r->ig_first_delta, 1e-4 * (1.0 + fabs(r->ig_first_delta)));
+        tu_assert_close(c.f_x - c.f_base, r->ig_first_delta,
+                        1e-4 * (1.0 + fabs(r->ig_first_delta)));
         if (smug_ig_input(net, r->input.v, &o, ain, &c, &err) != 0)
             fail_msg("%s: %s", r->name, err.msg);
         expect_close(r->name, "ig_input", ain, r->ig_input.v, ni, tol_ig_rel[i]);
         tu_assert_close(c.sum, r->ig_input_sum, tol_ig_rel[i] * l1(r->ig_input.v, ni));
-        tu_assert_close(c.f_x - c.f_base, r->ig_input_delta, 1e-4 * (1.0 + fabs(r->ig_input_delta)));
+        tu_assert_close(c.f_x - c.f_base, r->ig_input_delta,
+                        1e-4 * (1.0 + fabs(r->ig_input_delta)));
         if (smug_grad_input(net, r->input.v, r->target, 0, grad, NULL, &err) != 0)
             fail_msg("%s: %s", r->name, err.msg);
         expect_close(r->name, "grad_input", grad, r->grad_input.v, ni, 1e-5);
@@ -204,8 +206,8 @@ static void test_png_input(void **state)
     tu_ref *r = load(0, &net);
     float *x = NULL;
     smug_error err = SMUG_ERROR_INIT;
-    if (smug_input_load(tu_path("tests/data/torchvision/0000_synth.png"), &net->input, 0.0, 1.0,
-                        &x, &err) != 0)
+    if (smug_input_load(tu_path("tests/data/torchvision/0000_synth.png"), &net->input, 0.0, 1.0, &x,
+                        &err) != 0)
         fail_msg("%s", err.msg);
     assert_true(tu_max_abs_diff(x, r->input.v, r->input.n, NULL) <= 1e-7);
     free(x);
@@ -216,10 +218,8 @@ static void test_png_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_structure),
-        cmocka_unit_test(test_logits_and_first_layer),
-        cmocka_unit_test(test_ig_and_gradients),
-        cmocka_unit_test(test_gradcam_block),
+        cmocka_unit_test(test_structure),        cmocka_unit_test(test_logits_and_first_layer),
+        cmocka_unit_test(test_ig_and_gradients), cmocka_unit_test(test_gradcam_block),
         cmocka_unit_test(test_png_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
