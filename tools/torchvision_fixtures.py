@@ -185,7 +185,7 @@ def randomise(model, seed, size):
         bn.momentum = None  # cumulative average over the calibration batches
     model.train()
     with torch.no_grad():
-        for b in range(4):
+        for b in range(4 if bns else 0):
             x = torch.from_numpy(np.concatenate([to_input(synth_image(100 + 8 * b + i, size)) for i in range(8)]))
             model(x)
     model.eval()

@@ -8,16 +8,21 @@
  * drops what the output does not need, folds constant scale/shift into the Dense or Conv
  * before it and picks the first layer.
  */
+#define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): posix_madvise's is a no-op on Linux */
 #include "smug/onnx.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "onnx_internal.h"
-#include "smug/fsutil.h"
 
 /* ---- attributes --------------------------------------------------------------------- */
 
@@ -110,9 +115,26 @@ static const char *node_label(const Onnx__NodeProto *n, char *buf, size_t cap, s
     return buf;
 }
 
+/* Weight matrices of tens or hundreds of MB are filled once, page by page: on 2 MiB
+ * transparent huge pages that is 512 times fewer page faults (vgg11 loads 3x faster on a
+ * virtual machine where each fault is expensive). Freed with free() like any other. */
+#define HUGE_ALLOC ((size_t)8 << 20)
+#define HUGE_PAGE  ((size_t)2 << 20)
+
 float *onnx_alloc_floats(loader *ld, size_t n, int zero)
 {
-    float *p = zero ? calloc(n ? n : 1, sizeof *p) : malloc((n ? n : 1) * sizeof *p);
+    size_t bytes = (n ? n : 1) * sizeof(float);
+    void *p = NULL;
+    if (bytes >= HUGE_ALLOC) {
+        if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+            p = NULL;
+        if (p)
+            madvise(p, bytes, MADV_HUGEPAGE);
+        if (p && zero)
+            memset(p, 0, bytes);
+    } else {
+        p = zero ? calloc(1, bytes) : malloc(bytes);
+    }
     return smug_check_alloc(p, ld->err) < 0 ? NULL : p;
 }
 
@@ -428,7 +450,8 @@ static int load_model(loader *ld, const Onnx__ModelProto *m)
     const Onnx__GraphProto *g = m->graph;
     for (size_t i = 0; i < g->n_initializer; i++)
         if (onnx_add_const(ld, g->initializer[i],
-                           g->initializer[i]->name ? g->initializer[i]->name : "") < 0)
+                           g->initializer[i]->name ? g->initializer[i]->name : "",
+                           i < ld->n_raw ? &ld->raw[i] : NULL) < 0)
             return -1;
     if (read_graph_input(ld, g) < 0)
         return -1;
@@ -471,43 +494,100 @@ static int load_unpacked(const Onnx__ModelProto *m, const char *name, loader *ld
     return 0;
 }
 
+/* Unpacks the metadata (onnx_wire.c strips the weights first, when it can) and builds the
+ * net; weights are read from `data` itself, which must stay valid until this returns. */
 static int load_buffer(const unsigned char *data, size_t len, const char *name, int any_graph,
-                       smug_net **out_net, smug_error *err)
+                       loader *ld, smug_net **out_net, smug_error *err)
 {
     *out_net = NULL;
     if (len == 0)
         return smug_fail(err, SMUG_ERR_FORMAT, "%s: empty file, not an ONNX model", name);
-    Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, data);
+    unsigned char *meta = NULL;
+    size_t meta_len = 0;
+    onnx_raw *raw = NULL;
+    Onnx__ModelProto *m = NULL;
+    if (onnx_strip_raw(data, len, &meta, &meta_len, &raw, &ld->n_raw) == 0) {
+        m = onnx__model_proto__unpack(NULL, meta_len, meta);
+        ld->raw = raw;
+    }
+    if (!m) { /* not the shape onnx_wire.c expects: let protobuf-c judge the whole file */
+        ld->raw = NULL, ld->n_raw = 0;
+        m = onnx__model_proto__unpack(NULL, len, data);
+    }
+    int rc = 0;
     if (!m)
-        return smug_fail(err, SMUG_ERR_FORMAT,
-                         "%s: not an ONNX model (truncated or corrupt protobuf)", name);
-    loader ld = {0};
-    ld.any_graph = any_graph;
-    int rc = load_unpacked(m, name, &ld, out_net, err);
-    onnx__model_proto__free_unpacked(m, NULL);
+        rc = smug_fail(err, SMUG_ERR_FORMAT,
+                       "%s: not an ONNX model (truncated or corrupt protobuf)", name);
+    ld->any_graph = any_graph;
+    if (rc == 0)
+        rc = load_unpacked(m, name, ld, out_net, err);
+    if (m)
+        onnx__model_proto__free_unpacked(m, NULL);
+    free(meta);
+    free(raw);
     return rc;
 }
 
 int smug_onnx_load_buffer(const unsigned char *data, size_t len, const char *name,
                           smug_net **out_net, smug_error *err)
 {
-    return load_buffer(data, len, name, 0, out_net, err);
+    loader ld = {0};
+    return load_buffer(data, len, name, 0, &ld, out_net, err);
 }
 
 int smug_onnx_load_graph(const unsigned char *data, size_t len, const char *name,
                          smug_net **out_net, smug_error *err)
 {
-    return load_buffer(data, len, name, 1, out_net, err);
+    loader ld = {0};
+    return load_buffer(data, len, name, 1, &ld, out_net, err);
+}
+
+typedef struct mapping {
+    const unsigned char *base;
+    size_t len;
+} mapping;
+
+/* After a weight was copied into its layer: give the file pages it filled back to the
+ * kernel (they are read again from the page cache if a weight is shared), so the peak is one
+ * copy of the model, not two. Only whole pages inside the range. */
+static void drop_pages(const void *p, size_t len, void *ctx)
+{
+    const mapping *mp = ctx;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)p, hi = lo + len, base = (uintptr_t)mp->base;
+    uintptr_t first = base + (lo - base + page - 1) / page * page;
+    uintptr_t last = base + (hi - base) / page * page;
+    if (last > first)
+        madvise((void *)first, last - first, MADV_DONTNEED);
 }
 
 int smug_onnx_load(const char *path, smug_net **out_net, smug_error *err)
 {
-    unsigned char *data;
-    size_t len;
     *out_net = NULL;
-    if (smug_fs_read_all(path, &data, &len, err) < 0)
-        return -1;
-    int rc = smug_onnx_load_buffer(data, len, path, out_net, err);
-    free(data);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return smug_fail(err, SMUG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return smug_fail(err, SMUG_ERR_IO, "%s: not a regular file", path);
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        return smug_fail(err, SMUG_ERR_FORMAT, "%s: empty file, not an ONNX model", path);
+    }
+    /* mapped, not read: the weights are copied once, from the page cache into the layers */
+    mapping mp = {NULL, (size_t)st.st_size};
+    void *map = mmap(NULL, mp.len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return smug_fail(err, SMUG_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
+    mp.base = map;
+    madvise(map, mp.len, MADV_SEQUENTIAL);
+    loader ld = {0};
+    ld.drop_pages = drop_pages;
+    ld.drop_ctx = &mp;
+    int rc = load_buffer(mp.base, mp.len, path, 0, &ld, out_net, err);
+    munmap(map, mp.len);
     return rc;
 }

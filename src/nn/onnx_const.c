@@ -29,7 +29,8 @@ const konst *onnx_find_const(const loader *ld, const char *name)
 }
 
 /* Shape and data location of t, checked against each other before anything is allocated. */
-static int describe_tensor(loader *ld, const Onnx__TensorProto *t, const char *name, konst *out)
+static int describe_tensor(loader *ld, const Onnx__TensorProto *t, const char *name,
+                           const onnx_raw *stripped, konst *out)
 {
     memset(out, 0, sizeof *out);
     out->name = name;
@@ -53,21 +54,27 @@ static int describe_tensor(loader *ld, const Onnx__TensorProto *t, const char *n
     out->count = count;
     int dt = t->has_data_type ? t->data_type : 0;
     int raw = t->has_raw_data;
+    ProtobufCBinaryData raw_data = t->raw_data;
+    if (stripped && stripped->data) {
+        raw = 1;
+        raw_data.data = (uint8_t *)stripped->data;
+        raw_data.len = stripped->len;
+    }
     if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
-        size_t got = raw ? t->raw_data.len / 4 : t->n_float_data;
-        if ((raw && t->raw_data.len != count * 4) || (!raw && t->n_float_data != count))
+        size_t got = raw ? raw_data.len / 4 : t->n_float_data;
+        if ((raw && raw_data.len != count * 4) || (!raw && t->n_float_data != count))
             return smug_fail(ld->err, SMUG_ERR_FORMAT,
                              "initializer '%s': shape needs %zu floats, data holds %zu", name,
                              count, got);
         out->is_float = 1;
         /* float_data is host order, which is little-endian on every host smug builds on */
-        out->raw = raw ? t->raw_data.data : (const unsigned char *)t->float_data;
+        out->raw = raw ? raw_data.data : (const unsigned char *)t->float_data;
     } else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
-        if ((raw && t->raw_data.len != count * 8) || (!raw && t->n_int64_data != count))
+        if ((raw && raw_data.len != count * 8) || (!raw && t->n_int64_data != count))
             return smug_fail(ld->err, SMUG_ERR_FORMAT,
                              "initializer '%s': shape needs %zu int64 values, data differs", name,
                              count);
-        out->raw = raw ? t->raw_data.data : (const unsigned char *)t->int64_data;
+        out->raw = raw ? raw_data.data : (const unsigned char *)t->int64_data;
     } else {
         return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
                          "initializer '%s': data type %s is not supported (float32 weights only)",
@@ -91,10 +98,10 @@ static konst *new_const(loader *ld)
     return &ld->k[ld->n_k];
 }
 
-int onnx_add_const(loader *ld, const Onnx__TensorProto *t, const char *name)
+int onnx_add_const(loader *ld, const Onnx__TensorProto *t, const char *name, const onnx_raw *raw)
 {
     konst *k = new_const(ld);
-    if (!k || describe_tensor(ld, t, name, k) < 0)
+    if (!k || describe_tensor(ld, t, name, raw, k) < 0)
         return -1;
     ld->n_k++;
     return 0;
@@ -122,10 +129,17 @@ void onnx_const_read(const loader *ld, const konst *k, size_t first, size_t coun
         memcpy(dst, k->f + first, count * sizeof *dst);
         return;
     }
+    /* in slices, each slice's file pages dropped right after it is copied: a 400 MB matrix
+     * never has both copies resident at once */
+    const size_t slice = (size_t)8 << 20;
     const unsigned char *p = k->raw + first * 4;
-    memcpy(dst, p, count * 4);
-    if (ld->drop_pages)
-        ld->drop_pages(p, count * 4, ld->drop_ctx);
+    unsigned char *d = (unsigned char *)dst;
+    for (size_t off = 0, bytes = count * 4; off < bytes; off += slice) {
+        size_t n = bytes - off < slice ? bytes - off : slice;
+        memcpy(d + off, p + off, n);
+        if (ld->drop_pages)
+            ld->drop_pages(p + off, n, ld->drop_ctx);
+    }
 }
 
 int onnx_const_decode(loader *ld, const konst *ck)

@@ -37,6 +37,12 @@ typedef struct onnx_value {
     int layer;
 } onnx_value;
 
+/* Where an initializer's raw_data lies in the original file bytes (onnx_wire.c). */
+typedef struct onnx_raw {
+    const unsigned char *data; /* NULL: the tensor has no raw_data field */
+    size_t len;
+} onnx_raw;
+
 typedef struct loader {
     const char *path;
     long opset;
@@ -54,7 +60,9 @@ typedef struct loader {
     const char *cur_name;
     int run_idx[16]; /* input slots of the node that are running tensors */
     int n_run;
-    int any_graph; /* smug_onnx_load_graph: no explainability checks */
+    int any_graph;       /* smug_onnx_load_graph: no explainability checks */
+    const onnx_raw *raw; /* per initializer, when the model was unpacked without raw_data */
+    size_t n_raw;
     void (*drop_pages)(const void *p, size_t len, void *ctx); /* after a weight copy */
     void *drop_ctx;
     smug_error *err;
@@ -62,8 +70,9 @@ typedef struct loader {
 
 /* ---- constants (onnx_const.c) ---- */
 const konst *onnx_find_const(const loader *ld, const char *name);
-/* Records t as a constant called `name` (its data is referenced, not copied). */
-int onnx_add_const(loader *ld, const Onnx__TensorProto *t, const char *name);
+/* Records t as a constant called `name` (its data is referenced, not copied). raw, when not
+ * NULL, says where t's raw_data is (it was stripped before unpacking). */
+int onnx_add_const(loader *ld, const Onnx__TensorProto *t, const char *name, const onnx_raw *raw);
 /* A second name for an existing constant (Identity of an initializer). */
 int onnx_alias_const(loader *ld, const konst *k, const char *name);
 /* Decodes k's values into k->f or k->i64 (once). */
@@ -72,6 +81,13 @@ int onnx_const_decode(loader *ld, const konst *k);
 void onnx_const_read(const loader *ld, const konst *k, size_t first, size_t count, float *dst);
 void onnx_consts_free(loader *ld);
 const char *onnx_dtype_name(int t);
+
+/* ---- the wire format (onnx_wire.c) ---- */
+/* A copy of the model bytes without any initializer's raw_data (malloc'ed *out) and where
+ * each initializer's raw_data was (*out_raw[*out_n], in initializer order, pointing into
+ * data). -1 when the bytes are not what it expects: unpack them the ordinary way then. */
+int onnx_strip_raw(const unsigned char *data, size_t len, unsigned char **out, size_t *out_len,
+                   onnx_raw **out_raw, size_t *out_n);
 
 /* ---- running tensors and layers (onnx.c) ---- */
 /* Producer of running tensor `name`: 0 and *out_layer, or -1 when it is not one. */

@@ -327,7 +327,7 @@ int op_constant(loader *ld, const Onnx__NodeProto *n, const char *node)
         return onnx_fail_node(ld, SMUG_ERR_FORMAT, node, "Constant without output");
     const Onnx__AttributeProto *a = onnx_attr(n, "value");
     if (a && a->t)
-        return onnx_add_const(ld, a->t, n->output[0]);
+        return onnx_add_const(ld, a->t, n->output[0], NULL);
     Onnx__TensorProto t;
     onnx__tensor_proto__init(&t);
     int64_t dim;
@@ -339,14 +339,14 @@ int op_constant(loader *ld, const Onnx__NodeProto *n, const char *node)
         t.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
         t.n_int64_data = a->n_ints;
         t.int64_data = a->ints;
-        return onnx_add_const(ld, &t, n->output[0]);
+        return onnx_add_const(ld, &t, n->output[0], NULL);
     }
     if ((a = onnx_attr(n, "value_floats")) != NULL) {
         dim = (int64_t)a->n_floats;
         t.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
         t.n_float_data = a->n_floats;
         t.float_data = a->floats;
-        return onnx_add_const(ld, &t, n->output[0]);
+        return onnx_add_const(ld, &t, n->output[0], NULL);
     }
     return onnx_fail_node(ld, SMUG_ERR_UNSUPPORTED, node,
                           "Constant without a tensor, value_ints or value_floats");

@@ -77,7 +77,7 @@ static const struct {
     {"Gather", "test_gather_"},
     {"Transpose", "test_transpose"},
 };
-static const char *const elementwise[] = {"Add", "Sub",  "Mul",      "Div",     "Relu",
+static const char *const elementwise[] = {"Add",  "Sub",     "Mul",      "Div",    "Relu",
                                           "Clip", "Sigmoid", "Identity", "Dropout"};
 
 typedef struct tally {
@@ -264,8 +264,8 @@ static int check_backward(const smug_net *net, const float *x, int batch, const 
 }
 
 /* Runs one loaded variant on a test data set: 0 pass, 1 fail. */
-static int run_variant(const smug_net *net, const Onnx__TensorProto *in, const Onnx__TensorProto *want,
-                       int lift, const char *label)
+static int run_variant(const smug_net *net, const Onnx__TensorProto *in,
+                       const Onnx__TensorProto *want, int lift, const char *label)
 {
     size_t nx, nw;
     float *x = tensor_floats(in, &nx), *w = tensor_floats(want, &nw);
