@@ -202,6 +202,25 @@ def zero_dim_initializer():
     return path, ref_forward
 
 
+def input_skip():
+    """Conv -> Relu -> Add(relu, input): the network after the first layer also reads the model
+    input, so the first layer's activations do not determine the output."""
+    rng = np.random.default_rng(16)
+    cw = f32("conv.weight", rng.normal(0, 0.3, size=(1, 1, 3, 3)))
+    cb = f32("conv.bias", rng.normal(0, 0.1, size=(1,)))
+    fw, fb = dense_init(rng, 784, 10, "fc")
+    nodes = [
+        helper.make_node("Conv", ["input", "conv.weight", "conv.bias"], ["c"], name="conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("Add", ["r", "input"], ["s"], name="skip_from_input"),
+        helper.make_node("Flatten", ["s"], ["flat"], name="flatten", axis=1),
+        gemm("fc", "flat", "fc.weight", "fc.bias", "logits"),
+    ]
+    save(model("input_skip", nodes, [cw, cb, fw, fb], doc="a skip connection from the input"),
+         "input_skip.onnx")
+
+
 def reshape_empty_shape():
     rng = np.random.default_rng(15)
     w, b = dense_init(rng, 784, 10, "fc")
@@ -493,6 +512,7 @@ come from `numpy.random.default_rng(seed)`.
 | `double_weights.onnx` | Flatten -> Gemm whose weight initializer `fc.weight` [10,784] is **DOUBLE** (float64, raw_data); bias is float32 (so the graph is also type-inconsistent) |
 | `initializer_size_mismatch.onnx` | Flatten -> Gemm whose weight `fc.weight` has dims **[10,784] but only 400 bytes (100 floats) of raw_data** |
 | `reshape_empty_shape.onnx` | Reshape (node `reshape_empty`) whose shape initializer `shape.empty` has **dims [0]** and no data |
+| `input_skip.onnx` | Conv (node `conv`) -> Relu -> **Add(relu, input)** (node `skip_from_input`) -> Flatten -> Gemm: the rest of the network reads the model input past the first layer |
 | `no_graph_input.onnx` | Flatten -> Gemm where **every graph input (`input`, `fc.weight`, `fc.bias`) is also an initializer**, so there is no real model input |
 
 ## Valid models exercising less common features (with reference values)
@@ -516,7 +536,7 @@ def main(argv=None):
     os.makedirs(OUT_DIR, exist_ok=True)
     print("tests/data/onnx fixtures:")
     for fn in (unsupported_op, truncated, not_onnx, empty, double_weights, initializer_size_mismatch,
-               no_graph_input, reshape_empty_shape):
+               no_graph_input, reshape_empty_shape, input_skip):
         fn()
     _, _, x0 = fixture_io.load_sample(0)
     for fn in (matmul_add, weights_float_data, avgpool_gap, identity_dropout, conv_dilation2, conv_group2,

@@ -182,12 +182,19 @@ static int find_first(loader *ld)
     if (next < net->n_layers && net->layers[next].kind == SMUG_LAYER_RELU &&
         net->layers[next].src[0] == f && smug_net_is_cut(net, next + 1))
         net->first_out = next;
-    if (!smug_net_is_cut(net, net->first_out + 1))
-        return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
-                         "the network after the first layer '%s' also reads tensors from before "
-                         "it; smug needs every path from the input to the output to pass "
-                         "through the first layer's activations",
-                         net->layers[f].name);
+    for (int i = net->first_out + 1; i < net->n_layers; i++)
+        for (int j = 0; j < net->layers[i].n_src; j++) {
+            int s = net->layers[i].src[j];
+            if (s >= net->first_out)
+                continue;
+            return smug_fail(ld->err, SMUG_ERR_UNSUPPORTED,
+                             "layer '%s' reads %s%s%s, from before the first layer's "
+                             "activations ('%s'); smug needs every path from the input to "
+                             "the output to pass through them",
+                             net->layers[i].name, s < 0 ? "the model input" : "'",
+                             s < 0 ? "" : net->layers[s].name, s < 0 ? "" : "'",
+                             net->layers[net->first_out].name);
+        }
     return net->layers[f].kind == SMUG_LAYER_CONV ? expand_first_conv(ld, &net->layers[f]) : 0;
 }
 
