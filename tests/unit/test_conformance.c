@@ -173,12 +173,16 @@ static unsigned char *variant(Onnx__ModelProto *m, Onnx__TensorProto **data, siz
         return NULL;
     }
     size_t ni = g->n_initializer;
-    memcpy(inits, g->initializer, ni * sizeof *inits);
-    for (size_t i = 0; i < n; i++)
+    if (ni) /* no initializers: the array may be NULL */
+        memcpy(inits, g->initializer, ni * sizeof *inits);
+    char *names[16];
+    for (size_t i = 0; i < n; i++) {
+        names[i] = data[i]->name;
         if (i != run) {
-            data[i]->name = ins[i]->name; /* a borrowed string: cleared again below */
+            data[i]->name = ins[i]->name; /* borrowed: each name is put back below */
             inits[ni++] = data[i];
         }
+    }
     Onnx__ValueInfoProto *vin = (Onnx__ValueInfoProto *)ins[run];
     Onnx__TensorShapeProto *shape =
         vin->type && vin->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
@@ -208,8 +212,7 @@ static unsigned char *variant(Onnx__ModelProto *m, Onnx__TensorProto **data, siz
     g->initializer = old_inits, g->n_initializer = old_ni;
     shape->dim = old_dims, shape->n_dim = old_nd;
     for (size_t i = 0; i < n; i++)
-        if (i != run)
-            data[i]->name = NULL;
+        data[i]->name = names[i];
     free(inits);
     *out_len = len;
     return buf;
