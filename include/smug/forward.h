@@ -1,8 +1,9 @@
 /* forward.h — run a network (or a slice of its layers) on a batch, with OpenBLAS.
  *
- * Dense layers are one cblas_sgemm per batch; Conv layers are im2col + one cblas_sgemm per
- * batch (im2col.h). A forward pass keeps every layer's input in a smug_trace so backward.h
- * can run the chain rule without recomputing.
+ * Layers run in index order (the graph's topological order, net.h). Dense layers are one
+ * cblas_sgemm per batch; Conv layers go through conv.h (im2col + GEMM, direct loops for
+ * depthwise). A forward pass keeps every layer's output in a smug_trace so backward.h can
+ * run the chain rule without recomputing.
  *
  * Units: inputs in the model's own input space (after any PNG scaling, before the model's
  * in-graph normalisation), float32, [batch x size] row-major, each row in ONNX order (NCHW).
