@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "smug/error.h"
-#include "smug/net.h"
+#include "smug/shape.h"
 
 /* Loads `path` for a model whose per-example input shape is `shape`. *out_x is malloc'ed
  * [size(shape)] (caller frees). Errors name the file and what does not match. */

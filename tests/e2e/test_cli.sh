@@ -21,12 +21,14 @@ check "unknown solver" 2 "yices" "$smug" run --solver yices
 check "bad config key" 1 "unknown key" "$smug" run --config "$src/tests/data/config/unknown_key.yaml"
 check "inspect cnn" 0 "" "$smug" inspect "$src/models/fashion_cnn.onnx"
 grep -q "first layer: #1 Conv" out && pass=$((pass + 1)) || { echo "FAIL inspect names the first layer"; fail=$((fail + 1)); }
-check "unsupported op" 1 "node 'sig0': unsupported operator 'Sigmoid'" "$smug" inspect "$bad/unsupported_op.onnx"
+check "unsupported op" 1 "node 'tanh0': unsupported operator 'Tanh'" "$smug" inspect "$bad/unsupported_op.onnx"
 check "missing file" 1 "no_such.onnx: cannot open" "$smug" inspect no_such.onnx
 check "truncated" 1 "truncated.onnx: not an ONNX model" "$smug" inspect "$bad/truncated.onnx"
 check "not onnx" 1 "not_onnx.onnx" "$smug" inspect "$bad/not_onnx.onnx"
 check "empty" 1 "empty.onnx: empty file" "$smug" inspect "$bad/empty.onnx"
-check "dilation" 1 "dilation 2" "$smug" inspect "$bad/conv_dilation2.onnx"
+check "graph" 0 "" "$smug" inspect "$bad/graph_ops.onnx"
+grep -q "Add                residual_add .* <- 5, 7" out && pass=$((pass + 1)) || { echo "FAIL inspect names a layer's inputs"; fail=$((fail + 1)); }
+check "reshape empty" 1 "node 'reshape_empty'" "$smug" inspect "$bad/reshape_empty_shape.onnx"
 check "wrong input shape" 1 "does not match the model input 1x28x28" \
   "$smug" attribute --model "$src/models/fashion_fc.onnx" --input "$src/tests/data/input/wrong_shape.npy"
 check "wrong image size" 1 "the model input is" \
