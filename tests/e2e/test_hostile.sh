@@ -132,7 +132,7 @@ if fresh && rm "$tmp/B/inputs/0001_pullover.npy" && mknod "$tmp/B/inputs/0001_pu
   expect "input /dev/zero" 1 "B/inputs/0001_pullover.npy: is a character device, not a regular file" \
     "$smug" solve "$tmp/B" --solver z3
 else
-  echo "SKIP input /dev/zero in a bundle: mknod is not permitted here"
+  skipped "input /dev/zero in a bundle: mknod is not permitted here"
 fi
 fresh && truncate -s 3G "$tmp/B/inputs/0001_pullover.npy"
 expect "input 3 GB" 1 "B/inputs/0001_pullover.npy: 3221225472 bytes, more than the" \
