@@ -85,10 +85,6 @@ int smug_yaml_fail(const smug_yaml *doc, const smug_yaml_node *n, smug_error *er
 int smug_yaml_check_keys(const smug_yaml *doc, const smug_yaml_node *map, const char *const *known,
                          smug_error *err);
 
-/* The closest of the NULL-terminated `names` to `word` (edit distance at most 2, '-' and
- * '_' alike), or NULL. */
-const char *smug_yaml_suggest(const char *word, const char *const *names);
-
 /* Text of a non-empty scalar `n` that stands for `key`; fails with "<file>:<line>: key
  * must be a ..." for another kind or an empty value. *out points into doc. */
 int smug_yaml_want_text(const smug_yaml *doc, const smug_yaml_node *n, const char *key,

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "smug/fsutil.h"
+#include "smug/suggest.h"
 
 struct smug_yaml_node {
     smug_yaml_kind kind;
@@ -465,44 +466,6 @@ int smug_yaml_fail(const smug_yaml *doc, const smug_yaml_node *n, smug_error *er
     return smug_fail(err, SMUG_ERR_FORMAT, "%s: %s", doc->name, msg);
 }
 
-/* Levenshtein distance with '-' and '_' alike; long words count as far apart. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[65];
-    if (la > 64 || lb > 64)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            char ca = a[i - 1] == '-' ? '_' : a[i - 1], cb = b[j - 1] == '-' ? '_' : b[j - 1];
-            size_t best = diag + (ca != cb);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *smug_yaml_suggest(const char *word, const char *const *names)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; names[i]; i++) {
-        size_t d = distance(word, names[i]);
-        if (d < best_d)
-            best_d = d, best = names[i];
-    }
-    return best;
-}
-
 int smug_yaml_check_keys(const smug_yaml *doc, const smug_yaml_node *map, const char *const *known,
                          smug_error *err)
 {
@@ -513,7 +476,7 @@ int smug_yaml_check_keys(const smug_yaml *doc, const smug_yaml_node *map, const 
             k++;
         if (known[k])
             continue;
-        const char *near = smug_yaml_suggest(key, known);
+        const char *near = smug_suggest(key, known);
         if (near)
             return smug_yaml_fail(doc, map->keys[i], err, "unknown key '%s' (did you mean '%s'?)",
                                   key, near);
