@@ -5,7 +5,8 @@
  * and recurses once per nesting level (bounded by SMUG_YAML_MAX_DEPTH, so hostile input
  * cannot exhaust the stack). Features smug's files never need and that would make line
  * numbers lie or values ambiguous (anchors, aliases, tags, complex keys, several documents)
- * are refused rather than half-supported. The schema helpers at the end keep messages alike.
+ * are refused rather than half-supported. The schema helpers ("must be a list", "unknown key")
+ * live in yaml_schema.c.
  */
 #include "smug/yaml.h"
 
@@ -16,7 +17,6 @@
 #include <yaml.h>
 
 #include "smug/fsutil.h"
-#include "smug/suggest.h"
 
 struct smug_yaml_node {
     smug_yaml_kind kind;
@@ -449,112 +449,4 @@ const smug_yaml_node *smug_yaml_get(const smug_yaml_node *map, const char *key)
         if (strcmp(map->keys[i]->text, key) == 0)
             return map->items[i];
     return NULL;
-}
-
-/* ---- schema helpers --------------------------------------------------------------------- */
-
-int smug_yaml_fail(const smug_yaml *doc, const smug_yaml_node *n, smug_error *err, const char *fmt,
-                   ...)
-{
-    char msg[SMUG_ERROR_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (n)
-        return smug_fail(err, SMUG_ERR_FORMAT, "%s:%d: %s", doc->name, n->line, msg);
-    return smug_fail(err, SMUG_ERR_FORMAT, "%s: %s", doc->name, msg);
-}
-
-int smug_yaml_check_keys(const smug_yaml *doc, const smug_yaml_node *map, const char *const *known,
-                         smug_error *err)
-{
-    for (size_t i = 0; i < smug_yaml_size(map); i++) {
-        const char *key = map->keys[i]->text;
-        size_t k = 0;
-        while (known[k] && strcmp(known[k], key) != 0)
-            k++;
-        if (known[k])
-            continue;
-        const char *near = smug_suggest(key, known);
-        if (near)
-            return smug_yaml_fail(doc, map->keys[i], err, "unknown key '%s' (did you mean '%s'?)",
-                                  key, near);
-        return smug_yaml_fail(doc, map->keys[i], err, "unknown key '%s'", key);
-    }
-    return 0;
-}
-
-static int is_null(const smug_yaml_node *n)
-{
-    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-    if (!n->plain)
-        return n->text[0] == '\0';
-    for (size_t i = 0; i < sizeof nulls / sizeof *nulls; i++)
-        if (strcmp(n->text, nulls[i]) == 0)
-            return 1;
-    return 0;
-}
-
-int smug_yaml_want_text(const smug_yaml *doc, const smug_yaml_node *n, const char *key,
-                        const char **out, smug_error *err)
-{
-    if (n->kind != SMUG_YAML_SCALAR)
-        return smug_yaml_fail(doc, n, err, "%s must be a single value, not a %s", key,
-                              smug_yaml_kind_name(n->kind));
-    if (is_null(n))
-        return smug_yaml_fail(doc, n, err, "%s has no value", key);
-    *out = n->text;
-    return 0;
-}
-
-int smug_yaml_want_bool(const smug_yaml *doc, const smug_yaml_node *n, const char *key, int *out,
-                        smug_error *err)
-{
-    const char *text = NULL;
-    if (smug_yaml_want_text(doc, n, key, &text, err) < 0)
-        return -1;
-    if (n->plain && (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)) {
-        *out = text[0] == 't';
-        return 0;
-    }
-    return smug_yaml_fail(doc, n, err, "%s must be true or false: got '%s'", key, text);
-}
-
-void smug_yaml_strv_free(char **v)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; v[i]; i++)
-        free(v[i]);
-    free(v);
-}
-
-int smug_yaml_want_strv(const smug_yaml *doc, const smug_yaml_node *n, const char *key, char ***out,
-                        size_t *out_n, smug_error *err)
-{
-    if (n->kind != SMUG_YAML_SEQUENCE)
-        return smug_yaml_fail(doc, n, err,
-                              "%s must be a list ([a, b] or one '- item' per line), not a %s", key,
-                              smug_yaml_kind_name(n->kind));
-    char **v = calloc(n->n + 1, sizeof *v);
-    if (!v)
-        return smug_fail(err, SMUG_ERR_NOMEM, "%s: out of memory", doc->name);
-    char item_key[128];
-    snprintf(item_key, sizeof item_key, "an item of %s", key);
-    for (size_t i = 0; i < n->n; i++) {
-        const char *text = NULL;
-        if (smug_yaml_want_text(doc, n->items[i], item_key, &text, err) < 0) {
-            smug_yaml_strv_free(v);
-            return -1;
-        }
-        if (!(v[i] = strdup(text))) {
-            smug_yaml_strv_free(v);
-            return smug_fail(err, SMUG_ERR_NOMEM, "%s: out of memory", doc->name);
-        }
-    }
-    *out = v;
-    if (out_n)
-        *out_n = n->n;
-    return 0;
 }

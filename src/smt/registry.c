@@ -27,6 +27,7 @@
 #include "smug/strbuf.h"
 #include "smug/suggest.h"
 #include "smug/yaml.h"
+#include "smug/yaml_schema.h"
 
 static const char *const top_keys[] = {"name",          "executable",       "format",
                                        "args",          "incremental_args", "stdin_args",

@@ -12,6 +12,7 @@
 
 #include "smug/suggest.h"
 #include "smug/yaml.h"
+#include "smug/yaml_schema.h"
 #include "testutil.h"
 
 static smug_yaml *load_text(const char *text)
