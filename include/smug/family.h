@@ -4,14 +4,17 @@
  * Input: bundles written by `smug emit --family` (each a group of the family: one model,
  * k, gamma, window and encoding) and measurements: rows of
  *
- *     formula_sha256,solver,version,answer,seconds        (a measured.csv, header first)
- *     file,solver,version,answer,seconds                  (a bundle's results/runs.csv,
- *                                                          written by its solvers.sh)
+ *     formula_sha256,solver,version,answer,seconds,cpu_seconds   (a measured.csv, header
+ *                                                                 first)
+ *     file,solver,version,answer,seconds,cpu_seconds             (a bundle's results/runs.csv,
+ *                                                                 written by its solvers.sh)
  *
- * answer sat, unsat, unknown, timeout or error. formula_sha256 is the sha256 of a file from
- * its first line starting "(declare-" to its end: the formula without the header, so a new
- * :source date or :status keeps its measurements, and two files with the same formula (the
- * .npy and .png of one image, or two bundles that meet) are one benchmark.
+ * answer sat, unsat, unknown, timeout or error; seconds wall-clock (the timeout applies to
+ * it), cpu_seconds the solver process's user + system time (difficulty is measured in it).
+ * formula_sha256 is the sha256 of a file from its first line starting "(declare-" to its end: the
+ * formula without the header, so a new :source date or :status keeps its measurements, and two
+ * files with the same formula (the .npy and .png of one image, or two bundles that meet) are one
+ * benchmark.
  *
  * Output, under DIR (every path relative, every list sorted, nothing time-dependent: the
  * same input gives the same bytes):
@@ -26,8 +29,8 @@
  * contradicts it (a solver, or smug's claim, answering the opposite fails the build: it is a
  * bug somewhere, not a statistic). Unconfirmed files keep :status unknown and difficulty
  * "open". The index keeps a "certificate" field per file for a checked LP certificate
- * (issue #13), which is then a confirmer like a solver. Difficulty is the time of the second
- * confirming answer: easy < 1 s, medium < 10 s, hard otherwise.
+ * (issue #13), which is then a confirmer like a solver. Difficulty is the CPU time of the
+ * second confirming answer: easy < 1 s, medium < 10 s, hard otherwise.
  */
 #ifndef SMUG_FAMILY_H
 #define SMUG_FAMILY_H
@@ -39,15 +42,15 @@
 #define SMUG_FAMILY_MEDIUM 10.0 /* seconds: below is medium, above hard */
 
 typedef struct smug_family_options {
-    const char *out;                /* DIR */
-    const char *const *bundles;     /* bundle folders, or folders of bundles (sorted) */
+    const char *out;            /* DIR */
+    const char *const *bundles; /* bundle folders, or folders of bundles (sorted) */
     int n_bundles;
-    const char *const *measured;    /* measured.csv files, read in order (later rows win) */
+    const char *const *measured; /* measured.csv files, read in order (later rows win) */
     int n_measured;
-    double timeout;                 /* an answer after this counts as a timeout; in the harness */
-    int mem_mb;                     /* BenchExec's memory limit and solvers.sh's default */
-    const smug_solvers *registry;   /* for solvers.sh */
-    int all_measured;               /* 1: a file without any measured run is an error */
+    double timeout;               /* an answer after this counts as a timeout; in the harness */
+    int mem_mb;                   /* BenchExec's memory limit and solvers.sh's default */
+    const smug_solvers *registry; /* for solvers.sh */
+    int all_measured;             /* 1: a file without any measured run is an error */
 } smug_family_options;
 
 typedef struct smug_family_stats {

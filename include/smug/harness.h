@@ -15,8 +15,9 @@
  *
  * solvers.sh SOLVER FILE [TIMEOUT] runs from any directory, writes ROOT/results/<file
  * stem>.<solver>.out (the solver's stdout: `smug score` reads it) and appends
- * "file,solver,version,answer,seconds" to ROOT/results/runs.csv, answer being sat, unsat,
- * unknown, timeout or error (what `smug family` turns into measured times).
+ * "file,solver,version,answer,seconds,cpu_seconds" to ROOT/results/runs.csv (wall-clock and
+ * CPU seconds of the solver process), answer being sat, unsat, unknown, timeout or error
+ * (what `smug family` turns into measured times).
  * Nothing here is time-dependent: the same tasks give the same bytes.
  */
 #ifndef SMUG_HARNESS_H

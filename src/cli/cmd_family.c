@@ -23,8 +23,9 @@ static int run_family(const cli_args *a, smug_error *err)
     smug_solvers *reg = NULL;
     if (smug_solvers_load(NULL, &reg, err) < 0)
         return -1;
-    smug_family_options o = {out,       a->positional, a->n_positional, a->multi, a->n_multi,
-                             p.timeout, p.mem_limit,   reg,          cli_get(a, "all-measured") != NULL};
+    smug_family_options o = {out,         a->positional, a->n_positional,
+                             a->multi,    a->n_multi,    p.timeout,
+                             p.mem_limit, reg,           cli_get(a, "all-measured") != NULL};
     smug_strbuf table = SMUG_STRBUF_INIT;
     smug_family_stats st;
     int rc = smug_family_build(&o, &table, &st, err);
@@ -32,8 +33,9 @@ static int run_family(const cli_args *a, smug_error *err)
         rc = smug_strbuf_check(&table, err);
     if (rc == 0) {
         fwrite(table.buf ? table.buf : "", 1, table.len, stdout);
-        fprintf(stderr, "%d files (%d with a confirmed status), %d duplicates left out; wrote "
-                        "%s/index.json\n",
+        fprintf(stderr,
+                "%d files (%d with a confirmed status), %d duplicates left out; wrote "
+                "%s/index.json\n",
                 st.files, st.confirmed, st.duplicates, out);
     }
     smug_strbuf_free(&table);
@@ -52,7 +54,8 @@ const cli_command cli_cmd_family = {
         "(files with the same formula as an earlier one are left out), and decides each\n"
         "file's :status from measured solver runs: results/runs.csv of each bundle (written\n"
         "by its solvers.sh) and every --measured CSV (formula_sha256,solver,version,answer,\n"
-        "seconds, as DIR/measured.csv is written). A status is confirmed when two solvers\n"
+        "seconds,cpu_seconds, as DIR/measured.csv is written). A status is confirmed when two "
+        "solvers\n"
         "answer it within --timeout; otherwise the file says unknown. Two answers that\n"
         "contradict each other, or smug's own claim, stop with an error. Writes\n"
         "DIR/index.json (per file: status, who confirmed it, difficulty, every solver's answer\n"
@@ -60,7 +63,8 @@ const cli_command cli_cmd_family = {
         "task files, solvers.sh and run.slurm, and prints Markdown tables of the measured\n"
         "difficulty per solver. The same input gives the same bytes.",
     .opts = {{"out", "DIR", 0, "the family folder to write"},
-             {"measured", "CSV", 1, "measured runs (formula_sha256,solver,version,answer,seconds)"},
+             {"measured", "CSV", 1,
+              "measured runs (formula_sha256,solver,version,answer,seconds,cpu)"},
              {"timeout", "S", 0, "seconds an answer must come within (default 60)"},
              {"mem-limit", "MB", 0, "memory limit written into BenchExec's file (default 8192)"},
              {"all-measured", NULL, 0, "fail when a file has no measured run at all"},

@@ -50,15 +50,15 @@ static int push_run(family *f, const fam_run *r, smug_error *err)
     return 0;
 }
 
-/* Splits a CSV line of exactly five fields (no quoting: none of them holds a comma). */
-static int split5(char *line, char *field[5])
+/* Splits a CSV line of exactly six fields (no quoting: none of them holds a comma). */
+static int split6(char *line, char *field[6])
 {
     int n = 0;
-    for (char *p = line; n < 5; n++) {
+    for (char *p = line; n < 6; n++) {
         field[n] = p;
         char *c = strchr(p, ',');
         if (!c)
-            return n == 4 ? 0 : -1;
+            return n == 5 ? 0 : -1;
         *c = '\0';
         p = c + 1;
     }
@@ -77,7 +77,7 @@ static int valid_solver(const char *s)
 }
 
 /* One row: field 0 is a formula hash (measured.csv) or, with b, a file of bundle b. */
-static int parse_row(family *f, const fam_bundle *b, char *field[5], const char *where,
+static int parse_row(family *f, const fam_bundle *b, char *field[6], const char *where,
                      smug_error *err)
 {
     fam_run r;
@@ -102,10 +102,14 @@ static int parse_row(family *f, const fam_bundle *b, char *field[5], const char 
                          "%s: answer '%s' (expected sat, unsat, unknown, timeout or error)", where,
                          field[3]);
     snprintf(r.answer, sizeof r.answer, "%s", answers[a]);
-    char *end;
-    r.seconds = strtod(field[4], &end);
-    if (end == field[4] || *end || !(r.seconds >= 0.0 && r.seconds < 1e9))
-        return smug_fail(err, SMUG_ERR_FORMAT, "%s: seconds '%s' is not a time", where, field[4]);
+    double *t[2] = {&r.seconds, &r.cpu};
+    for (int k = 0; k < 2; k++) {
+        char *end;
+        *t[k] = strtod(field[4 + k], &end);
+        if (end == field[4 + k] || *end || !(*t[k] >= 0.0 && *t[k] < 1e9))
+            return smug_fail(err, SMUG_ERR_FORMAT, "%s: %s '%s' is not a time", where,
+                             k ? "cpu_seconds" : "seconds", field[4 + k]);
+    }
     return push_run(f, &r, err);
 }
 
@@ -120,14 +124,14 @@ static int read_runs(family *f, const char *path, const fam_bundle *b, smug_erro
     int rc = 0, line = 0;
     for (char *l = strtok_r(text, "\n", &save); rc == 0 && l; l = strtok_r(NULL, "\n", &save)) {
         line++;
-        char *field[5];
+        char *field[6];
         snprintf(where, sizeof where, "%s:%d", path, line);
         if (!b && line == 1 && strncmp(l, "formula_sha256,", 15) == 0)
             continue;
-        if (split5(l, field) < 0)
+        if (split6(l, field) < 0)
             rc = smug_fail(err, SMUG_ERR_FORMAT,
-                           "%s: expected 5 comma-separated fields (%s,solver,version,answer,"
-                           "seconds)",
+                           "%s: expected 6 comma-separated fields (%s,solver,version,answer,"
+                           "seconds,cpu_seconds)",
                            where, b ? "file" : "formula_sha256");
         else
             rc = parse_row(f, b, field, where, err);
@@ -313,10 +317,10 @@ static int decide(family *f, fam_file *e, smug_error *err)
         snprintf(e->confirmed_by + len, sizeof e->confirmed_by - len, "%s%s", n ? "," : "",
                  r->solver);
         n++;
-        if (t1 < 0 || r->seconds < t1)
-            t2 = t1, t1 = r->seconds;
-        else if (t2 < 0 || r->seconds < t2)
-            t2 = r->seconds;
+        if (t1 < 0 || r->cpu < t1)
+            t2 = t1, t1 = r->cpu;
+        else if (t2 < 0 || r->cpu < t2)
+            t2 = r->cpu;
     }
     if (n >= 2) {
         e->status = agreed;
@@ -428,8 +432,8 @@ int smug_family_build(const smug_family_options *o, smug_strbuf *out_table,
         if (smug_fs_exists(path))
             rc = read_runs(f, path, &f->bundles[i], err);
     }
-    if (rc == 0 && !(f->order = malloc((size_t)(f->n_files > 0 ? f->n_files : 1) *
-                                       sizeof *f->order)))
+    if (rc == 0 &&
+        !(f->order = malloc((size_t)(f->n_files > 0 ? f->n_files : 1) * sizeof *f->order)))
         rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     for (int i = 0; rc == 0 && i < f->n_files; i++)
         rc = f->files[i].duplicate ? 0 : decide(f, &f->files[i], err);

@@ -73,6 +73,7 @@ static void index_file(smug_json *j, const family *f, const fam_file *e)
         smug_json_object_begin(j, e->runs[r]->solver);
         smug_json_string(j, "answer", e->runs[r]->answer);
         smug_json_number(j, "seconds", e->runs[r]->seconds);
+        smug_json_number(j, "cpu_seconds", e->runs[r]->cpu);
         smug_json_object_end(j);
     }
     smug_json_object_end(j);
@@ -111,7 +112,7 @@ int fam_write_index(const family *f, smug_error *err)
                      "which no solver answer contradicted");
     smug_json_number(&j, "timeout", f->o->timeout);
     smug_json_object_begin(&j, "difficulty");
-    smug_json_string(&j, "measure", "seconds of the second confirming answer");
+    smug_json_string(&j, "measure", "CPU seconds of the second confirming answer");
     smug_json_number(&j, "easy_below", SMUG_FAMILY_EASY);
     smug_json_number(&j, "medium_below", SMUG_FAMILY_MEDIUM);
     smug_json_string(&j, "open", "fewer than two solvers answered within the timeout");
@@ -165,10 +166,10 @@ int fam_write_measured(const family *f, smug_error *err)
             v[n++] = f->order[i]->runs[r];
     qsort(v, n, sizeof *v, cmp_run);
     smug_strbuf sb = SMUG_STRBUF_INIT;
-    smug_strbuf_adds(&sb, "formula_sha256,solver,version,answer,seconds\n");
+    smug_strbuf_adds(&sb, "formula_sha256,solver,version,answer,seconds,cpu_seconds\n");
     for (size_t i = 0; i < n; i++)
-        smug_strbuf_addf(&sb, "%s,%s,%s,%s,%.3f\n", v[i]->sha, v[i]->solver, v[i]->version,
-                         v[i]->answer, v[i]->seconds);
+        smug_strbuf_addf(&sb, "%s,%s,%s,%s,%.3f,%.3f\n", v[i]->sha, v[i]->solver, v[i]->version,
+                         v[i]->answer, v[i]->seconds, v[i]->cpu);
     free(v);
     return write_out(f, "measured.csv", &sb, err);
 }
@@ -205,7 +206,7 @@ static void solver_table(const family *f, const char *const *names, int ns, smug
         return;
     }
     smug_strbuf_adds(out, "| solver | answered (of files with a status) | sat | unsat | no answer "
-                          "| median s | 90th pct s | slowest s |\n"
+                          "| median CPU s | 90th pct | slowest |\n"
                           "|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int s = 0; s < ns; s++) {
         int n = 0, sat = 0, unsat = 0, known = 0, none = 0;
@@ -217,7 +218,7 @@ static void solver_table(const family *f, const char *const *names, int ns, smug
             known += strcmp(e->status, "unknown") != 0;
             none += r && !right;
             if (right) {
-                t[n++] = r->seconds;
+                t[n++] = r->cpu;
                 sat += strcmp(e->status, "sat") == 0;
                 unsat += strcmp(e->status, "unsat") == 0;
             }
@@ -286,11 +287,11 @@ void fam_tables(const family *f, smug_strbuf *out)
     int ns = solver_names(f, names);
     smug_strbuf_addf(out,
                      "Measured per solver (an answer counts when it is the confirmed status and "
-                     "came within %g s):\n\n",
+                     "came within %g s of wall-clock time; times are CPU seconds):\n\n",
                      f->o->timeout);
     solver_table(f, names, ns, out);
-    smug_strbuf_adds(out, "\nDifficulty: the time of the second confirming answer (easy < 1 s, "
-                          "medium < 10 s, hard otherwise; open: not confirmed).\n\n");
+    smug_strbuf_adds(out, "\nDifficulty: the CPU time of the second confirming answer (easy < 1 "
+                          "s, medium < 10 s, hard otherwise; open: not confirmed).\n\n");
     class_table(f, out);
     smug_strbuf_adds(out, "\n");
     bundle_table(f, out);

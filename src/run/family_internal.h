@@ -18,7 +18,8 @@ typedef struct fam_run { /* one measured run of one formula */
     char solver[32];
     char version[96];
     char answer[8]; /* sat unsat unknown timeout error */
-    double seconds;
+    double seconds; /* wall-clock: what the timeout is about */
+    double cpu;     /* CPU seconds (user + system): what difficulty is about */
 } fam_run;
 
 typedef struct fam_bundle {
@@ -38,9 +39,9 @@ typedef struct fam_file { /* one benchmark file of a bundle */
     int bound;         /* B of <id>.b<B>.smt2 */
     const char *claim; /* smug emit's :status: sat, unsat or unknown */
     /* decided by family.c */
-    const char *status;     /* sat, unsat or unknown */
-    const char *difficulty; /* easy, medium, hard or open */
-    char confirmed_by[160]; /* "cvc5,z3" */
+    const char *status;                   /* sat, unsat or unknown */
+    const char *difficulty;               /* easy, medium, hard or open */
+    char confirmed_by[160];               /* "cvc5,z3" */
     const fam_run *runs[FAM_MAX_SOLVERS]; /* its measurements, by solver name */
     int n_runs;
 } fam_file;

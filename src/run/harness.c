@@ -100,8 +100,7 @@ static int write_benchexec(const char *root, const smug_harness_task *tasks, int
     for (int i = 0; i < n; i++) {
         const char *slash = strrchr(tasks[i].file, '/');
         char dir[2048];
-        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - tasks[i].file) : 0,
-                 tasks[i].file);
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - tasks[i].file) : 0, tasks[i].file);
         char line[2100];
         snprintf(line, sizeof line, "\n%s/\n", dir);
         if (dirs.buf && strstr(dirs.buf, line))
@@ -200,8 +199,9 @@ static const char solvers_head[] =
     "#   bash solvers.sh z3 problems/x.b3.smt2 60\n"
     "#   parallel --colsep , bash solvers.sh cvc5 {1} {3} :::: instances.csv\n"
     "# Writes results/<stem>.<solver>.out (stdout, read by smug score) and .err, and appends\n"
-    "# file,solver,version,answer,seconds to results/runs.csv; answer is sat, unsat,\n"
-    "# unknown (the solver's own limit), timeout (killed 10 s after it) or error.\n"
+    "# file,solver,version,answer,seconds,cpu_seconds to results/runs.csv (wall-clock and\n"
+    "# CPU time of the solver process); answer is sat, unsat, unknown (the solver's own\n"
+    "# limit), timeout (killed 10 s after it) or error.\n"
     "# MEM_MB sets the memory limit where the solver has a flag for one.\n"
     "set -u\n"
     "cd \"$(dirname \"$0\")\"\n"
@@ -219,10 +219,12 @@ static const char solvers_tail[] =
     "stem=$(basename \"$file\" .smt2)\n"
     "out=results/$stem.$solver.out\n"
     "version=$(\"${vcmd[@]}\" 2>&1 | grep -i -m 1 version | tr -d ',\\r')\n"
+    "times >\"$out.t0\" # this shell's children so far: the CPU time before the run\n"
     "start=$(date +%s%N)\n"
     "timeout -k 5 $((s + 10)) \"${cmd[@]}\" >\"$out.tmp\" 2>\"results/$stem.$solver.err\"\n"
     "rc=$?\n"
     "end=$(date +%s%N)\n"
+    "times >\"$out.t1\"\n"
     "mv -f \"$out.tmp\" \"$out\"\n"
     "first=$(grep -m 1 -v '^success$' \"$out\" | tr -d '\\r')\n"
     "if grep -q '^(error' \"$out\"; then answer=error\n"
@@ -232,9 +234,13 @@ static const char solvers_tail[] =
     "else answer=error\n"
     "fi\n"
     "seconds=$(awk -v a=\"$start\" -v b=\"$end\" 'BEGIN { printf \"%.3f\", (b - a) / 1e9 }')\n"
-    "printf '%s,%s,%s,%s,%s\\n' \"$file\" \"$solver\" \"$version\" \"$answer\" \"$seconds\" "
-    ">>results/runs.csv\n"
-    "echo \"$file $solver: $answer in $seconds s\"\n";
+    "cpu=$(awk 'function s(x) { split(x, p, \"m\"); return p[1] * 60 + p[2] }\n"
+    "  FNR == 2 { v[FILENAME] = s($1) + s($2) } END { printf \"%.3f\", v[ARGV[2]] - v[ARGV[1]] }' "
+    "\"$out.t0\" \"$out.t1\")\n"
+    "rm -f \"$out.t0\" \"$out.t1\"\n"
+    "printf '%s,%s,%s,%s,%s,%s\\n' \"$file\" \"$solver\" \"$version\" \"$answer\" \"$seconds\" "
+    "\"$cpu\" >>results/runs.csv\n"
+    "echo \"$file $solver: $answer in $seconds s ($cpu s CPU)\"\n";
 
 int smug_harness_write_solvers(const char *root, const smug_solvers *reg, int mem_mb,
                                smug_error *err)

@@ -46,8 +46,9 @@ static char *text_of(smug_strbuf *sb)
 static void test_source_text(void **state)
 {
     (void)state;
-    smug_smt_source s = {"the smug developers", "2026-01-01", "smug 0.1.0 (smug emit)",
-                         "masks", "z3, cvc5", "", "model m.onnx\ninput x.png"};
+    smug_smt_source s = {
+        "the smug developers",      "2026-01-01", "smug 0.1.0 (smug emit)", "masks", "z3, cvc5", "",
+        "model m.onnx\ninput x.png"};
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_smt_source_text(&sb, &s);
     char *t = text_of(&sb);
@@ -58,9 +59,10 @@ static void test_source_text(void **state)
 
     smug_smt_header(&sb, "x", NULL); /* z3's objective form: not a benchmark */
     t = text_of(&sb);
-    assert_string_equal(t, "(set-info :smt-lib-version 2.6)\n(set-logic QF_LRA)\n"
-                           "(set-info :source |x|)\n"
-                           "(set-info :license \"https://creativecommons.org/licenses/by/4.0/\")\n");
+    assert_string_equal(t,
+                        "(set-info :smt-lib-version 2.6)\n(set-logic QF_LRA)\n"
+                        "(set-info :source |x|)\n"
+                        "(set-info :license \"https://creativecommons.org/licenses/by/4.0/\")\n");
     free(t);
 }
 
@@ -100,8 +102,13 @@ static char *benchmark(const smug_mask_problem *p, const smug_bounds *b, int bou
     for (int i = 0; i < p->n; i++)
         zero[i] = zero[i] && !b->useless[i];
     smug_smt_facts facts = {0, b->useless, b->dom_from, b->dom_to, b->n_dom};
-    smug_smt_source src = {"the smug developers", "2026-01-01", "test_benchmark", "masks",
-                           "z3, cvc5, cvc4", NULL, "fashion_fc 0000 k 4 window 4"};
+    smug_smt_source src = {"the smug developers",
+                           "2026-01-01",
+                           "test_benchmark",
+                           "masks",
+                           "z3, cvc5, cvc4",
+                           NULL,
+                           "fashion_fc 0000 k 4 window 4"};
     smug_strbuf sb = SMUG_STRBUF_INIT, s = SMUG_STRBUF_INIT;
     smug_smt_source_text(&s, &src);
     smug_smt_header(&sb, s.buf, status);
@@ -135,8 +142,8 @@ static void check_clean(const char *t, const char *status, int assisted)
     assert_null(strstr(cs + 1, "(check-sat)"));
     size_t len = strlen(t);
     assert_true(len > 8 && strcmp(t + len - 8, "\n(exit)\n") == 0);
-    const char *banned[] = {"(get-", "(echo", "(minimize", "(maximize", "(push", "(pop",
-                            "(assert-soft", "(set-option"};
+    const char *banned[] = {"(get-", "(echo", "(minimize",    "(maximize",
+                            "(push", "(pop",  "(assert-soft", "(set-option"};
     for (size_t i = 0; i < sizeof banned / sizeof *banned; i++)
         if (strstr(t, banned[i]))
             fail_msg("a benchmark file holds \"%s\"", banned[i]);
@@ -311,8 +318,8 @@ static void test_harness_files(void **state)
     (void)state;
     char root[] = "/tmp/smug_test_harness_XXXXXX";
     assert_non_null(mkdtemp(root));
-    smug_harness_task tasks[] = {{"g/a.b3.smt2", "sat"}, {"g/a.b2.smt2", "unsat"},
-                                 {"h/c.b5.smt2", "unknown"}};
+    smug_harness_task tasks[] = {
+        {"g/a.b3.smt2", "sat"}, {"g/a.b2.smt2", "unsat"}, {"h/c.b5.smt2", "unknown"}};
     smug_error err = SMUG_ERROR_INIT;
     char dir[600];
     snprintf(dir, sizeof dir, "%s/g", root);
@@ -321,7 +328,8 @@ static void test_harness_files(void **state)
     assert_int_equal(smug_fs_mkdirs(dir, &err), 0);
     assert_int_equal(smug_harness_write_tasks(root, tasks, 3, 60.5, 4096, &err), 0);
     char *t = slurp(root, "instances.csv");
-    assert_string_equal(t, "g/a.b3.smt2,sat,60.5\ng/a.b2.smt2,unsat,60.5\nh/c.b5.smt2,unknown,60.5\n");
+    assert_string_equal(t,
+                        "g/a.b3.smt2,sat,60.5\ng/a.b2.smt2,unsat,60.5\nh/c.b5.smt2,unknown,60.5\n");
     free(t);
     t = slurp(root, "g/a.b2.yml");
     assert_string_equal(t, "format_version: '2.0'\ninput_files: 'a.b2.smt2'\nproperties:\n"
