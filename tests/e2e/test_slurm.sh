@@ -40,7 +40,7 @@ stop_cluster() {
   rm -rf "$tmp"
 }
 trap stop_cluster EXIT
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+listening() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 port=$((20000 + $$ % 20000))
 while listening "$port" || listening $((port + 1)); do port=$((port + 2)); done
 node=$(hostname -s)
