@@ -54,14 +54,14 @@ const cli_command cli_cmd_family = {
         "(files with the same formula as an earlier one are left out), and decides each\n"
         "file's :status from measured solver runs: results/runs.csv of each bundle (written\n"
         "by its solvers.sh) and every --measured CSV (formula_sha256,solver,version,answer,\n"
-        "seconds,cpu_seconds, as DIR/measured.csv is written). A status is confirmed when two "
-        "solvers\n"
-        "answer it within --timeout; otherwise the file says unknown. Two answers that\n"
-        "contradict each other, or smug's own claim, stop with an error. Writes\n"
-        "DIR/index.json (per file: status, who confirmed it, difficulty, every solver's answer\n"
-        "and time, the problem's parameters), DIR/measured.csv, DIR/instances.csv, BenchExec\n"
-        "task files, solvers.sh and run.slurm, and prints Markdown tables of the measured\n"
-        "difficulty per solver. The same input gives the same bytes.",
+        "seconds,cpu_seconds, as DIR/measured.csv is written). A status is confirmed when\n"
+        "two solvers answer it within --timeout; otherwise the file says unknown. Two\n"
+        "answers that contradict each other, or smug's own claim, stop with an error.\n"
+        "Writes DIR/index.json (per file: status, who confirmed it, difficulty = CPU time of\n"
+        "the second confirming answer, every solver's answer and times, the problem's\n"
+        "parameters), DIR/measured.csv, DIR/instances.csv, BenchExec task files, solvers.sh\n"
+        "and run.slurm, and prints Markdown tables of the measured difficulty per solver.\n"
+        "The same input gives the same bytes.",
     .opts = {{"out", "DIR", 0, "the family folder to write"},
              {"measured", "CSV", 1,
               "measured runs (formula_sha256,solver,version,answer,seconds,cpu)"},
