@@ -9,8 +9,9 @@
  *     file,solver,version,answer,seconds,cpu_seconds             (a bundle's results/runs.csv,
  *                                                                 written by its solvers.sh)
  *
- * answer sat, unsat, unknown, timeout or error; seconds wall-clock (the timeout applies to
- * it), cpu_seconds the solver process's user + system time (difficulty is measured in it).
+ * answer sat, unsat, unknown, timeout or error; seconds wall-clock, cpu_seconds the solver
+ * process's user + system time (the timeout and the difficulty are measured in it, as
+ * solvers.sh limits CPU time: a loaded machine must not change a file's class).
  * formula_sha256 is the sha256 of a file from its first line starting "(declare-" to its end: the
  * formula without the header, so a new :source date or :status keeps its measurements, and two
  * files with the same formula (the .npy and .png of one image, or two bundles that meet) are one
@@ -47,7 +48,7 @@ typedef struct smug_family_options {
     int n_bundles;
     const char *const *measured; /* measured.csv files, read in order (later rows win) */
     int n_measured;
-    double timeout;               /* an answer after this counts as a timeout; in the harness */
+    double timeout;               /* CPU seconds: an answer after it counts as a timeout */
     int mem_mb;                   /* BenchExec's memory limit and solvers.sh's default */
     const smug_solvers *registry; /* for solvers.sh */
     int all_measured;             /* 1: a file without any measured run is an error */

@@ -3,7 +3,7 @@
  * as smt2/), every path relative to it, so the folder can be copied anywhere:
  *
  *     ROOT/instances.csv         file,status,timeout a line, no header (VNN-COMP's form;
- *                                status sat, unsat or unknown)
+ *                                status sat, unsat or unknown; timeout in CPU seconds)
  *     ROOT/<dir>/<stem>.yml      a BenchExec task definition beside each <stem>.smt2:
  *                                property ../benchexec/sat.prp, expected_verdict true = sat,
  *                                false = unsat, none when unknown
@@ -13,7 +13,8 @@
  *                                solvers/ YAML files written out, no smug needed
  *     ROOT/run.slurm             instances.csv as a Slurm job array through solvers.sh
  *
- * solvers.sh SOLVER FILE [TIMEOUT] runs from any directory, writes ROOT/results/<file
+ * solvers.sh SOLVER FILE [TIMEOUT] runs from any directory with TIMEOUT CPU seconds
+ * (ulimit -t; BenchExec's timelimit is CPU time too), writes ROOT/results/<file
  * stem>.<solver>.out (the solver's stdout: `smug score` reads it) and appends
  * "file,solver,version,answer,seconds,cpu_seconds" to ROOT/results/runs.csv (wall-clock and
  * CPU seconds of the solver process), answer being sat, unsat, unknown, timeout or error

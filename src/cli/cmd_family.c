@@ -55,8 +55,9 @@ const cli_command cli_cmd_family = {
         "file's :status from measured solver runs: results/runs.csv of each bundle (written\n"
         "by its solvers.sh) and every --measured CSV (formula_sha256,solver,version,answer,\n"
         "seconds,cpu_seconds, as DIR/measured.csv is written). A status is confirmed when\n"
-        "two solvers answer it within --timeout; otherwise the file says unknown. Two\n"
-        "answers that contradict each other, or smug's own claim, stop with an error.\n"
+        "two solvers answer it within --timeout CPU seconds; otherwise the file says\n"
+        "unknown. Two answers that contradict each other, or smug's own claim, stop with\n"
+        "an error.\n"
         "Writes DIR/index.json (per file: status, who confirmed it, difficulty = CPU time of\n"
         "the second confirming answer, every solver's answer and times, the problem's\n"
         "parameters), DIR/measured.csv, DIR/instances.csv, BenchExec task files, solvers.sh\n"
@@ -65,7 +66,7 @@ const cli_command cli_cmd_family = {
     .opts = {{"out", "DIR", 0, "the family folder to write"},
              {"measured", "CSV", 1,
               "measured runs (formula_sha256,solver,version,answer,seconds,cpu)"},
-             {"timeout", "S", 0, "seconds an answer must come within (default 60)"},
+             {"timeout", "S", 0, "CPU seconds an answer must come within (default 60)"},
              {"mem-limit", "MB", 0, "memory limit written into BenchExec's file (default 8192)"},
              {"all-measured", NULL, 0, "fail when a file has no measured run at all"},
              {0}},

@@ -304,7 +304,7 @@ static int decide(family *f, fam_file *e, smug_error *err)
     e->confirmed_by[0] = '\0';
     for (int i = 0; i < e->n_runs; i++) {
         const fam_run *r = e->runs[i];
-        if (!definite(r->answer) || r->seconds > f->o->timeout)
+        if (!definite(r->answer) || r->cpu > f->o->timeout)
             continue;
         if (agreed && strcmp(agreed, r->answer) != 0)
             return smug_fail(err, SMUG_ERR_FORMAT,

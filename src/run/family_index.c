@@ -214,7 +214,7 @@ static void solver_table(const family *f, const char *const *names, int ns, smug
             const fam_file *e = f->order[i];
             const fam_run *r = run_of(e, names[s]);
             int right = r && strcmp(e->status, "unknown") != 0 &&
-                        strcmp(r->answer, e->status) == 0 && r->seconds <= f->o->timeout;
+                        strcmp(r->answer, e->status) == 0 && r->cpu <= f->o->timeout;
             known += strcmp(e->status, "unknown") != 0;
             none += r && !right;
             if (right) {
@@ -287,7 +287,7 @@ void fam_tables(const family *f, smug_strbuf *out)
     int ns = solver_names(f, names);
     smug_strbuf_addf(out,
                      "Measured per solver (an answer counts when it is the confirmed status and "
-                     "came within %g s of wall-clock time; times are CPU seconds):\n\n",
+                     "came within %g s of CPU time; times are CPU seconds):\n\n",
                      f->o->timeout);
     solver_table(f, names, ns, out);
     smug_strbuf_adds(out, "\nDifficulty: the CPU time of the second confirming answer (easy < 1 "

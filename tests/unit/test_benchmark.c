@@ -364,7 +364,8 @@ static void test_harness_files(void **state)
     snprintf(cmd, sizeof cmd, "bash %s/solvers.sh echo g/a.b3.smt2 1.5 >/dev/null", root);
     assert_int_equal(system(cmd), 0);
     t = slurp(root, "results/a.b3.echo.out");
-    assert_string_equal(t, "it's a b --in=g/a.b3.smt2 -t:1500 2s 321\n");
+    /* 1.5 CPU seconds: ulimit -t 2, and the solver's own wall-clock limit 5 · 2 + 10 s */
+    assert_string_equal(t, "it's a b --in=g/a.b3.smt2 -t:20000 20s 321\n");
     free(t);
     t = slurp(root, "results/runs.csv");
     assert_true(tu_has_prefix(t, "g/a.b3.smt2,echo,echo version 1,error,"));
