@@ -31,12 +31,14 @@ mkdir -p "$s/state" "$s/spool" "$s/log" "$s/munge"
 chmod 700 "$s/munge"
 head -c 1024 /dev/urandom >"$s/munge/key"
 chmod 600 "$s/munge/key"
-stop_cluster() {
-  local f
+stop_cluster() { # the daemons by their pid files, then wait until they are gone
+  local f pid pids=()
   for f in "$s/slurmd.pid" "$s/slurmctld.pid" "$s/munge/pid"; do
-    [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+    [ -s "$f" ] && pid=$(cat "$f") && kill "$pid" 2>/dev/null && pids+=("$pid")
   done
-  sleep 1
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  done
   rm -rf "$tmp"
 }
 trap stop_cluster EXIT
