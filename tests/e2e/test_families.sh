@@ -120,6 +120,13 @@ check "emit A" 0 "" "$smug" emit --model models/fashion_cnn.onnx "${imgs[@]}" --
   --family --form decision --out "$tmp/fam-in/A"
 grep -q '"twin_of": "0000_ankle_boot"' "$tmp/fam-in/A/manifest.json" && ok || bad "no twin_of"
 [ "$(wc -l <"$tmp/fam-in/A/instances.csv")" -eq 4 ] && ok || bad "the .npy twin got files"
+check "emit raw" 0 "" "$smug" emit --model models/fashion_fc.onnx --input data/fashion/0004_shirt.png \
+  --top-k 8 --window 2 --encoding raw --family --form decision --out "$tmp/raw"
+for f in "$tmp"/fam-in/A/problems/*.b*.smt2 "$tmp"/raw/problems/*.b*.smt2; do # fresh files too
+  e=$(parse_check "$f")
+  [ -z "$e" ] && ok || bad "strict parsing of $f: $e"
+done
+! grep -q '^; smug:' "$tmp"/raw/problems/*.smt2 && ok || bad "a raw file carries smug's facts"
 check "emit A again" 0 "" "$smug" emit --model models/fashion_cnn.onnx "${imgs[@]}" --top-k 4 \
   --window 4 --family --form decision --out "$tmp/fam-in/Z"
 check "family, nothing measured" 0 "4 files (0 with a confirmed status), 4 duplicates left out" \
