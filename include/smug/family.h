@@ -31,7 +31,8 @@
  * bug somewhere, not a statistic). Unconfirmed files keep :status unknown and difficulty
  * "open". The index keeps a "certificate" field per file for a checked LP certificate
  * (issue #13), which is then a confirmer like a solver. Difficulty is the CPU time of the
- * second confirming answer: easy < 1 s, medium < 10 s, hard otherwise.
+ * second confirming answer: easy < 1 s, medium < 5 s, hard otherwise (the measured timeout
+ * bounds it: 20 s for smt2/).
  */
 #ifndef SMUG_FAMILY_H
 #define SMUG_FAMILY_H
@@ -39,8 +40,8 @@
 #include "smug/registry.h"
 #include "smug/strbuf.h"
 
-#define SMUG_FAMILY_EASY   1.0  /* seconds: below is easy */
-#define SMUG_FAMILY_MEDIUM 10.0 /* seconds: below is medium, above hard */
+#define SMUG_FAMILY_EASY   1.0 /* seconds: below is easy */
+#define SMUG_FAMILY_MEDIUM 5.0 /* seconds: below is medium, above hard */
 
 typedef struct smug_family_options {
     const char *out;            /* DIR */

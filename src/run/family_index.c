@@ -291,7 +291,7 @@ void fam_tables(const family *f, smug_strbuf *out)
                      f->o->timeout);
     solver_table(f, names, ns, out);
     smug_strbuf_adds(out, "\nDifficulty: the CPU time of the second confirming answer (easy < 1 "
-                          "s, medium < 10 s, hard otherwise; open: not confirmed).\n\n");
+                          "s, medium < 5 s, hard up to the timeout; open: not confirmed).\n\n");
     class_table(f, out);
     smug_strbuf_adds(out, "\n");
     bundle_table(f, out);
