@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "smug/fsutil.h"
 #include "smug/harness.h"
@@ -113,13 +115,39 @@ static int parse_row(family *f, const fam_bundle *b, char *field[6], const char 
     return push_run(f, &r, err);
 }
 
-/* A measured.csv (b NULL; its first line is the header) or a bundle's runs.csv. */
-static int read_runs(family *f, const char *path, const fam_bundle *b, smug_error *err)
+/* The file rel ("<folder>/<name>", one level down) of bundle b, read as every bundle file
+ * is (design §7): relative to the bundle's descriptor, no link followed, regular files of at
+ * most FAM_FILE_MAX bytes. A missing file is *out_data NULL and 0 when `optional`. */
+static int read_bundle_file(const fam_bundle *b, const char *rel, int optional,
+                            unsigned char **out_data, size_t *out_len, smug_error *err)
 {
-    unsigned char *data;
-    size_t len;
-    if (smug_fs_read_all(path, &data, &len, err) < 0)
+    *out_data = NULL, *out_len = 0;
+    const char *slash = strchr(rel, '/');
+    char folder[256], where[4400];
+    if (!slash || strchr(slash + 1, '/') || slash == rel ||
+        (size_t)(slash - rel) >= sizeof folder || !slash[1] || rel[0] == '.' || slash[1] == '.')
+        return smug_fail(err, SMUG_ERR_FORMAT, "%s: '%s' is not a file of the bundle", b->b->dir,
+                         rel);
+    snprintf(folder, sizeof folder, "%.*s", (int)(slash - rel), rel);
+    snprintf(where, sizeof where, "%s/%s", b->b->dir, folder);
+    int fd = -1;
+    if (smug_fs_subdir(b->b->dirfd, b->b->dir, folder, 0, &fd, err) < 0)
         return -1;
+    if (fd < 0 || (optional && smug_fs_kind_at(fd, slash + 1) == SMUG_FS_MISSING)) {
+        if (fd >= 0)
+            close(fd);
+        return optional ? 0 : smug_fail(err, SMUG_ERR_IO, "%s/%s: no such file", b->b->dir, rel);
+    }
+    int rc = smug_fs_read_at(fd, where, slash + 1, FAM_FILE_MAX, out_data, out_len, err);
+    close(fd);
+    return rc;
+}
+
+/* Splits text into lines and parses each: a measured.csv (b NULL; its first line is the
+ * header) or a bundle's runs.csv. Consumes data. */
+static int parse_runs(family *f, const char *path, const fam_bundle *b, unsigned char *data,
+                      smug_error *err)
+{
     char *text = (char *)data, *save = NULL, where[4200];
     int rc = 0, line = 0;
     for (char *l = strtok_r(text, "\n", &save); rc == 0 && l; l = strtok_r(NULL, "\n", &save)) {
@@ -140,6 +168,15 @@ static int read_runs(family *f, const char *path, const fam_bundle *b, smug_erro
     return rc;
 }
 
+static int read_runs(family *f, const char *path, smug_error *err)
+{
+    unsigned char *data;
+    size_t len;
+    if (smug_fs_read_all(path, &data, &len, err) < 0)
+        return -1;
+    return parse_runs(f, path, NULL, data, err);
+}
+
 /* ---- bundles and their files ---------------------------------------------------------- */
 
 int fam_file_sha(family *f, const fam_bundle *b, const char *rel, char out[65], smug_error *err)
@@ -149,17 +186,13 @@ int fam_file_sha(family *f, const fam_bundle *b, const char *rel, char out[65], 
             memcpy(out, f->files[i].sha, 65);
             return 0;
         }
-    char path[4096];
     unsigned char *data;
     size_t len;
-    if (strstr(rel, "..") || rel[0] == '/')
-        return smug_fail(err, SMUG_ERR_FORMAT, "'%s' is not a file of the bundle", rel);
-    snprintf(path, sizeof path, "%s/%s", b->b->dir, rel);
-    if (smug_fs_read_all(path, &data, &len, err) < 0)
+    if (read_bundle_file(b, rel, 0, &data, &len, err) < 0)
         return -1;
     int rc = smug_family_formula_sha256((const char *)data, len, out);
     free(data);
-    return rc < 0 ? smug_fail(err, SMUG_ERR_FORMAT, "%s: no declaration", path) : 0;
+    return rc < 0 ? smug_fail(err, SMUG_ERR_FORMAT, "%s/%s: no declaration", b->b->dir, rel) : 0;
 }
 
 static int add_file(family *f, fam_bundle *b, const smug_bundle_problem *bp, const char *rel,
@@ -175,15 +208,14 @@ static int add_file(family *f, fam_bundle *b, const smug_bundle_problem *bp, con
     fam_file *e = &f->files[f->n_files];
     memset(e, 0, sizeof *e);
     e->b = b, e->bp = bp, e->rel = rel, e->bound = bound, e->claim = claim;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", b->b->dir, rel);
     unsigned char *data;
-    if (smug_fs_read_all(path, &data, &e->len, err) < 0)
+    if (read_bundle_file(b, rel, 0, &data, &e->len, err) < 0)
         return -1;
     e->text = (char *)data;
     if (smug_family_formula_sha256(e->text, e->len, e->sha) < 0) {
         free(e->text);
-        return smug_fail(err, SMUG_ERR_FORMAT, "%s: no declaration: not a problem file", path);
+        return smug_fail(err, SMUG_ERR_FORMAT, "%s/%s: no declaration: not a problem file",
+                         b->b->dir, rel);
     }
     const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
     size_t n = strlen(b->name) + strlen(base) + 2;
@@ -257,8 +289,12 @@ static int load_bundles(family *f, const char *dir, smug_error *err)
     char *names[FAM_MAX_BUNDLES];
     int n = 0, rc = 0;
     for (struct dirent *e; (e = readdir(d)) && n < FAM_MAX_BUNDLES;) {
+        struct stat st; /* a link among the bundles is not followed (design §7) */
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_name[0] == '.' || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
         snprintf(path, sizeof path, "%s/%s/manifest.json", dir, e->d_name);
-        if (e->d_name[0] != '.' && smug_fs_exists(path) && !(names[n++] = strdup(e->d_name)))
+        if (smug_fs_exists(path) && !(names[n++] = strdup(e->d_name)))
             rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
     closedir(d);
@@ -425,12 +461,16 @@ int smug_family_build(const smug_family_options *o, smug_strbuf *out_table,
     for (int i = 0; rc == 0 && i < o->n_bundles; i++)
         rc = load_bundles(f, o->bundles[i], err);
     for (int i = 0; rc == 0 && i < o->n_measured; i++)
-        rc = read_runs(f, o->measured[i], NULL, err);
+        rc = read_runs(f, o->measured[i], err);
     for (int i = 0; rc == 0 && i < f->n_bundles; i++) { /* each bundle's own solvers.sh runs */
-        char path[4096];
-        snprintf(path, sizeof path, "%s/results/runs.csv", f->bundles[i].b->dir);
-        if (smug_fs_exists(path))
-            rc = read_runs(f, path, &f->bundles[i], err);
+        const fam_bundle *b = &f->bundles[i];
+        unsigned char *data;
+        size_t len;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/results/runs.csv", b->b->dir);
+        rc = read_bundle_file(b, "results/runs.csv", 1, &data, &len, err);
+        if (rc == 0 && data)
+            rc = parse_runs(f, path, b, data, err);
     }
     if (rc == 0 &&
         !(f->order = malloc((size_t)(f->n_files > 0 ? f->n_files : 1) * sizeof *f->order)))

@@ -12,6 +12,7 @@
 
 #define FAM_MAX_BUNDLES 1024
 #define FAM_MAX_SOLVERS 16
+#define FAM_FILE_MAX    ((size_t)256 << 20) /* the most read of one bundle file */
 
 typedef struct fam_run { /* one measured run of one formula */
     char sha[65];

@@ -153,6 +153,19 @@ check "contradiction" 1 "cvc4 answers $flip, but" \
 printf 'formula_sha256,solver,version,answer,seconds,cpu_seconds\n%s,cvc4,x,maybe,0.5,0.5\n' "$sha" >"$tmp/bad2.csv"
 check "bad answer" 1 "bad2.csv:2: answer 'maybe'" \
   "$smug" family --out "$tmp/fam5" --measured "$tmp/bad2.csv" "$tmp/fam-in"
+# a bundle is untrusted (design §7): a planted link is refused, never followed
+# (the links point into $tmp only: a cp onto a link writes through it)
+cp -r "$tmp/fam-in/A" "$tmp/linked"
+f=$(cut -d, -f1 "$tmp/linked/instances.csv" | head -n 1)
+echo planted >"$tmp/planted"
+rm -f "$tmp/linked/$f" && ln -s "$tmp/planted" "$tmp/linked/$f"
+check "linked problem file" 1 "$(basename "$f"): is a symbolic link: not followed" \
+  "$smug" family --out "$tmp/fam7" "$tmp/linked"
+rm -f "$tmp/linked/$f" && cp "$tmp/fam-in/A/$f" "$tmp/linked/$f"
+mkdir -p "$tmp/planted-results" && rm -rf "$tmp/linked/results" &&
+  ln -s "$tmp/planted-results" "$tmp/linked/results"
+check "linked results folder" 1 "results: is a symbolic link: not followed" \
+  "$smug" family --out "$tmp/fam8" "$tmp/linked"
 check "timeout counts" 0 "4 files (0 with a confirmed status)" \
   "$smug" family --out "$tmp/fam6" --timeout 0.001 "$tmp/fam-in"
 finish
