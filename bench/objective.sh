@@ -59,13 +59,15 @@ soft() {
   printf '(check-sat)\n(get-objectives)\n(exit)\n'
 }
 
-# z3's first line and its CPU seconds per variant (ulimit -t: the limit is CPU time, so a
-# busy machine does not decide the comparison; a run killed at the limit prints nothing)
+# the first line z3 prints and its CPU seconds per variant (ulimit -t: the limit is CPU
+# time, so a busy machine does not decide the comparison; a run killed at the limit prints
+# nothing)
 for f in "$tmp"/b/problems/*.opt.smt2; do
   for v in plain soft int guarded kept kept-soft; do
     variant $v "$f" >"$tmp/v.smt2"
     times >"$tmp/t0"
-    answer=$( (ulimit -t "$limit" && exec z3 -smt2 "$tmp/v.smt2") 2>/dev/null | head -n 1 || true)
+    answer=$(bash -c 'ulimit -t "$1" && exec z3 -smt2 "$2" 2>/dev/null' _ "$limit" "$tmp/v.smt2" |
+      head -n 1 || true)
     times >"$tmp/t1"
     cpu=$(awk 'function s(x) { split(x, p, "m"); return p[1] * 60 + p[2] }
       FNR == 2 { v[FILENAME] = s($1) + s($2) } END { printf "%.2f", v[ARGV[2]] - v[ARGV[1]] }' \
