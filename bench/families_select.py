@@ -13,6 +13,7 @@ Standard library only; bench/ code, never on the build or test path.
 """
 import collections
 import json
+import re
 import sys
 
 ORDER = ["easy", "medium", "hard", "open"]
@@ -77,9 +78,11 @@ def main():
     ]
     for folder, inp in chosen:
         m = probs[(folder, inp)]["meta"]
-        lines.append("%s,models/%s,%d,%d,%s,%s,%s" % (folder, m["model"], m["window"],
-                                                      len(m["neurons"]), m["gamma"],
-                                                      m["encoding"], inp))
+        # k is the knob of the folder (families.sh names it -k<k>-), not the problem's
+        # neuron count: smug keeps fewer neurons where fewer than k are active
+        k = int(re.search(r"-k([0-9]+)-", folder).group(1))
+        lines.append("%s,models/%s,%d,%d,%s,%s,%s" % (folder, m["model"], m["window"], k,
+                                                      m["gamma"], m["encoding"], inp))
         for f in probs[(folder, inp)]["files"]:
             counts[f["difficulty"]] += 1
     with open(out, "w") as f:
