@@ -23,7 +23,8 @@ int smug_yaml_fail(const smug_yaml *doc, const smug_yaml_node *n, smug_error *er
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (n)
-        return smug_fail(err, SMUG_ERR_FORMAT, "%s:%d: %s", smug_yaml_name(doc), smug_yaml_node_line(n), msg);
+        return smug_fail(err, SMUG_ERR_FORMAT, "%s:%d: %s", smug_yaml_name(doc),
+                         smug_yaml_node_line(n), msg);
     return smug_fail(err, SMUG_ERR_FORMAT, "%s: %s", smug_yaml_name(doc), msg);
 }
 
@@ -39,8 +40,8 @@ int smug_yaml_check_keys(const smug_yaml *doc, const smug_yaml_node *map, const 
             continue;
         const char *near = smug_suggest(key, known);
         if (near)
-            return smug_yaml_fail(doc, smug_yaml_entry_key_node(map, i), err, "unknown key '%s' (did you mean '%s'?)",
-                                  key, near);
+            return smug_yaml_fail(doc, smug_yaml_entry_key_node(map, i), err,
+                                  "unknown key '%s' (did you mean '%s'?)", key, near);
         return smug_yaml_fail(doc, smug_yaml_entry_key_node(map, i), err, "unknown key '%s'", key);
     }
     return 0;
