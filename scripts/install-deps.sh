@@ -16,8 +16,8 @@ packages=(
   libjansson-dev         # JSON reading
   libglpk-dev            # LP relaxation for lower bounds and fixings
   nettle-dev             # SHA-256 of models and problems in bundle manifests
-  # solvers, run as subprocesses
-  z3 cvc5
+  # solvers, run as subprocesses; cvc4 is the third that confirms benchmark statuses
+  z3 cvc5 cvc4
   coinor-cbc             # the MILP back end (solvers/cbc.yaml): tests run it
   # tests: cmocka, plus clang's libFuzzer/sanitizer runtime for the fuzz target
   libcmocka-dev clang libclang-rt-14-dev
@@ -26,6 +26,8 @@ packages=(
   # programs the scripts call (tests/deps/check_commands.py keeps this list complete)
   clang-format           # scripts/check-format.sh
   git                    # scripts/check-format.sh lists the tracked files
+  parallel               # bench/families.sh, tests/e2e/test_slurm.sh (GNU parallel)
+  slurmctld slurmd slurm-client munge  # tests/e2e/test_slurm.sh: one-node Slurm on localhost
 )
 
 missing=()

@@ -4,9 +4,14 @@
  *     BUNDLE/model.onnx                 a copy of the model (its sha256 is in the manifest)
  *     BUNDLE/inputs/<id>.npy            each input as the model sees it (float32)
  *     BUNDLE/problems/<id>.smt2         decision form: is there a mask of size ≤ B?
- *     BUNDLE/problems/<id>.opt.smt2     z3 objective form
- *     BUNDLE/problems/<id>.sat.smt2     --family: size ≤ optimum (:status sat)
- *     BUNDLE/problems/<id>.unsat.smt2   --family: size ≤ optimum − 1 (:status unsat)
+ *     BUNDLE/problems/<id>.opt.smt2     z3 objective form (masks below the incumbent)
+ *     BUNDLE/problems/<id>.b<B>.smt2    --family: benchmark files at B = optimum (sat) and
+ *                                       optimum − 1 (unsat), or B = incumbent − 1 when the
+ *                                       optimum was not proved (:status unknown)
+ *     BUNDLE/problems/<id>.b<B>.yml     their BenchExec task definitions (harness.h)
+ *     BUNDLE/instances.csv, benchexec/, run.slurm   --family: the harness files (harness.h)
+ *     BUNDLE/solvers.sh                 one file with one solver, no smug (harness.h)
+ *     BUNDLE/solve.slurm                --slurm N: smug solve as a job array, no paths in it
  *     BUNDLE/results/<id>.<solver>.json written by smug solve (bundle_solve.h)
  *     BUNDLE/results/<file stem>.<solver>.out  raw stdout of a plain solver run on
  *                                       problems/<file stem>.smt2, read by smug score
@@ -25,10 +30,15 @@
  * keep smug's defaults unless the command line sets them.
  *
  * The problem files are what smug run would send a solver: rows, proved facts (lower bound,
- * fixings, dominance) as assertions; B is the emit-time incumbent's size minus one, so
- * "unsat" proves the incumbent optimal and "sat" gives a smaller mask. Family files leave
- * the lower-bound assertion out (it would make the unsat file trivial) but keep the rest.
- * Nothing time-dependent goes into the problem files: the same config emits the same bytes.
+ * fixings, dominance) as assertions (params `encoding` raw: the rows and the bound only); B
+ * is the emit-time incumbent's size minus one, so "unsat" proves the incumbent optimal and
+ * "sat" gives a smaller mask. Family files are benchmarks in SMT-COMP's form (smtlib.h): no
+ * output command, no lower-bound assertion (it would make the unsat file trivial); their
+ * :status is smug's claim (proved_by says whose), which `smug family` (family.h) has two
+ * solvers confirm. An input whose rows equal an earlier one's (the .npy and the .png of one
+ * image) is a twin: its entry names the first (twin_of) and it gets no problem files.
+ * Nothing time-dependent goes into the problem files except the :source date the caller
+ * passes: the same config and date emit the same bytes.
  */
 #ifndef SMUG_BUNDLE_H
 #define SMUG_BUNDLE_H
@@ -60,6 +70,8 @@ typedef struct smug_bundle_problem {
     int optimum;     /* proved at emit time (--family), else -1 */
     char *proved_by; /* who proved the optimum, NULL when not proved */
     char *decision, *optimize, *family_sat, *family_unsat; /* relative paths or NULL */
+    char *family_unknown; /* the family file when the optimum was not proved, or NULL */
+    char *twin_of;        /* the id of the earlier problem with the same rows, or NULL */
 } smug_bundle_problem;
 
 typedef struct smug_bundle {

@@ -8,11 +8,13 @@
 #include "smug/registry.h"
 
 typedef struct smug_emit_options {
-    int decision, optimize;    /* which forms to write (at least one) */
-    int family;                /* also the sat/unsat pair at a proved optimum */
-    const smug_solver *solver; /* proves optima for --family */
-    int slurm_tasks;           /* > 0: also write BUNDLE/solve.slurm with this many tasks */
-    int progress;              /* 1: a progress line on stderr */
+    int decision, optimize;       /* which forms to write (at least one) */
+    int family;                   /* also the sat/unsat pair at a proved optimum */
+    const smug_solver *solver;    /* proves optima for --family */
+    const smug_solvers *registry; /* solvers.sh and :source's "Target solver" (NULL: none) */
+    const char *generated_on;     /* YYYY-MM-DD for :source (the only date in a bundle) */
+    int slurm_tasks;              /* > 0: also write BUNDLE/solve.slurm with this many tasks */
+    int progress;                 /* 1: a progress line on stderr */
 } smug_emit_options;
 
 /* Emits one problem per input of the plan (inputs expanded as smug run does) into dir,

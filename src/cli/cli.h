@@ -146,5 +146,6 @@ extern const cli_command cli_cmd_solvers;
 extern const cli_command cli_cmd_emit;
 extern const cli_command cli_cmd_solve;
 extern const cli_command cli_cmd_score;
+extern const cli_command cli_cmd_family;
 
 #endif

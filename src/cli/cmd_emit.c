@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -37,9 +38,30 @@ static int parse_slurm(const char *text, int *out, smug_error *err)
     return 0;
 }
 
+/* The :source date: $SOURCE_DATE_EPOCH when set (reproducible-builds.org's convention, so
+ * scripts/gen-smt2.sh emits the same bytes on any day), else today, in UTC. */
+static int generated_on(char *buf, size_t n, smug_error *err)
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    time_t t = time(NULL);
+    if (env && *env) {
+        char *end;
+        long long v = strtoll(env, &end, 10);
+        if (*end || v < 0)
+            return smug_fail(err, SMUG_ERR_USAGE,
+                             "SOURCE_DATE_EPOCH: expected seconds since 1970: got '%s'", env);
+        t = (time_t)v;
+    }
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(buf, n, "%Y-%m-%d", &tm) == 0)
+        return smug_fail(err, SMUG_ERR_INTERNAL, "cannot format the date");
+    return 0;
+}
+
 static int run_emit(const cli_args *a, smug_error *err)
 {
     smug_emit_options o = {0};
+    char date[32];
     smug_plan plan;
     smug_net *net = NULL;
     smug_solvers *reg = NULL;
@@ -51,11 +73,15 @@ static int run_emit(const cli_args *a, smug_error *err)
         return -1;
     o.family = cli_get(a, "family") != NULL;
     o.progress = isatty(STDERR_FILENO);
+    o.generated_on = date;
+    if (generated_on(date, sizeof date, err) < 0)
+        return -1;
     int rc = cli_make_plan(a, &plan, out, err);
-    if (rc == 0 && o.family) {
+    if (rc == 0) /* solvers.sh and the benchmark headers name every solver */
         rc = smug_solvers_load(NULL, &reg, err);
-        if (rc == 0)
-            rc = smug_solvers_get(reg, plan.params.solver, &o.solver, err);
+    o.registry = reg;
+    if (rc == 0 && o.family) {
+        rc = smug_solvers_get(reg, plan.params.solver, &o.solver, err);
         if (rc == 0 && !smug_solver_installed(o.solver, NULL, 0))
             rc = smug_fail(err, SMUG_ERR_SOLVER,
                            "--family needs solver %s: '%s' is not "
@@ -89,13 +115,18 @@ const cli_command cli_cmd_emit = {
     .description =
         "For each input: IG, the top-k neurons, the mask problem and its bounds, written as\n"
         "BUNDLE/problems/<id>.smt2 (decision: is there a mask of size <= B, B = the incumbent's\n"
-        "size - 1) and <id>.opt.smt2 (z3 objective), with BUNDLE/manifest.json (model sha256,\n"
-        "neurons, grid rule, incumbent, bounds), a copy of the model and each input as .npy.\n"
-        "Solve it with `smug solve BUNDLE` (here or elsewhere) or any SMT-LIB solver, then\n"
-        "`smug score BUNDLE`. --family proves each optimum first (with --solver) and adds the\n"
-        "pair <id>.sat.smt2 (size <= opt) and <id>.unsat.smt2 (size <= opt - 1) with :status\n"
-        "filled in, for solver benchmarks; an optimum not proved in --timeout gives\n"
-        "<id>.unknown.smt2 instead.",
+        "size - 1) and <id>.opt.smt2 (z3 objective over masks below the incumbent), with\n"
+        "BUNDLE/manifest.json (model sha256, neurons, grid rule, incumbent, bounds), a copy of\n"
+        "the model, each input as .npy, and solvers.sh (each solver's command line from\n"
+        "solvers/*.yaml, to run a file without smug). Solve it with `smug solve BUNDLE` (here or\n"
+        "elsewhere) or any SMT-LIB solver, then `smug score BUNDLE`. --encoding raw leaves\n"
+        "smug's facts out of the files (the rows and the bound only). --family proves each\n"
+        "optimum first (with --solver) and adds benchmark files in SMT-COMP's form,\n"
+        "<id>.b<opt>.smt2 (sat) and <id>.b<opt-1>.smt2 (unsat), with instances.csv, BenchExec\n"
+        "task files and run.slurm; an optimum not proved in --timeout gives one file at the\n"
+        "incumbent's size - 1 with :status unknown. Inputs with the same rows as an earlier one\n"
+        "(the .npy and .png of one image) get no files. The :source date is\n"
+        "$SOURCE_DATE_EPOCH's day when set, else today's.",
     .opts = {{"config", "F", 0, "YAML run config (configs/README.md)"},
              {"model", "M.onnx", 0, "ONNX model (default: the bundled Fashion-MNIST dense net)"},
              {"input", "P", 1, "a PNG/.npy file or a folder of them (default: a bundled image)"},

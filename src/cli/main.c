@@ -12,9 +12,9 @@
 #include "cli.h"
 #include "smug/interrupt.h"
 
-static const cli_command *const commands[] = {&cli_cmd_run,     &cli_cmd_emit,   &cli_cmd_solve,
-                                              &cli_cmd_score,   &cli_cmd_eval,   &cli_cmd_attribute,
-                                              &cli_cmd_inspect, &cli_cmd_solvers};
+static const cli_command *const commands[] = {
+    &cli_cmd_run,       &cli_cmd_emit,    &cli_cmd_solve,   &cli_cmd_score, &cli_cmd_eval,
+    &cli_cmd_attribute, &cli_cmd_inspect, &cli_cmd_solvers, &cli_cmd_family};
 #define N_COMMANDS (sizeof commands / sizeof *commands)
 
 static void usage(FILE *f)

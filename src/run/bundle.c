@@ -76,6 +76,8 @@ void smug_bundle_problem_free(smug_bundle_problem *p)
     free(p->optimize);
     free(p->family_sat);
     free(p->family_unsat);
+    free(p->family_unknown);
+    free(p->twin_of);
 }
 
 void smug_bundle_free(smug_bundle *b)
@@ -178,6 +180,8 @@ static int read_files(const smug_jval *jp, const char *where, smug_bundle_proble
     bp->optimize = dup_or_null(smug_jval_str(smug_jval_get(f, "optimize")));
     bp->family_sat = dup_or_null(smug_jval_str(smug_jval_get(f, "family_sat")));
     bp->family_unsat = dup_or_null(smug_jval_str(smug_jval_get(f, "family_unsat")));
+    bp->family_unknown = dup_or_null(smug_jval_str(smug_jval_get(f, "family_unknown")));
+    bp->twin_of = dup_or_null(smug_jval_str(smug_jval_get(jp, "twin_of")));
     long bound = bp->upper > 0 ? bp->upper - 1 : 0, opt = -1;
     if (bp->decision && smug_jreq_int(f, "decision_bound", where, 0, 1L << 30, &bound, err) < 0)
         return -1;

@@ -1,10 +1,12 @@
 /* bundle_emit.c — `smug emit`: a plan's inputs into a bundle (bundle_emit.h, design §7).
  *
  * Everything goes into the bundle before the manifest, which is written last: a folder
- * without one is visibly unfinished, and nothing in it is time-dependent, so the same
- * config emits the same problem files.
+ * without one is visibly unfinished. Nothing in it is time-dependent except the :source
+ * date, which the caller passes in, so the same config and date emit the same bytes. Two
+ * kinds of file (design §3): what smug would send its own solvers (decision and z3
+ * objective forms, with (get-value …)) and, with --family, benchmark files in SMT-COMP's
+ * form. The harness files (instances.csv, BenchExec, solvers.sh) come from harness.c.
  */
-#define _DEFAULT_SOURCE /* realpath */
 #include "smug/bundle_emit.h"
 
 #include <stdio.h>
@@ -13,6 +15,7 @@
 
 #include "smug/bounds.h"
 #include "smug/fsutil.h"
+#include "smug/harness.h"
 #include "smug/input.h"
 #include "smug/json.h"
 #include "smug/smtlib.h"
@@ -24,63 +27,122 @@ typedef struct emitter {
     const char *dir;
     const smug_emit_options *o;
     char model_sha256[65];
+    char targets[256]; /* the SMT-LIB solvers of the registry: "Target solver" */
     smug_bundle_problem *probs;
     int n, cap;
 } emitter;
 
-static void source_text(const emitter *em, const smug_bundle_problem *bp,
-                        const smug_mask_problem *p, const char *query, char *buf, size_t n)
+enum { FORM_DECISION, FORM_OBJECTIVE, FORM_BENCHMARK };
+
+static const char *basename_of(const char *path)
 {
-    const char *base = strrchr(bp->input, '/') ? strrchr(bp->input, '/') + 1 : bp->input;
-    const char *model =
-        strrchr(em->plan->model, '/') ? strrchr(em->plan->model, '/') + 1 : em->plan->model;
-    snprintf(buf, n,
-             "smug %s minimal-mask problem (SMUG, ICLR 2021).\n"
-             "model %s sha256 %s\ninput %s, target class %d\n"
-             "%d neurons (top-k by Integrated Gradients), gamma %g\n"
-             "grid %dx%d cells of %dx%d pixels, variable m_<row>_<col> true = cell kept\n%s",
-             SMUG_VERSION, model, em->model_sha256, base, bp->target, p->k, p->gamma, p->grid.rows,
-             p->grid.cols, p->grid.win, p->grid.win, query);
-    for (char *c = buf; *c; c++)
-        if (*c == '|' || *c == '\\')
-            *c = '_'; /* :source is a |quoted| symbol */
+    return strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 }
 
-/* One problem file: header, body with facts, query. No (exit): the file ends with the
- * (check-sat) and (get-value …) (issue contract); solvers stop at end of input. */
+/* The structured :source (SMT-LIB's submission rules), then what the file is about. */
+static void source_text(const emitter *em, const smug_bundle_problem *bp,
+                        const smug_mask_problem *p, const char *query, int z3_only,
+                        smug_strbuf *out)
+{
+    char details[1600], generator[64];
+    snprintf(generator, sizeof generator, "smug %s (smug emit)", SMUG_VERSION);
+    snprintf(details, sizeof details,
+             "Minimal-mask problem of the SMUG method: the fewest input cells that keep the\n"
+             "chosen first-layer neurons of a classifier above gamma times their activation.\n"
+             "model %s sha256 %s\ninput %s, target class %d\n"
+             "%d neurons (top-k by Integrated Gradients), gamma %g\n"
+             "grid %dx%d cells of %dx%d pixels, variable m_<row>_<col> true = cell kept\n"
+             "encoding %s\n%s",
+             basename_of(em->plan->model), em->model_sha256, basename_of(bp->input), bp->target,
+             p->k, p->gamma, p->grid.rows, p->grid.cols, p->grid.win, p->grid.win,
+             em->plan->params.encoding == 0 ? "raw (rows and bound only)"
+                                            : "assisted (with smug's facts)",
+             query);
+    for (char *c = details; *c; c++)
+        if (*c == '|' || *c == '\\')
+            *c = '_'; /* :source is a |quoted| symbol */
+    smug_smt_source src = {
+        "the smug developers",
+        em->o->generated_on,
+        generator,
+        "explaining a neural network's prediction by a minimal input mask",
+        z3_only ? "z3" : em->targets,
+        "S. S. Sahoo, S. Venugopalan, L. Li, R. Singh, P. Riley: Scaling Symbolic Methods "
+        "using Gradients for Neural Model Explanation, ICLR 2021",
+        details};
+    smug_smt_source_text(out, &src);
+}
+
+/* fix_below[i]: the largest B < upper whose reduced-cost fixings hold cell i at 0 (B from
+ * the lower bound up), -1 if none; useless cells are in the body already. */
+static void fixings_below(const smug_bounds *b, int n, int upper, uint8_t *zero, int *fix_below)
+{
+    for (int i = 0; i < n; i++)
+        fix_below[i] = -1;
+    for (int B = b->lower > 0 ? b->lower : 0; B < upper; B++) {
+        smug_bounds_fixings(b, n, B, zero);
+        for (int i = 0; i < n; i++)
+            if (zero[i] && !b->useless[i])
+                fix_below[i] = B;
+    }
+}
+
+/* One problem file: header, body (facts unless the encoding is raw), query, (exit).
+ * Decision files end with (get-value …) for smug's readers; benchmark files carry no output
+ * command and no lower bound (it would decide the unsat file alone); objective files are
+ * z3's, with no :status. */
 static int write_problem(const emitter *em, const smug_bundle_problem *bp,
-                         const smug_mask_result *m, const char *rel, int bound, int optimize,
-                         int with_lower, const char *status, smug_error *err)
+                         const smug_mask_result *m, const char *rel, int bound, int form,
+                         const char *status, smug_error *err)
 {
     const smug_mask_problem *p = m->problem;
     const smug_bounds *b = &m->bounds;
-    char source[2048], query[128], path[4096];
-    if (optimize)
-        snprintf(query, sizeof query, "optimisation form: minimize size, size <= %d", bound);
+    int assisted = em->plan->params.encoding == 1;
+    char query[160], path[4096];
+    if (form == FORM_OBJECTIVE)
+        snprintf(query, sizeof query,
+                 "z3 objective form: minimize size over masks smaller than the incumbent (%d "
+                 "cells); unsat = the incumbent is optimal",
+                 bound);
     else
-        snprintf(query, sizeof query, "decision form: size <= %d", bound);
-    source_text(em, bp, p, query, source, sizeof source);
+        snprintf(query, sizeof query, "decision: is there a mask of at most %d cells?", bound);
     uint8_t *zero = malloc(p->n > 0 ? (size_t)p->n : 1);
-    if (!zero)
+    int *below = malloc((p->n > 0 ? (size_t)p->n : 1) * sizeof *below);
+    if (!zero || !below) {
+        free(zero), free(below);
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    smug_strbuf sb = SMUG_STRBUF_INIT;
-    smug_smt_header(&sb, source, status);
-    smug_smt_facts facts = {with_lower ? bp->lower : 0, b->useless, b->dom_from, b->dom_to,
-                            b->n_dom};
-    smug_smt_body(&sb, p, &facts);
-    if (optimize) {
-        smug_strbuf_addf(&sb, "(assert (<= size %d.0))\n", bound);
-        smug_smt_optimize_query(&sb, p);
+    }
+    smug_strbuf sb = SMUG_STRBUF_INIT, source = SMUG_STRBUF_INIT;
+    source_text(em, bp, p, query, form == FORM_OBJECTIVE, &source);
+    smug_smt_header(&sb, source.buf ? source.buf : "smug", form == FORM_OBJECTIVE ? NULL : status);
+    smug_smt_facts facts = {form == FORM_BENCHMARK ? 0 : bp->lower, b->useless, b->dom_from,
+                            b->dom_to, b->n_dom};
+    smug_smt_body(&sb, p, assisted ? &facts : NULL);
+    if (form == FORM_OBJECTIVE) {
+        if (assisted)
+            fixings_below(b, p->n, bound, zero, below);
+        smug_smt_objective_query(&sb, p, bound, assisted ? below : NULL);
     } else {
         smug_bounds_fixings(b, p->n, bound, zero);
-        smug_smt_decision_query(&sb, p, bound, zero, 0, NULL);
+        for (int i = 0; i < p->n; i++)
+            zero[i] = assisted && zero[i] && !b->useless[i]; /* useless: in the body already */
+        if (form == FORM_BENCHMARK)
+            smug_smt_benchmark_query(&sb, p, bound, zero);
+        else
+            smug_smt_decision_query(&sb, p, bound, zero, 0, NULL);
     }
+    if (form == FORM_OBJECTIVE || form == FORM_DECISION)
+        smug_smt_exit(&sb);
     snprintf(path, sizeof path, "%s/%s", em->dir, rel);
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
+        rc = smug_strbuf_check(&source, err);
+    if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);
+    smug_strbuf_free(&source);
     free(zero);
+    free(below);
     return rc;
 }
 
@@ -154,6 +216,15 @@ static int copy_explanation(const smug_explanation *e, smug_bundle_problem *bp, 
     return 0;
 }
 
+/* problems/<id>.b<bound>.smt2: the file name says the question, not its answer (the
+ * manifest and instances.csv hold the status). */
+static char *family_path(const char *id, int bound)
+{
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, ".b%d.smt2", bound);
+    return rel_path(id, suffix);
+}
+
 static int write_files(const emitter *em, smug_bundle_problem *bp, const smug_mask_result *m,
                        smug_error *err)
 {
@@ -162,29 +233,43 @@ static int write_files(const emitter *em, smug_bundle_problem *bp, const smug_ma
     const char *status = bp->lower > bp->bound ? "unsat" : bp->upper == 0 ? "sat" : "unknown";
     if (em->o->decision) {
         bp->decision = rel_path(bp->id, ".smt2");
-        rc = bp->decision ? write_problem(em, bp, m, bp->decision, bp->bound, 0, 1, status, err)
-                          : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+        rc = bp->decision
+                 ? write_problem(em, bp, m, bp->decision, bp->bound, FORM_DECISION, status, err)
+                 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
     if (rc == 0 && em->o->optimize) {
         bp->optimize = rel_path(bp->id, ".opt.smt2");
-        rc = bp->optimize ? write_problem(em, bp, m, bp->optimize, bp->upper, 1, 1, "sat", err)
-                          : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    }
-    if (rc == 0 && em->o->family && bp->optimum >= 0) {
-        bp->family_sat = rel_path(bp->id, ".sat.smt2");
-        bp->family_unsat = bp->optimum > 0 ? rel_path(bp->id, ".unsat.smt2") : NULL;
-        if (!bp->family_sat || (bp->optimum > 0 && !bp->family_unsat))
-            return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-        rc = write_problem(em, bp, m, bp->family_sat, bp->optimum, 0, 0, "sat", err);
-        if (rc == 0 && bp->family_unsat)
-            rc = write_problem(em, bp, m, bp->family_unsat, bp->optimum - 1, 0, 0, "unsat", err);
-    } else if (rc == 0 && em->o->family) {
-        bp->family_sat = rel_path(bp->id, ".unknown.smt2"); /* not proved: :status unknown */
-        rc = bp->family_sat
-                 ? write_problem(em, bp, m, bp->family_sat, bp->bound, 0, 0, "unknown", err)
+        rc = bp->optimize
+                 ? write_problem(em, bp, m, bp->optimize, bp->upper, FORM_OBJECTIVE, NULL, err)
                  : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
+    if (rc == 0 && em->o->family && bp->optimum >= 0) {
+        bp->family_sat = family_path(bp->id, bp->optimum);
+        bp->family_unsat = bp->optimum > 0 ? family_path(bp->id, bp->optimum - 1) : NULL;
+        if (!bp->family_sat || (bp->optimum > 0 && !bp->family_unsat))
+            return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+        rc = write_problem(em, bp, m, bp->family_sat, bp->optimum, FORM_BENCHMARK, "sat", err);
+        if (rc == 0 && bp->family_unsat)
+            rc = write_problem(em, bp, m, bp->family_unsat, bp->optimum - 1, FORM_BENCHMARK,
+                               "unsat", err);
+    } else if (rc == 0 && em->o->family) {
+        bp->family_unknown = family_path(bp->id, bp->bound); /* not proved: :status unknown */
+        rc = bp->family_unknown ? write_problem(em, bp, m, bp->family_unknown, bp->bound,
+                                                FORM_BENCHMARK, "unknown", err)
+                                : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    }
     return rc;
+}
+
+/* The earlier problem with the same rows (the .npy and the .png of one image): its files
+ * would be the same benchmark twice. */
+static const char *twin_of(const emitter *em, const smug_bundle_problem *bp)
+{
+    for (int i = 0; i < em->n; i++)
+        if (&em->probs[i] != bp && !em->probs[i].twin_of && em->probs[i].id &&
+            strcmp(em->probs[i].rows_sha256, bp->rows_sha256) == 0)
+            return em->probs[i].id;
+    return NULL;
 }
 
 static int unique_id(emitter *em, const char *input, smug_bundle_problem *bp, smug_error *err)
@@ -234,21 +319,24 @@ static int emit_one(emitter *em, const char *input, smug_error *err)
         rc = smug_pipeline_neurons(em->net, x, pa, &e, err);
     if (rc == 0)
         rc = smug_pipeline_problem(em->net, x, pa, e.neurons, e.n_neurons, &m, err);
-    if (rc == 0 && em->o->family)
-        rc = prove_optimum(em, x, &e, &m, bp, err);
-    if (rc == 0)
-        rc = copy_explanation(&e, bp, err);
-    if (rc == 0)
-        rc = incumbent_cells(&m, bp, err);
     if (rc == 0) {
         bp->n_vars = m.problem->n;
         bp->n_rows = m.problem->k;
         rc = smug_bundle_rows_sha256(m.problem, bp->rows_sha256, err);
     }
+    const char *twin = rc == 0 ? twin_of(em, bp) : NULL;
+    if (twin && !(bp->twin_of = strdup(twin)))
+        rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    if (rc == 0 && em->o->family && !twin)
+        rc = prove_optimum(em, x, &e, &m, bp, err);
+    if (rc == 0)
+        rc = copy_explanation(&e, bp, err);
+    if (rc == 0)
+        rc = incumbent_cells(&m, bp, err);
     snprintf(path, sizeof path, "%s/inputs/%s.npy", em->dir, bp->id ? bp->id : "");
     if (rc == 0)
         rc = smug_npy_write(path, x, dims, em->net->input.rank + 1, err);
-    if (rc == 0)
+    if (rc == 0 && !twin)
         rc = write_files(em, bp, &m, err);
     if (rc < 0 && x) /* the loader's own errors already name the file */
         smug_error_prefix(err, "%s", input);
@@ -317,13 +405,15 @@ static void manifest_problem(smug_json *j, const smug_bundle_problem *bp, const 
     }
     if (bp->optimize)
         smug_json_string(j, "optimize", bp->optimize);
-    if (bp->family_sat && bp->optimum >= 0)
+    if (bp->family_sat)
         smug_json_string(j, "family_sat", bp->family_sat);
     if (bp->family_unsat)
         smug_json_string(j, "family_unsat", bp->family_unsat);
-    if (bp->family_sat && bp->optimum < 0)
-        smug_json_string(j, "family_unknown", bp->family_sat);
+    if (bp->family_unknown)
+        smug_json_string(j, "family_unknown", bp->family_unknown);
     smug_json_object_end(j);
+    if (bp->twin_of)
+        smug_json_string(j, "twin_of", bp->twin_of);
     smug_json_object_end(j);
 }
 
@@ -370,34 +460,63 @@ static int write_manifest(const emitter *em, smug_error *err)
     return rc;
 }
 
+/* solve.slurm names no path: Slurm runs a copy of the script from its spool directory, so
+ * the bundle is the directory the job was submitted from, and the bundle can be moved. */
 static int write_slurm(const emitter *em, smug_error *err)
 {
-    char abs[4096], path[4096];
-    if (!realpath(em->dir, abs))
-        snprintf(abs, sizeof abs, "%s", em->dir);
+    char path[4096];
     int n = em->o->slurm_tasks;
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_strbuf_addf(&sb,
                      "#!/bin/bash\n"
-                     "# Solves this bundle as a Slurm job array of %d tasks, one shard each:\n"
-                     "#   sbatch %s/solve.slurm           (SOLVER=cvc5 sbatch … for cvc5)\n"
+                     "# solve.slurm — smug solve on this bundle as a Slurm job array of %d tasks,\n"
+                     "# one shard each. Submit from the bundle folder (it can live anywhere):\n"
+                     "#   cd BUNDLE && sbatch solve.slurm     (SOLVER=cvc5 sbatch … for cvc5;\n"
+                     "#   SMUG=/path/to/smug if smug is not on the nodes' PATH)\n"
                      "# Shards are disjoint and a rerun skips finished problems, so a failed\n"
-                     "# task can simply be resubmitted. Then: smug score %s\n"
+                     "# task can simply be resubmitted. Then: smug score BUNDLE\n"
+                     "# (Nodes without smug: run.slurm, or solvers.sh, runs the solvers alone.)\n"
                      "#SBATCH --job-name=smug-solve\n"
                      "#SBATCH --array=0-%d\n"
                      "#SBATCH --cpus-per-task=1\n"
-                     "#SBATCH --output=%s/results/slurm-%%A_%%a.log\n"
+                     "#SBATCH --output=results/slurm-%%A_%%a.log\n"
                      "set -euo pipefail\n"
-                     "BUNDLE=${BUNDLE:-%s}\n"
-                     "exec smug solve \"$BUNDLE\" --solver \"${SOLVER:-%s}\" "
+                     "exec \"${SMUG:-smug}\" solve \"${BUNDLE:-$PWD}\" --solver \"${SOLVER:-%s}\" "
                      "--shard \"$SLURM_ARRAY_TASK_ID/%d\" --timeout \"${TIMEOUT:-%g}\"\n",
-                     n, abs, abs, n - 1, abs, abs, em->plan->params.solver, n,
-                     em->plan->params.timeout);
+                     n, n - 1, em->plan->params.solver, n, em->plan->params.timeout);
     snprintf(path, sizeof path, "%s/solve.slurm", em->dir);
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);
+    return rc;
+}
+
+/* instances.csv, BenchExec files and run.slurm over the benchmark files (--family), and
+ * solvers.sh for every bundle: the bundle alone then runs on a machine without smug. The
+ * statuses are smug's claims (the manifest's proved_by says whose); `smug family` is where
+ * two solvers confirm them. */
+static int write_harness(const emitter *em, smug_error *err)
+{
+    const smug_params *pa = &em->plan->params;
+    int rc = smug_harness_write_solvers(em->dir, em->o->registry, pa->mem_limit, err);
+    if (rc < 0 || !em->o->family)
+        return rc;
+    smug_harness_task *t = malloc((size_t)(2 * em->n + 1) * sizeof *t);
+    if (!t)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    int n = 0;
+    for (int i = 0; i < em->n; i++) {
+        const smug_bundle_problem *bp = &em->probs[i];
+        if (bp->family_sat)
+            t[n++] = (smug_harness_task){bp->family_sat, "sat"};
+        if (bp->family_unsat)
+            t[n++] = (smug_harness_task){bp->family_unsat, "unsat"};
+        if (bp->family_unknown)
+            t[n++] = (smug_harness_task){bp->family_unknown, "unknown"};
+    }
+    rc = smug_harness_write_tasks(em->dir, t, n, pa->timeout, pa->mem_limit, err);
+    free(t);
     return rc;
 }
 
@@ -423,7 +542,13 @@ static int prepare_dir(const emitter *em, smug_error *err)
 int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir,
                      const smug_emit_options *o, smug_error *err)
 {
-    emitter em = {plan, net, dir, o, {0}, NULL, 0, 0};
+    emitter em = {plan, net, dir, o, {0}, {0}, NULL, 0, 0};
+    for (int i = 0; o->registry && i < o->registry->n; i++)
+        if (o->registry->solvers[i].format == SMUG_SOLVER_SMTLIB2) {
+            size_t len = strlen(em.targets);
+            snprintf(em.targets + len, sizeof em.targets - len, "%s%s", len ? ", " : "",
+                     o->registry->solvers[i].name);
+        }
     char **paths = NULL;
     int n = 0, rc = smug_input_expand_all((const char *const *)plan->inputs, plan->n_inputs, 0,
                                           &paths, &n, err);
@@ -440,6 +565,8 @@ int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir
         fprintf(stderr, "\r\033[K");
     if (rc == 0 && o->slurm_tasks > 0)
         rc = write_slurm(&em, err);
+    if (rc == 0)
+        rc = write_harness(&em, err);
     if (rc == 0)
         rc = write_manifest(&em, err); /* last: a bundle without it is visibly unfinished */
     for (int i = 0; i < em.n; i++)

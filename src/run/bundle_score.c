@@ -149,18 +149,30 @@ static void read_json_source(merged *g, const smug_bundle_problem *bp, const smu
     free(text);
 }
 
-/* Which problem file a raw output answers: its bound and form, or -1 if none. */
+/* 1 when path is "problems/<id>.<form>.smt2". */
+static int is_file(const char *path, const char *id, const char *form)
+{
+    char want[600];
+    snprintf(want, sizeof want, "problems/%s.%s.smt2", id, form);
+    return path && strcmp(path, want) == 0;
+}
+
+/* Which problem file a raw output answers: its bound and form, or -1 if none. The objective
+ * file asks for masks below the incumbent, so its bound is upper − 1; family files are
+ * <id>.b<bound>.smt2. */
 static int raw_form(const smug_bundle_problem *bp, const char *form, int *bound, int *optimize)
 {
     *optimize = 0;
     if (!form[0] && bp->decision)
         *bound = bp->bound;
     else if (strcmp(form, "opt") == 0 && bp->optimize)
-        *bound = bp->upper, *optimize = 1;
-    else if (strcmp(form, "sat") == 0 && bp->family_sat && bp->optimum >= 0)
+        *bound = bp->upper - 1, *optimize = 1;
+    else if (is_file(bp->family_sat, bp->id, form) && bp->optimum >= 0)
         *bound = bp->optimum;
-    else if (strcmp(form, "unsat") == 0 && bp->family_unsat)
+    else if (is_file(bp->family_unsat, bp->id, form) && bp->optimum > 0)
         *bound = bp->optimum - 1;
+    else if (is_file(bp->family_unknown, bp->id, form))
+        *bound = bp->bound;
     else
         return -1;
     return 0;

@@ -215,8 +215,11 @@ def package_of(word):
     for c in candidates:
         for probe in (c, c.replace("/usr/bin/", "/bin/", 1), c.replace("/bin/", "/usr/bin/", 1)):
             out = subprocess.run(["dpkg", "-S", probe], capture_output=True, text=True)
-            if out.returncode == 0:
-                pkg = out.stdout.split(":", 1)[0].split(",")[0].strip()
+            # dpkg -S lists diversions first ("diversion by parallel from: …", as GNU
+            # parallel diverts moreutils' parallel); the owner is the line without that
+            owners = [l for l in out.stdout.splitlines() if not l.startswith("diversion by ")]
+            if out.returncode == 0 and owners:
+                pkg = owners[0].split(":", 1)[0].split(",")[0].strip()
                 return path, pkg
     return path, ""
 

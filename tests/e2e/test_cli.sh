@@ -39,7 +39,7 @@ check "bad method" 2 "--method must be ig or grad" "$smug" attribute --method li
 check "unknown command" 2 "unknown command 'frobnicate'" "$smug" frobnicate
 check "target out of range" 2 "target" "$smug" attribute --target 10
 
-for cmd in run emit solve score attribute inspect solvers; do
+for cmd in run emit solve score attribute inspect solvers family; do
   check "help $cmd" 0 "" "$smug" "$cmd" --help
   if [ "$cmd" = run ] || [ "$cmd" = emit ] || [ "$cmd" = attribute ]; then
     for p in steps target ig-output baseline top-k pixel-min pixel-max threads; do

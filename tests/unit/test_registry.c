@@ -103,10 +103,11 @@ static void test_shipped_solvers(void **state)
 {
     (void)state;
     smug_solvers *reg = load_shipped();
-    assert_int_equal(reg->n, 3);
+    assert_int_equal(reg->n, 4);
     assert_string_equal(reg->solvers[0].name, "cbc"); /* sorted by file name */
-    assert_string_equal(reg->solvers[1].name, "cvc5");
-    assert_string_equal(reg->solvers[2].name, "z3");
+    assert_string_equal(reg->solvers[1].name, "cvc4");
+    assert_string_equal(reg->solvers[2].name, "cvc5");
+    assert_string_equal(reg->solvers[3].name, "z3");
     char name[32], caps[64];
 
     const smug_solver *z3 = need(reg, "z3");
@@ -125,6 +126,11 @@ static void test_shipped_solvers(void **state)
                         "incremental, get_value");
     assert_string_equal(
         smug_params_enum_name("strategy", cvc5->default_strategy, name, sizeof name), "tighten");
+
+    const smug_solver *cvc4 = need(reg, "cvc4");
+    assert_int_equal(cvc4->stop_signal, SIGTERM);
+    assert_string_equal(smug_solver_capabilities(cvc4, caps, sizeof caps),
+                        "incremental, get_value");
 
     const smug_solver *cbc = need(reg, "cbc");
     assert_int_equal(cbc->format, SMUG_SOLVER_LP);
@@ -147,11 +153,12 @@ static void test_find_and_get(void **state)
     char want[1024];
     assert_int_equal(smug_solvers_get(reg, "z4", &s, &err), -1);
     snprintf(want, sizeof want,
-             "unknown solver 'z4' (did you mean 'z3'? known in %s: cbc, cvc5, z3)", reg->dir);
+             "unknown solver 'z4' (did you mean 'z3'? known in %s: cbc, cvc4, cvc5, z3)", reg->dir);
     assert_string_equal(err.msg, want);
     assert_int_equal(err.code, SMUG_ERR_USAGE);
     assert_int_equal(smug_solvers_get(reg, "bitwuzla", &s, &err), -1);
-    snprintf(want, sizeof want, "unknown solver 'bitwuzla' (known in %s: cbc, cvc5, z3)", reg->dir);
+    snprintf(want, sizeof want, "unknown solver 'bitwuzla' (known in %s: cbc, cvc4, cvc5, z3)",
+             reg->dir);
     assert_string_equal(err.msg, want);
     smug_solvers_free(reg);
 }
@@ -189,6 +196,8 @@ static void test_argv(void **state)
     expect_argv(cvc5, NULL, 1, 4096, 1, "cvc5 -m --lang=smt2 --incremental --tlimit-per=1000");
     expect_argv(cvc5, "/tmp/a b.smt2", 0, 0, 0, "cvc5 -m --lang=smt2 /tmp/a b.smt2");
     expect_argv(cbc, "p.lp", 2.2, 512, 0, "cbc p.lp -sec 3 -solve -solu -");
+    expect_argv(need(reg, "cvc4"), NULL, 1, 4096, 1,
+                "cvc4 -m --lang=smt2 --incremental --tlimit-per=1000");
 
     char **argv = NULL;
     smug_error err = SMUG_ERROR_INIT;
@@ -351,10 +360,10 @@ static void test_real_solvers_take_the_flags(void **state)
 {
     (void)state;
     smug_solvers *reg = load_shipped();
-    const char *names[] = {"z3", "cvc5"};
+    const char *names[] = {"z3", "cvc5", "cvc4"};
     char *hard = pigeonhole();
     int ran = 0;
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 3; i++) {
         const smug_solver *s = installed(reg, names[i]);
         if (!s)
             continue;
@@ -386,6 +395,8 @@ static void test_versions(void **state)
         assert_true(tu_has_prefix(version, "Z3 version "));
     if ((s = installed(reg, "cvc5")) && smug_solver_version(s, version, sizeof version, &err) == 0)
         assert_true(tu_has_prefix(version, "This is cvc5 version "));
+    if ((s = installed(reg, "cvc4")) && smug_solver_version(s, version, sizeof version, &err) == 0)
+        assert_true(tu_has_prefix(version, "This is CVC4 version "));
     if ((s = installed(reg, "cbc")) && smug_solver_version(s, version, sizeof version, &err) == 0)
         assert_true(tu_has_prefix(version, "Version: "));
     assert_int_equal(err.code, SMUG_OK);
