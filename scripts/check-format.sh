@@ -3,7 +3,8 @@
 # `scripts/check-format.sh --fix` rewrites them instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=$(git ls-files '*.c' '*.h' 2>/dev/null || find src include tests bench -name '*.[ch]')
+files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null ||
+  find src include tests bench -name '*.[ch]')
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i $files
   exit 0
