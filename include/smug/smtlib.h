@@ -44,6 +44,14 @@ void smug_smt_body(smug_strbuf *out, const smug_mask_problem *p, const smug_smt_
 void smug_smt_decision_query(smug_strbuf *out, const smug_mask_problem *p, int bound,
                              const uint8_t *zero, int push_pop, const char *marker);
 
+/* A leaf's query: (assert (<= size bound)) (check-sat), and (get-value …) only when
+ * with_values: after unsat, SMT-LIB makes get-value an error (z3 then exits 1), so solvers
+ * that print their model by themselves (registry.h model_args) are not asked. */
+void smug_smt_leaf_query(smug_strbuf *out, const smug_mask_problem *p, int bound, int with_values);
+
+/* (get-value (m_… size)) */
+void smug_smt_get_values(smug_strbuf *out, const smug_mask_problem *p);
+
 /* z3's optimisation form: (minimize size) (check-sat) (get-objectives) (get-value …). */
 void smug_smt_optimize_query(smug_strbuf *out, const smug_mask_problem *p);
 

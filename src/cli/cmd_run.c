@@ -32,6 +32,7 @@ typedef struct run_ctx {
     const smug_net *net;
     const smug_plan *plan;
     const smug_solver *solver;
+    const smug_solver *confirm; /* --confirm, or NULL */
     smug_json *json;
     int failures;
     int tty;         /* stderr is a terminal: progress lines */
@@ -219,7 +220,7 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
         if (t.is_text)
             rp.saliency = rp.overlay = rp.mask = NULL; /* no pictures of a text */
         smug_artifacts_dir(c->plan->out_dir, input, dir, sizeof dir);
-        int failed = smug_pipeline_mask(c->net, x, p, &e, c->solver, &m, &merr) < 0 ||
+        int failed = smug_pipeline_mask(c->net, x, p, &e, c->solver, c->confirm, &m, &merr) < 0 ||
                      write_outputs(c, input, x, &e, &m, &t, dir, ap, &merr) < 0;
         if (failed && (merr.code == SMUG_ERR_USAGE || merr.code == SMUG_ERR_UNSUPPORTED)) {
             *err = merr; /* a setting no input can satisfy: stop here, once */
@@ -415,24 +416,21 @@ static int run_run(const cli_args *a, smug_error *err)
     smug_plan plan;
     smug_net *net = NULL;
     smug_solvers *reg = NULL;
-    const smug_solver *solver = NULL;
+    const smug_solver *solver = NULL, *confirm = NULL;
     smug_strbuf sb = SMUG_STRBUF_INIT;
     int rc = cli_make_plan(a, &plan, "smug-out", err);
     if (rc == 0)
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0)
-        rc = smug_solvers_get(reg, plan.params.solver, &solver, err);
-    if (rc == 0 && solver->format != SMUG_SOLVER_SMTLIB2)
-        rc = smug_fail(err, SMUG_ERR_USAGE,
-                       "solver %s reads LP files; smug run needs an SMT solver", solver->name);
-    if (rc == 0 && !smug_solver_installed(solver, NULL, 0))
-        rc = smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)",
-                       solver->name, solver->executable, solver->path);
+        rc = cli_smt_solver(reg, plan.params.solver, "run", &solver, err);
+    if (rc == 0)
+        rc = cli_confirm_solver(reg, &plan.params, "run", &confirm, err);
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
     if (rc == 0) /* window 0 ("auto") becomes the model's own, so report.json names it */
         plan.params.window = smug_net_window(net, plan.params.window);
-    run_ctx c = {net, &plan, solver, NULL, 0, isatty(STDERR_FILENO), isatty(STDOUT_FILENO), {0}};
+    run_ctx c = {net, &plan, solver, confirm, NULL, 0, isatty(STDERR_FILENO), isatty(STDOUT_FILENO),
+                 {0}};
     if (rc == 0 && cli_get(a, "vocab"))
         rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
     if (rc == 0)

@@ -71,9 +71,12 @@ static int write_problem(const emitter *em, const smug_bundle_problem *bp,
     if (optimize) {
         smug_strbuf_addf(&sb, "(assert (<= size %d.0))\n", bound);
         smug_smt_optimize_query(&sb, p);
-    } else {
-        smug_bounds_fixings(b, p->n, bound, zero);
+    } else if (smug_bounds_fixings(p, b, bound, zero, err) == 0) {
         smug_smt_decision_query(&sb, p, bound, zero, 0, NULL);
+    } else {
+        smug_strbuf_free(&sb);
+        free(zero);
+        return -1;
     }
     snprintf(path, sizeof path, "%s/%s", em->dir, rel);
     int rc = smug_strbuf_check(&sb, err);
@@ -99,7 +102,8 @@ static int prove_optimum(const emitter *em, const float *x, const smug_explanati
                          smug_mask_result *m, smug_bundle_problem *bp, smug_error *err)
 {
     const smug_params *pa = &em->plan->params;
-    smug_solve_options so = {(smug_strategy)pa->strategy, pa->timeout, pa->mem_limit, "smug", 0};
+    smug_solve_options so = {
+        (smug_strategy)pa->strategy, pa->timeout, pa->mem_limit, "smug", 0, NULL, 0};
     if (so.strategy == SMUG_STRATEGY_BASE)
         so.strategy = SMUG_STRATEGY_AUTO;
     if (smug_solve(m->problem, &m->bounds, em->o->solver, &so, &m->solve, err) < 0)

@@ -88,7 +88,7 @@ static int solve_problem(const smug_bundle *b, const smug_net *net, int i,
     smug_verdict v;
     char path[4096], source[256];
     snprintf(source, sizeof source, "smug %s bundle problem %s", SMUG_VERSION, bp->id);
-    smug_solve_options so = {o->strategy, o->timeout, o->mem_limit_mb, source, 0};
+    smug_solve_options so = {o->strategy, o->timeout, o->mem_limit_mb, source, 0, NULL, 0};
     int rc = smug_bundle_rebuild(b, net, i, 1, &x, &m, err);
     if (rc == 0)
         rc = smug_solve(m.problem, &m.bounds, o->solver, &so, &m.solve, err);

@@ -178,6 +178,18 @@ void smug_smt_decision_query(smug_strbuf *out, const smug_mask_problem *p, int b
         smug_strbuf_addf(out, "(pop 1)\n(echo \"%s\")\n", marker ? marker : "done");
 }
 
+void smug_smt_leaf_query(smug_strbuf *out, const smug_mask_problem *p, int bound, int with_values)
+{
+    smug_strbuf_addf(out, "(assert (<= size %d.0))\n(check-sat)\n", bound);
+    if (with_values)
+        get_value(out, p);
+}
+
+void smug_smt_get_values(smug_strbuf *out, const smug_mask_problem *p)
+{
+    get_value(out, p);
+}
+
 void smug_smt_optimize_query(smug_strbuf *out, const smug_mask_problem *p)
 {
     smug_strbuf_adds(out, "(minimize size)\n(check-sat)\n(get-objectives)\n");

@@ -414,7 +414,7 @@ static void test_real_files(void **state)
         fail_msg("bounds: %s", err.msg);
     uint8_t *zero = malloc((size_t)p->n), *m = malloc((size_t)p->n);
     assert_true(zero && m);
-    smug_bounds_fixings(&b, p->n, b.upper, zero);
+    assert_int_equal(smug_bounds_fixings(p, &b, b.upper, zero, &err), 0);
     smug_smt_facts facts = {b.lower, zero, b.dom_from, b.dom_to, b.n_dom};
     print_message("fashion_fc 0000 k 4 window 4: %d rows, %d cells, lower %d, upper %d, %d "
                   "implications, %d fixed\n",
