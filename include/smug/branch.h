@@ -77,10 +77,10 @@ typedef struct smug_branch_options {
 typedef enum { SMUG_BRANCH_UNSAT, SMUG_BRANCH_SAT, SMUG_BRANCH_STOP } smug_branch_outcome;
 
 typedef struct smug_branch_stats {
-    int nodes;             /* LPs solved at nodes (probing included) */
-    int certified;         /* leaves closed by an exact certificate */
-    int cert_failures;     /* nodes the LP called closed whose certificate did not check */
-    int solver_leaves;     /* leaves closed by the callback */
+    int nodes;              /* LPs solved at nodes (probing included) */
+    int certified;          /* leaves closed by an exact certificate */
+    int cert_failures;      /* nodes the LP called closed whose certificate did not check */
+    int solver_leaves;      /* leaves closed by the callback */
     double certify_seconds; /* in the exact checks */
 } smug_branch_stats;
 
@@ -99,8 +99,8 @@ void smug_brancher_deadline(smug_brancher *br, double deadline);
  * satisfies every row exactly; STOP: the deadline passed (note says so) or the callback
  * stopped. note[n_note] is left empty otherwise. -1 on failure. */
 int smug_brancher_decide(smug_brancher *br, int bound, int lemma, smug_leaf_fn fn, void *user,
-                         smug_branch_outcome *out, uint8_t *out_mask, smug_proof *proof,
-                         char *note, size_t n_note, smug_error *err);
+                         smug_branch_outcome *out, uint8_t *out_mask, smug_proof *proof, char *note,
+                         size_t n_note, smug_error *err);
 
 const smug_branch_stats *smug_brancher_stats(const smug_brancher *br);
 

@@ -30,8 +30,7 @@ typedef struct smug_lp_facts {
 typedef struct smug_lp smug_lp;
 
 /* p->n must be > 0 (GLPK rejects a problem without columns). NOMEM only. */
-int smug_lp_new(const smug_mask_problem *p, const smug_lp_facts *f, smug_lp **out,
-                smug_error *err);
+int smug_lp_new(const smug_mask_problem *p, const smug_lp_facts *f, smug_lp **out, smug_error *err);
 void smug_lp_free(smug_lp *lp);
 
 /* For tests: moves every row's right-hand side of the GLPK model by `skew`, making the LP

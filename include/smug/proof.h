@@ -113,9 +113,9 @@ int smug_proof_walk(const smug_proof *pr, int s, smug_proof_leaf_fn fn, void *us
 typedef struct smug_proof_summary {
     int leaves;
     int by_certificate;
-    int by_solver;   /* solver leaves */
-    int confirmed;   /* of those, re-decided by a second solver */
-    int unchecked;   /* closed by a floating-point LP value (benchmarks only) */
+    int by_solver;     /* solver leaves */
+    int confirmed;     /* of those, re-decided by a second solver */
+    int unchecked;     /* closed by a floating-point LP value (benchmarks only) */
     char solvers[128]; /* the deciding solvers' names, '+'-joined */
 } smug_proof_summary;
 

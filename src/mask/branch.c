@@ -202,7 +202,8 @@ static int lp_node(smug_brancher *br, int id, int bound, int *branch, int *sat, 
     *branch = smug_lp_branch(br->lp, br->fix);
     if (*branch < 0) {
         smug_lp_round(br->lp, br->m);
-        *sat = smug_mask_count(br->m, br->p->n) <= bound && smug_mask_problem_satisfied(br->p, br->m);
+        *sat =
+            smug_mask_count(br->m, br->p->n) <= bound && smug_mask_problem_satisfied(br->p, br->m);
     }
     return 0;
 }
@@ -393,8 +394,8 @@ static int search(smug_brancher *br, int bound, int lemma, smug_leaf_fn fn, void
 }
 
 int smug_brancher_decide(smug_brancher *br, int bound, int lemma, smug_leaf_fn fn, void *user,
-                         smug_branch_outcome *out, uint8_t *out_mask, smug_proof *proof,
-                         char *note, size_t n_note, smug_error *err)
+                         smug_branch_outcome *out, uint8_t *out_mask, smug_proof *proof, char *note,
+                         size_t n_note, smug_error *err)
 {
     note[0] = '\0';
     *out = SMUG_BRANCH_STOP;

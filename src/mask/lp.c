@@ -81,8 +81,7 @@ static glp_prob *build(const smug_mask_problem *p, const smug_lp_facts *f, doubl
     return lp;
 }
 
-int smug_lp_new(const smug_mask_problem *p, const smug_lp_facts *f, smug_lp **out,
-                smug_error *err)
+int smug_lp_new(const smug_mask_problem *p, const smug_lp_facts *f, smug_lp **out, smug_error *err)
 {
     smug_lp *lp = calloc(1, sizeof *lp);
     size_t k = (size_t)p->k + 1, d = (size_t)f->n_dom + 1;
@@ -147,8 +146,7 @@ static int simplex(glp_prob *lp, smug_error *err)
         return 1;
     if (rc == 0 && (status == GLP_NOFEAS || glp_get_prim_stat(lp) == GLP_NOFEAS))
         return 0;
-    return smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation: GLPK status %d (code %d)", status,
-                     rc);
+    return smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation: GLPK status %d (code %d)", status, rc);
 }
 
 int smug_lp_solve(smug_lp *lp, const int8_t *fix, double *out_value, smug_error *err)

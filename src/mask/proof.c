@@ -176,8 +176,8 @@ int smug_proof_walk(const smug_proof *pr, int s, smug_proof_leaf_fn fn, void *us
         const smug_proof_node *node = &pr->nodes[st->first + at++];
         if (node->kind == SMUG_NODE_BRANCH) {
             if (node->var < 0 || node->var >= pr->n || fix[node->var] >= 0) {
-                snprintf(why, n_why, "step %d: node %d branches on cell %d, which is not free",
-                         s, at - 1, node->var);
+                snprintf(why, n_why, "step %d: node %d branches on cell %d, which is not free", s,
+                         at - 1, node->var);
                 rc = -1;
                 break;
             }
@@ -293,9 +293,8 @@ static int check_leaf(void *user, const smug_proof_node *leaf, const int8_t *fix
         return 1;
     }
     const char *name = pr->names[leaf->solver];
-    const char *conf = leaf->confirmer >= 0 && leaf->confirmer < pr->n_names
-                           ? pr->names[leaf->confirmer]
-                           : NULL;
+    const char *conf =
+        leaf->confirmer >= 0 && leaf->confirmer < pr->n_names ? pr->names[leaf->confirmer] : NULL;
     if (ck->accept && !ck->accept(ck->user, name) && !(conf && ck->accept(ck->user, conf))) {
         snprintf(ck->why, ck->n_why, "a leaf rests on solver '%s', which is not accepted here",
                  name);
@@ -317,8 +316,8 @@ static int check_facts(const smug_mask_problem *p, const smug_proof *pr, char *w
         }
     for (int d = 0; d < pr->n_dom; d++)
         if (!smug_certify_dominates(p, pr->dom_to[d], pr->dom_from[d])) {
-            snprintf(why, n, "implication %d: cell %d does not dominate cell %d", d,
-                     pr->dom_to[d], pr->dom_from[d]);
+            snprintf(why, n, "implication %d: cell %d does not dominate cell %d", d, pr->dom_to[d],
+                     pr->dom_from[d]);
             return 0;
         }
     return 1;

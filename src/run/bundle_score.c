@@ -354,7 +354,7 @@ static void score_one(scorer *sc, int i)
     if (rc == 0)
         rc = smug_artifacts_write(sc->net, &sc->b->params, x, &m, dir, ap, &err);
     smug_report_paths rp = {ap ? ap->saliency : NULL, ap ? ap->overlay : NULL, ap ? ap->mask : NULL,
-                            ap ? ap->mask_npy : NULL};
+                            ap ? ap->mask_npy : NULL, NULL};
     smug_report_extra extra = {.id = bp->id, .sources = g.sources.buf ? g.sources.buf : ""};
     if (rc == 0 && e.neurons) {
         smug_report_input(sc->json, bp->input, &e, &m, g.solvers[0] ? g.solvers : "none",

@@ -59,13 +59,11 @@ void smug_judge(const smug_process_result *pr, const smug_judge_rules *rules, sm
     memset(out, 0, sizeof *out);
     memset(o, 0, sizeof *o);
     out->verdict = SMUG_JUDGE_NOTHING;
-    if (pr->outcome == SMUG_PROC_SIGNALED)
-        {
+    if (pr->outcome == SMUG_PROC_SIGNALED) {
         say(out, "%s crashed: %s", who, smug_process_describe(pr, why, sizeof why));
         return;
     }
-    if (smug_sexpr_parse(pr->out.buf ? pr->out.buf : "", pr->out.len, o, &perr) < 0)
-        {
+    if (smug_sexpr_parse(pr->out.buf ? pr->out.buf : "", pr->out.len, o, &perr) < 0) {
         say(out, "%s printed output smug cannot read: %s", who, perr.msg);
         return;
     }
@@ -75,25 +73,23 @@ void smug_judge(const smug_process_result *pr, const smug_judge_rules *rules, sm
         /* raw: the (get-value …) every bundle file ends with errs after unsat or unknown */
         int trailing = rules->raw && single && o->error_after >= 1 &&
                        (a == SMUG_ANS_UNSAT || a == SMUG_ANS_UNKNOWN);
-        if (!trailing)
-            {
-        say(out, "%s reported an error: %s", who, o->error);
-        return;
-    }
+        if (!trailing) {
+            say(out, "%s reported an error: %s", who, o->error);
+            return;
+        }
     }
     out->out_of_time =
         a == SMUG_ANS_UNKNOWN || (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT);
-    if (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT)
-        {
+    if (pr->outcome == SMUG_PROC_TIMEOUT && a != SMUG_ANS_SAT) {
         say(out, "%s was stopped at the deadline%s", who, NULL);
         return;
     }
     if (o->n_answers > 1) {
         snprintf(why, sizeof why, "%d", o->n_answers);
         {
-        say(out, "%s printed %s answers to one check-sat: not a clean answer", who, why);
-        return;
-    }
+            say(out, "%s printed %s answers to one check-sat: not a clean answer", who, why);
+            return;
+        }
     }
     if (a == SMUG_ANS_SAT) {
         if (smug_judge_model(o, rules, out_mask, out->note, sizeof out->note))
@@ -101,19 +97,17 @@ void smug_judge(const smug_process_result *pr, const smug_judge_rules *rules, sm
         return;
     }
     if (a == SMUG_ANS_UNSAT) {
-        int clean = rules->raw || rules->session ||
-                    (pr->outcome == SMUG_PROC_EXITED && pr->exit_code == 0);
-        if (!clean)
-            {
-        say(out, "%s answered unsat but %s: not a clean answer, it proves nothing", who,
-                       smug_process_describe(pr, why, sizeof why));
-        return;
-    }
+        int clean =
+            rules->raw || rules->session || (pr->outcome == SMUG_PROC_EXITED && pr->exit_code == 0);
+        if (!clean) {
+            say(out, "%s answered unsat but %s: not a clean answer, it proves nothing", who,
+                smug_process_describe(pr, why, sizeof why));
+            return;
+        }
         out->verdict = SMUG_JUDGE_UNSAT;
         return;
     }
-    if (a == SMUG_ANS_UNKNOWN)
-        {
+    if (a == SMUG_ANS_UNKNOWN) {
         say(out, "%s answered unknown (its time limit, or incomplete)%s", who, NULL);
         return;
     }
@@ -136,7 +130,7 @@ void smug_solve_read(const smug_mask_problem *p, const char *who, const char *te
     smug_answer last = smug_solver_output_last_answer(&o);
     if (optimize && j.verdict != SMUG_JUDGE_SAT && last == SMUG_ANS_UNKNOWN && !o.error &&
         smug_judge_model(&o, &rules, out_mask, j.note, sizeof j.note))
-        j.verdict = SMUG_JUDGE_SAT; /* z3 stopped: its best model so far */
+        j.verdict = SMUG_JUDGE_SAT;                  /* z3 stopped: its best model so far */
     if (optimize && j.verdict == SMUG_JUDGE_UNSAT) { /* the incumbent satisfies the file */
         j.verdict = SMUG_JUDGE_NOTHING;
         snprintf(j.note, sizeof j.note, "%s answered unsat to the optimisation form", who);
