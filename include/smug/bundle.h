@@ -76,7 +76,8 @@ int smug_bundle_net(const smug_bundle *b, smug_net **out, smug_error *err);
 /* Problem i made again from the bundle alone: the input, the manifest's neurons, encode and
  * bounds (and, with search_incumbent, the short GLPK incumbent search smug run makes);
  * fails (FORMAT) when its rows differ from the emitted ones (rows_sha256). The manifest's
- * incumbent replaces the found one when smaller, its lower bound when larger. *out_x is
+ * incumbent replaces the found one when smaller and valid; its lower bound is ignored (the
+ * rebuilt bounds are certified afresh: a bundle is untrusted input). *out_x is
  * malloc'ed [size(input)]; *out is the caller's (smug_mask_result_free) also after a
  * failure. */
 int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int search_incumbent,
@@ -90,6 +91,15 @@ int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i, sm
 /* sha256 of the rows' SMT-LIB text (declarations, size, rows; no facts): what emit records
  * and rebuild compares. */
 int smug_bundle_rows_sha256(const smug_mask_problem *p, char out[65], smug_error *err);
+/* A problem file after its header: the body with the facts (size ≥ lemma when lemma > 0,
+ * b's useless cells and dominance pairs), then the decision query at bound with the
+ * certified reduced-cost fixings for it (bounds.h), or the optimisation form with size ≤
+ * bound. emit writes it; score writes it again to check that a saved solver output
+ * answers this very problem. Appended to out. */
+#include "smug/strbuf.h"
+int smug_bundle_problem_text(const smug_mask_problem *p, const smug_bounds *b, int lemma, int bound,
+                             int optimize, smug_strbuf *out, smug_error *err);
+
 /* Frees what a problem entry owns (not the entry). */
 void smug_bundle_problem_free(smug_bundle_problem *p);
 

@@ -63,6 +63,7 @@ typedef struct smug_solve_options {
     const smug_solver *confirm; /* NULL, or a second solver that re-decides every leaf the
                                    first one closed (--confirm) */
     int trust_lp;               /* benchmarks only: LP values close nodes without certificates */
+    double lp_share;            /* of the time left at each bound, LP branching alone (branch.h) */
 } smug_solve_options;
 
 typedef struct smug_solve_result {
@@ -90,6 +91,23 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
                const smug_solve_options *opts, smug_solve_result *out, smug_error *err);
 
 void smug_solve_result_free(smug_solve_result *r);
+
+/* One leaf decided by solver outside a search (smug score --confirm): is there a mask of
+ * size ≤ bound with the cells fixed as in fix[n], the facts of `facts` (its zero cells and
+ * dominance pairs, proof.h) and size ≥ lemma? The answer is judged by judge.h into *out;
+ * out_mask[n] receives a SAT model. Fails only when the solver cannot be run. */
+int smug_solve_leaf(const smug_mask_problem *p, const smug_proof *facts, const smug_solver *solver,
+                    const int8_t *fix, int bound, int lemma, double timeout, int mem_limit_mb,
+                    smug_judged *out, uint8_t *out_mask, smug_error *err);
+
+/* One bound decided by the branch and bound (branch.h) with solver at its leaves, within
+ * timeout seconds: smug score --confirm re-derives a claim this way rather than asking for
+ * the whole problem at once. proof must hold b's facts; UNSAT appends the step (bound,
+ * lemma); SAT fills out_mask[n]; STOP says why in note. */
+int smug_solve_bound(const smug_mask_problem *p, const smug_bounds *b, const smug_solver *solver,
+                     double timeout, int mem_limit_mb, int bound, int lemma, smug_proof *proof,
+                     smug_branch_outcome *out, uint8_t *out_mask, char *note, size_t n_note,
+                     smug_error *err);
 
 const char *smug_solve_status_name(smug_solve_status s); /* "optimal", "feasible", "timeout" */
 const char *smug_strategy_name(smug_strategy s);

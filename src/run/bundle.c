@@ -100,6 +100,25 @@ int smug_bundle_rows_sha256(const smug_mask_problem *p, char out[65], smug_error
     return rc;
 }
 
+int smug_bundle_problem_text(const smug_mask_problem *p, const smug_bounds *b, int lemma, int bound,
+                             int optimize, smug_strbuf *out, smug_error *err)
+{
+    uint8_t *zero = malloc(p->n > 0 ? (size_t)p->n : 1);
+    if (!zero)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    smug_smt_facts facts = {lemma, b->useless, b->dom_from, b->dom_to, b->n_dom};
+    smug_smt_body(out, p, &facts);
+    int rc = 0;
+    if (optimize) {
+        smug_strbuf_addf(out, "(assert (<= size %d.0))\n", bound);
+        smug_smt_optimize_query(out, p);
+    } else if ((rc = smug_bounds_fixings(p, b, bound, zero, err)) == 0) {
+        smug_smt_decision_query(out, p, bound, zero, 0, NULL);
+    }
+    free(zero);
+    return rc < 0 ? -1 : smug_strbuf_check(out, err);
+}
+
 /* ---- reading back ---- */
 
 static int read_neurons(const smug_jval *jp, const char *where, smug_bundle_problem *bp,
@@ -323,7 +342,8 @@ int smug_bundle_net(const smug_bundle *b, smug_net **out, smug_error *err)
     return smug_onnx_load(path, out, err);
 }
 
-/* The manifest's incumbent over the problem's variables, when it is a valid mask. */
+/* The manifest's incumbent over the problem's variables, when it is a valid mask (checked
+ * exactly: a mask proves itself). */
 static void adopt_incumbent(const smug_bundle_problem *bp, smug_mask_result *m)
 {
     const smug_mask_problem *p = m->problem;
@@ -339,8 +359,8 @@ static void adopt_incumbent(const smug_bundle_problem *bp, smug_mask_result *m)
         m->bounds.upper = bp->upper;
         m->bounds.incumbent_from = "manifest";
     }
-    if (bp->lower > m->bounds.lower && bp->lower <= m->bounds.upper)
-        m->bounds.lower = bp->lower;
+    /* the manifest's lower bound is a hint only (design §7): the bounds were rebuilt and
+     * certified just now, and a raised lower_bound there must not make anything optimal */
     free(mask);
 }
 

@@ -60,22 +60,10 @@ static int write_problem(const emitter *em, const smug_bundle_problem *bp,
     else
         snprintf(query, sizeof query, "decision form: size <= %d", bound);
     source_text(em, bp, p, query, source, sizeof source);
-    uint8_t *zero = malloc(p->n > 0 ? (size_t)p->n : 1);
-    if (!zero)
-        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_smt_header(&sb, source, status);
-    smug_smt_facts facts = {with_lower ? bp->lower : 0, b->useless, b->dom_from, b->dom_to,
-                            b->n_dom};
-    smug_smt_body(&sb, p, &facts);
-    if (optimize) {
-        smug_strbuf_addf(&sb, "(assert (<= size %d.0))\n", bound);
-        smug_smt_optimize_query(&sb, p);
-    } else if (smug_bounds_fixings(p, b, bound, zero, err) == 0) {
-        smug_smt_decision_query(&sb, p, bound, zero, 0, NULL);
-    } else {
+    if (smug_bundle_problem_text(p, b, with_lower ? bp->lower : 0, bound, optimize, &sb, err) < 0) {
         smug_strbuf_free(&sb);
-        free(zero);
         return -1;
     }
     snprintf(path, sizeof path, "%s/%s", em->dir, rel);
@@ -83,7 +71,6 @@ static int write_problem(const emitter *em, const smug_bundle_problem *bp,
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);
-    free(zero);
     return rc;
 }
 
@@ -103,7 +90,7 @@ static int prove_optimum(const emitter *em, const float *x, const smug_explanati
 {
     const smug_params *pa = &em->plan->params;
     smug_solve_options so = {
-        (smug_strategy)pa->strategy, pa->timeout, pa->mem_limit, "smug", 0, NULL, 0};
+        (smug_strategy)pa->strategy, pa->timeout, pa->mem_limit, "smug", 0, NULL, 0, pa->lp_share};
     if (so.strategy == SMUG_STRATEGY_BASE)
         so.strategy = SMUG_STRATEGY_AUTO;
     if (smug_solve(m->problem, &m->bounds, em->o->solver, &so, &m->solve, err) < 0)

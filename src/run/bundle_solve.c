@@ -21,6 +21,8 @@
 #include "smug/fsutil.h"
 #include "smug/json.h"
 #include "smug/process.h"
+#include "smug/proof_json.h"
+#include "smug/replay.h"
 #include "smug/verify.h"
 
 enum { CHILD_SOLVED = 0, CHILD_FAILED = 1, CHILD_SKIPPED = 3 };
@@ -75,7 +77,27 @@ static void result_json(const smug_bundle_problem *bp, const smug_mask_result *m
         smug_json_string(&j, "note", s->note);
     else
         smug_json_null(&j, "note");
+    smug_proof_json(&j, "proof", &s->proof); /* what smug score re-checks: lower_bound is not */
     smug_json_object_end(&j);
+}
+
+/* results/<id>.<solver>.proof.smt2: the proof for any SMT-LIB solver to replay. */
+static int write_replay(const smug_bundle *b, const smug_bundle_problem *bp, const char *solver,
+                        const smug_mask_result *m, smug_error *err)
+{
+    char path[4096], source[256];
+    if (m->solve.proof.n_steps == 0)
+        return 0;
+    snprintf(path, sizeof path, "%s/results/%s.%s.proof.smt2", b->dir, bp->id, solver);
+    snprintf(source, sizeof source, "smug %s bundle problem %s: proof of lower bound %d (%s)",
+             SMUG_VERSION, bp->id, m->solve.lower, solver);
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    smug_replay_write(&sb, m->problem, &m->solve.proof, source);
+    int rc = smug_strbuf_check(&sb, err);
+    if (rc == 0)
+        rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
+    smug_strbuf_free(&sb);
+    return rc;
 }
 
 static int solve_problem(const smug_bundle *b, const smug_net *net, int i,
@@ -88,7 +110,8 @@ static int solve_problem(const smug_bundle *b, const smug_net *net, int i,
     smug_verdict v;
     char path[4096], source[256];
     snprintf(source, sizeof source, "smug %s bundle problem %s", SMUG_VERSION, bp->id);
-    smug_solve_options so = {o->strategy, o->timeout, o->mem_limit_mb, source, 0, NULL, 0};
+    smug_solve_options so = {o->strategy, o->timeout, o->mem_limit_mb,   source, 0,
+                             o->confirm,  0,          b->params.lp_share};
     int rc = smug_bundle_rebuild(b, net, i, 1, &x, &m, err);
     if (rc == 0)
         rc = smug_solve(m.problem, &m.bounds, o->solver, &so, &m.solve, err);
@@ -108,6 +131,8 @@ static int solve_problem(const smug_bundle *b, const smug_net *net, int i,
         rc = smug_strbuf_check(&sb, err);
     }
     smug_bundle_result_path(b, bp->id, o->solver->name, path, sizeof path);
+    if (rc == 0) /* the proof file first: a result is there only when everything is */
+        rc = write_replay(b, bp, o->solver->name, &m, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);

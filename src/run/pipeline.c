@@ -90,8 +90,14 @@ static int solve_stage(const smug_params *params, const smug_solver *solver,
     const smug_mask_problem *p = out->problem;
     snprintf(source, sizeof source, "smug %s: %d neurons, gamma %g, %dx%d cells of %d pixels",
              SMUG_VERSION, p->k, p->gamma, p->grid.rows, p->grid.cols, p->grid.win);
-    smug_solve_options o = {
-        (smug_strategy)params->strategy, params->timeout, params->mem_limit, source, 0, confirm, 0};
+    smug_solve_options o = {(smug_strategy)params->strategy,
+                            params->timeout,
+                            params->mem_limit,
+                            source,
+                            0,
+                            confirm,
+                            0,
+                            params->lp_share};
     double t0 = smug_now();
     int rc = smug_solve(p, &out->bounds, solver, &o, &out->solve, err);
     out->seconds_solve = smug_now() - t0;

@@ -34,6 +34,9 @@ typedef struct search {
     int n_queries;      /* incremental: queries sent, numbers the echo markers */
     double leaf_limit;  /* > 0: seconds one solver run may take (a branch leaf) */
     smug_brancher *br;
+    const smug_proof *facts;         /* smug_solve_leaf: the facts to assert instead of b's */
+    const smug_solver *leaf_solver;  /* decides the branch and bound's leaves */
+    const smug_solver *leaf_confirm; /* re-decides what leaf_solver closed, or NULL */
 } search;
 
 const char *smug_solve_status_name(smug_solve_status s)
@@ -70,14 +73,21 @@ static void set_note(search *s, const char *fmt, ...)
 }
 
 /* The problem text: header, body with every proved fact (size ≥ the proved lower bound
- * among them), the leaf's fixings (NULL: none), then the query. */
+ * among them), the leaf's fixings (NULL: none), then the query. The facts are the search's
+ * (bounds.h), or s->facts when set (smug_solve_leaf). */
 static int problem_text(const search *s, int bound, int optimize, const int8_t *fix,
                         int with_values, smug_strbuf *out, smug_error *err)
 {
     const smug_mask_problem *p = s->p;
-    const smug_bounds *b = s->b;
     smug_smt_header(out, s->opts->source ? s->opts->source : "smug", "unknown");
-    smug_smt_facts facts = {s->r->lower, b->useless, b->dom_from, b->dom_to, b->n_dom};
+    smug_smt_facts facts = {s->r->lower, NULL, NULL, NULL, 0};
+    if (s->facts) {
+        facts.zero = s->facts->zero, facts.dom_from = s->facts->dom_from;
+        facts.dom_to = s->facts->dom_to, facts.n_dom = s->facts->n_dom;
+    } else {
+        facts.zero = s->b->useless, facts.dom_from = s->b->dom_from;
+        facts.dom_to = s->b->dom_to, facts.n_dom = s->b->n_dom;
+    }
     smug_smt_body(out, p, &facts);
     if (fix)
         smug_smt_assert_fixed(out, p, fix);
@@ -212,19 +222,20 @@ static smug_leaf_answer undecided(search *s, const smug_judged *j, double second
     return SMUG_LEAF_STOP;
 }
 
-/* The "decide this leaf" callback (branch.h): the solver, then the confirming solver. */
+/* The "decide this leaf" callback (branch.h): the leaf solver, then the confirming one. */
 static int decide_leaf(void *user, const int8_t *fix, int bound, int lemma, double seconds,
                        smug_leaf_verdict *v, uint8_t *out_mask, smug_error *err)
 {
     search *s = user;
     (void)lemma; /* problem_text asserts r->lower, which is the lemma */
     smug_judged j;
+    const smug_solver *ls = s->leaf_solver;
     s->leaf_limit = seconds;
-    int rc =
-        s->sess ? ask_session(s, bound, fix, &j, err) : ask_run(s, s->solver, bound, fix, &j, err);
+    int rc = s->sess && ls == s->solver ? ask_session(s, bound, fix, &j, err)
+                                        : ask_run(s, ls, bound, fix, &j, err);
     if (rc < 0)
         return -1;
-    v->solver = s->name, v->confirmer = NULL;
+    v->solver = ls->name, v->confirmer = NULL;
     if (j.verdict == SMUG_JUDGE_SAT) {
         memcpy(out_mask, s->candidate, (size_t)s->p->n);
         v->answer = SMUG_LEAF_SAT;
@@ -235,7 +246,7 @@ static int decide_leaf(void *user, const int8_t *fix, int bound, int lemma, doub
         return 0;
     }
     v->answer = SMUG_LEAF_UNSAT;
-    const smug_solver *c = s->opts->confirm;
+    const smug_solver *c = s->leaf_confirm;
     if (!c)
         return 0;
     smug_judged cj;
@@ -249,7 +260,7 @@ static int decide_leaf(void *user, const int8_t *fix, int bound, int lemma, doub
         return smug_fail(err, SMUG_ERR_SOLVER,
                          "the solvers disagree: %s answered unsat on a leaf of the bound size "
                          "<= %d, %s found a mask of size %d there that satisfies every row",
-                         s->name, bound, c->name, smug_mask_count(s->candidate, s->p->n));
+                         ls->name, bound, c->name, smug_mask_count(s->candidate, s->p->n));
     v->answer = undecided(s, &cj, seconds);
     if (v->answer == SMUG_LEAF_STOP)
         set_note(s, "confirming: %s", cj.note);
@@ -292,41 +303,37 @@ static int search_decisions(search *s, smug_error *err)
     return 0;
 }
 
-/* A proof step resting on the solver's word alone: no mask of size ≤ bound at all (one
- * leaf, the whole problem), re-decided by the confirming solver when there is one. 1 when
- * the step was added, 0 when the confirmer did not agree in time. */
+/* A proof step for "no mask of size ≤ bound" on the solver's word alone (one leaf, the
+ * whole problem). With a confirming solver the claim is re-derived instead: the branch and
+ * bound with the confirming solver at its leaves, whose tree becomes the step (a mask it
+ * finds is a disagreement, an error naming both). 1 when the step was added, 0 when the
+ * confirmation did not finish. */
 static int solver_step(search *s, int bound, smug_error *err)
 {
     smug_proof *pr = &s->r->proof;
-    smug_proof_node node = {SMUG_NODE_SOLVER, -1, -1, smug_proof_name(pr, s->name), -1};
-    if (s->opts->confirm) {
-        smug_leaf_verdict v;
-        int8_t *fix = malloc(s->p->n > 0 ? (size_t)s->p->n : 1);
-        if (!fix)
-            return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-        for (int i = 0; i < s->p->n; i++)
-            fix[i] = s->b->useless[i] ? 0 : -1;
-        smug_judged cj;
-        s->leaf_limit = 0.0;
-        int rc = ask_run(s, s->opts->confirm, bound, fix, &cj, err);
-        free(fix);
-        if (rc < 0)
+    const smug_solver *c = s->opts->confirm;
+    if (c) {
+        smug_branch_outcome out;
+        char note[512];
+        s->leaf_solver = c, s->leaf_confirm = NULL;
+        if (smug_brancher_decide(s->br, bound, s->r->lower, decide_leaf, s, &out, s->candidate, pr,
+                                 note, sizeof note, err) < 0)
             return -1;
-        if (cj.verdict == SMUG_JUDGE_SAT)
+        if (out == SMUG_BRANCH_SAT)
             return smug_fail(err, SMUG_ERR_SOLVER,
                              "the solvers disagree: %s proved no mask of size <= %d, %s found "
                              "one of size %d that satisfies every row",
-                             s->name, bound, s->opts->confirm->name,
-                             smug_mask_count(s->candidate, s->p->n));
-        if (cj.verdict != SMUG_JUDGE_UNSAT) {
-            (void)v;
-            set_note(s, "confirming: %s", cj.note);
+                             s->name, bound, c->name, smug_mask_count(s->candidate, s->p->n));
+        if (out == SMUG_BRANCH_STOP) {
+            set_note(s, "confirming %s's bound with %s: %s", s->name, c->name,
+                     note[0] ? note : s->r->note);
             return 0;
         }
-        node.confirmer = smug_proof_name(pr, s->opts->confirm->name);
+        return 1;
     }
-    if (node.solver < 0 || (s->opts->confirm && node.confirmer < 0) ||
-        smug_proof_begin_step(pr, bound, s->r->lower) < 0 || smug_proof_add_node(pr, &node) < 0)
+    smug_proof_node node = {SMUG_NODE_SOLVER, -1, -1, smug_proof_name(pr, s->name), -1};
+    if (node.solver < 0 || smug_proof_begin_step(pr, bound, s->r->lower) < 0 ||
+        smug_proof_add_node(pr, &node) < 0)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     return 1;
 }
@@ -468,6 +475,8 @@ static int start_proof(search *s, smug_error *err)
     bo.deadline = s->deadline;
     bo.lp = !s->opts->skip_probing;
     bo.trust_lp = s->opts->trust_lp;
+    bo.lp_share = s->opts->lp_share;
+    s->leaf_solver = s->solver, s->leaf_confirm = s->opts->confirm;
     return smug_brancher_new(s->p, b, &bo, &s->br, err);
 }
 
@@ -500,8 +509,8 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
 {
     memset(out, 0, sizeof *out);
     double t0 = smug_process_now();
-    search s = {p,   b,    solver->name, solver, opts, t0 + opts->timeout,
-                out, NULL, NULL,         0,      0.0,  NULL};
+    search s = {p,   b,    solver->name, solver, opts, t0 + opts->timeout, out, NULL, NULL, 0,
+                0.0, NULL, NULL,         NULL,   NULL};
     out->mask = malloc(p->n > 0 ? (size_t)p->n : 1);
     s.candidate = malloc(p->n > 0 ? (size_t)p->n : 1);
     int rc = out->mask && s.candidate ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
@@ -528,5 +537,45 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
     free(s.candidate);
     if (rc < 0)
         smug_solve_result_free(out);
+    return rc;
+}
+
+int smug_solve_leaf(const smug_mask_problem *p, const smug_proof *facts, const smug_solver *solver,
+                    const int8_t *fix, int bound, int lemma, double timeout, int mem_limit_mb,
+                    smug_judged *out, uint8_t *out_mask, smug_error *err)
+{
+    smug_solve_options o = {
+        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one leaf", 0, NULL, 0, 0.5};
+    smug_solve_result r;
+    memset(&r, 0, sizeof r);
+    r.lower = lemma;
+    search s = {p,     NULL,     solver->name, solver, &o,  smug_process_now() + timeout,
+                &r,    out_mask, NULL,         0,      0.0, NULL,
+                facts, solver,   NULL};
+    return ask_run(&s, solver, bound, fix, out, err);
+}
+
+int smug_solve_bound(const smug_mask_problem *p, const smug_bounds *b, const smug_solver *solver,
+                     double timeout, int mem_limit_mb, int bound, int lemma, smug_proof *proof,
+                     smug_branch_outcome *out, uint8_t *out_mask, char *note, size_t n_note,
+                     smug_error *err)
+{
+    smug_solve_options o = {
+        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one bound", 0, NULL, 0, 0.5};
+    smug_solve_result r;
+    memset(&r, 0, sizeof r);
+    r.lower = lemma;
+    double t0 = smug_process_now();
+    search s = {p,    b, solver->name, solver, &o,   t0 + timeout, &r,  out_mask,
+                NULL, 0, 0.0,          NULL,   NULL, solver,       NULL};
+    smug_branch_options bo = SMUG_BRANCH_OPTIONS_INIT;
+    bo.deadline = s.deadline;
+    int rc = smug_brancher_new(p, b, &bo, &s.br, err);
+    if (rc == 0)
+        rc = smug_brancher_decide(s.br, bound, lemma, decide_leaf, &s, out, out_mask, proof, note,
+                                  n_note, err);
+    if (rc == 0 && *out == SMUG_BRANCH_STOP && !note[0])
+        snprintf(note, n_note, "%s", r.note);
+    smug_brancher_free(s.br);
     return rc;
 }
