@@ -170,10 +170,10 @@ static int cover_leaf(void *user, const smug_proof_node *leaf, const int8_t *fix
         if (!under)
             continue;
         c->hits[s]++;
-        if (__builtin_popcount(s) <= c->bound && holds(c->p, s) &&
-            respects_facts(c->b, s, c->p->n))
+        if (__builtin_popcount(s) <= c->bound && holds(c->p, s) && respects_facts(c->b, s, c->p->n))
             fail_msg("mask %#x (size %d) is valid but lies under a leaf closed by %s", s,
-                     __builtin_popcount(s), leaf->kind == SMUG_NODE_CERT ? "a certificate" : "a solver");
+                     __builtin_popcount(s),
+                     leaf->kind == SMUG_NODE_CERT ? "a certificate" : "a solver");
     }
     return 0;
 }
@@ -221,9 +221,8 @@ static void run_bounds(const smug_mask_problem *p, const smug_branch_options *o,
     t->problems++;
     for (int bound = 0; bound <= b.upper; bound++) {
         smug_proof pr = SMUG_PROOF_INIT;
-        assert_int_equal(smug_proof_set_facts(&pr, p->n, b.useless, b.dom_from, b.dom_to, b.n_dom,
-                                              &err),
-                         0);
+        assert_int_equal(
+            smug_proof_set_facts(&pr, p->n, b.useless, b.dom_from, b.dom_to, b.n_dom, &err), 0);
         smug_branch_outcome out;
         char note[256];
         if (smug_brancher_decide(br, bound, 0, brute_leaf, &orc, &out, m, &pr, note, sizeof note,
@@ -241,11 +240,12 @@ static void run_bounds(const smug_mask_problem *p, const smug_branch_options *o,
             check_step(p, &b, &pr, 0, &t->cert_leaves, &t->leaves);
             int lower = 0;
             char why[256];
-            assert_int_equal(smug_proof_check(p, &pr, NULL, NULL, &lower, why, sizeof why, &err), 1);
+            assert_int_equal(smug_proof_check(p, &pr, NULL, NULL, &lower, why, sizeof why, &err),
+                             1);
             assert_int_equal(lower, bound + 1);
             for (int i = 0; i + 1 < pr.n_nodes; i++) /* a branch whose m = 1 side is a leaf */
-                t->probes += pr.nodes[i].kind == SMUG_NODE_BRANCH &&
-                             pr.nodes[i + 1].kind == SMUG_NODE_CERT;
+                t->probes +=
+                    pr.nodes[i].kind == SMUG_NODE_BRANCH && pr.nodes[i + 1].kind == SMUG_NODE_CERT;
             t->unsat++;
         }
         smug_proof_free(&pr);
@@ -331,8 +331,8 @@ static void test_check_refuses_edits(void **state)
     assert_int_equal(smug_bounds_compute(p, &b, &err), 0);
     int opt = brute_opt(p);
     smug_proof pr = SMUG_PROOF_INIT;
-    assert_int_equal(smug_proof_set_facts(&pr, p->n, b.useless, b.dom_from, b.dom_to, b.n_dom, &err),
-                     0);
+    assert_int_equal(
+        smug_proof_set_facts(&pr, p->n, b.useless, b.dom_from, b.dom_to, b.n_dom, &err), 0);
     int lower = 0;
     assert_int_equal(smug_branch_root_step(p, &b, &pr, &lower, &err), 0);
     smug_branch_options o = SMUG_BRANCH_OPTIONS_INIT;
@@ -352,7 +352,8 @@ static void test_check_refuses_edits(void **state)
     /* a certificate emptied, then with a negative multiplier: neither checks */
     int c = -1;
     for (int i = 0; i < pr.n_nodes && c < 0; i++)
-        if (pr.nodes[i].kind == SMUG_NODE_CERT && pr.cy[pr.nodes[i].cert + 1] > pr.cy[pr.nodes[i].cert])
+        if (pr.nodes[i].kind == SMUG_NODE_CERT &&
+            pr.cy[pr.nodes[i].cert + 1] > pr.cy[pr.nodes[i].cert])
             c = pr.nodes[i].cert;
     assert_true(c >= 0);
     double saved[8], mu = pr.mu[c];

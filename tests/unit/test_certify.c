@@ -33,8 +33,7 @@ static smug_mask_problem *make(int k, int n, const double *a, const double *t)
     return p;
 }
 
-static int check(smug_certifier *c, const int8_t *fix, int bound, const smug_cert *cert,
-                 char *why)
+static int check(smug_certifier *c, const int8_t *fix, int bound, const smug_cert *cert, char *why)
 {
     return smug_certify_leaf(c, fix, bound, cert, why, 256);
 }

@@ -65,10 +65,9 @@ static void test_clean_unsat_only(void **state)
     assert_int_equal(j.verdict, SMUG_JUDGE_NOTHING);
     assert_non_null(strstr(j.note, "reported an error"));
     /* z3 after a (get-value …) that follows unsat: an error and status 1 */
-    assert_int_equal(judge(p, "unsat\n(error \"model is not available\")\n", SMUG_PROC_EXITED, 1,
-                           0, 0)
-                         .verdict,
-                     SMUG_JUDGE_NOTHING);
+    assert_int_equal(
+        judge(p, "unsat\n(error \"model is not available\")\n", SMUG_PROC_EXITED, 1, 0, 0).verdict,
+        SMUG_JUDGE_NOTHING);
     assert_int_equal(judge(p, "unsat\n", SMUG_PROC_SIGNALED, SIGSEGV, 0, 0).verdict,
                      SMUG_JUDGE_NOTHING);
     j = judge(p, "unsat\n", SMUG_PROC_TIMEOUT, 0, 0, 0);
