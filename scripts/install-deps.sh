@@ -19,8 +19,10 @@ packages=(
   nettle-dev             # SHA-256 of models and problems in bundle manifests
   # solvers, run as subprocesses
   z3 cvc5
+  coinor-cbc             # the MILP back end (solvers/cbc.yaml): tests run it
   # tests: cmocka, plus clang's libFuzzer/sanitizer runtime for the fuzz target
   libcmocka-dev clang libclang-rt-14-dev
+  libonnx-testdata       # ONNX's backend node tests: unit/test_conformance.c runs them
   python3                # tests/e2e checks JSON output with the standard library only
   # programs the scripts call (tests/deps/check_commands.py keeps this list complete)
   clang-format           # scripts/check-format.sh

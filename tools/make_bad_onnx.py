@@ -99,10 +99,10 @@ def unsupported_op():
     nodes = [
         helper.make_node("Flatten", ["input"], ["flat"], name="flatten", axis=1),
         gemm("fc1", "flat", "fc1.weight", "fc1.bias", "h1"),
-        helper.make_node("Sigmoid", ["h1"], ["s1"], name="sig0"),
+        helper.make_node("Tanh", ["h1"], ["s1"], name="tanh0"),
         gemm("fc2", "s1", "fc2.weight", "fc2.bias", "logits"),
     ]
-    save(model("unsupported_op", nodes, [w1, b1, w2, b2], doc="Sigmoid (node sig0) is not supported by smug"),
+    save(model("unsupported_op", nodes, [w1, b1, w2, b2], doc="Tanh (node tanh0) is not supported by smug"),
          "unsupported_op.onnx")
 
 
@@ -121,26 +121,38 @@ def empty():
 
 def conv_dilation2():
     rng = np.random.default_rng(11)
-    w = f32("conv.weight", rng.normal(0, 0.3, size=(4, 1, 3, 3)))
-    b = f32("conv.bias", rng.normal(0, 0.1, size=(4,)))
+    cw = rng.normal(0, 0.3, size=(4, 1, 3, 3))
+    cb = rng.normal(0, 0.1, size=(4,))
     # k3 dilation 2 (effective 5x5), pad 2, stride 2: 28 -> 14; 4*14*14 = 784
     fw, fb = dense_init(rng, 784, 10, "fc")
     nodes = [
         helper.make_node("Conv", ["input", "conv.weight", "conv.bias"], ["c"], name="conv_dil",
                          kernel_shape=[3, 3], dilations=[2, 2], pads=[2, 2, 2, 2], strides=[2, 2], group=1),
-        helper.make_node("Flatten", ["c"], ["flat"], name="flatten", axis=1),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("Flatten", ["r"], ["flat"], name="flatten", axis=1),
         gemm("fc", "flat", "fc.weight", "fc.bias", "logits"),
     ]
-    save(model("conv_dilation2", nodes, [w, b, fw, fb], doc="Conv conv_dil has dilations [2,2]"),
-         "conv_dilation2.onnx")
+    path = save(model("conv_dilation2", nodes, [f32("conv.weight", cw), f32("conv.bias", cb), fw, fb],
+                      doc="the first Conv (conv_dil) has dilations [2,2]"),
+                "conv_dilation2.onnx")
+    FW, FB = (onnx.numpy_helper.to_array(t).astype(np.float64) for t in (fw, fb))
+
+    def ref_forward(x):
+        import torch
+        import torch.nn.functional as F
+        t = lambda a: torch.from_numpy(np.asarray(a, np.float32).astype(np.float64))  # noqa: E731
+        with torch.no_grad():
+            h = F.relu(F.conv2d(t(x), t(cw), t(cb), stride=2, padding=2, dilation=2))
+            return (h.reshape(1, -1) @ t(FW).T + t(FB)).numpy()
+    return path, ref_forward
 
 
 def conv_group2():
     rng = np.random.default_rng(12)
-    w1 = f32("conv1.weight", rng.normal(0, 0.3, size=(4, 1, 3, 3)))
-    b1 = f32("conv1.bias", rng.normal(0, 0.1, size=(4,)))
-    w2 = f32("conv_grp.weight", rng.normal(0, 0.3, size=(4, 2, 3, 3)))  # group 2: C_in/group = 2
-    b2 = f32("conv_grp.bias", rng.normal(0, 0.1, size=(4,)))
+    w1 = rng.normal(0, 0.3, size=(4, 1, 3, 3))
+    b1 = rng.normal(0, 0.1, size=(4,))
+    w2 = rng.normal(0, 0.3, size=(4, 2, 3, 3))  # group 2: C_in/group = 2
+    b2 = rng.normal(0, 0.1, size=(4,))
     fw, fb = dense_init(rng, 4 * 14 * 14, 10, "fc")
     nodes = [
         helper.make_node("Conv", ["input", "conv1.weight", "conv1.bias"], ["c1"], name="conv1",
@@ -151,8 +163,74 @@ def conv_group2():
         helper.make_node("Flatten", ["c2"], ["flat"], name="flatten", axis=1),
         gemm("fc", "flat", "fc.weight", "fc.bias", "logits"),
     ]
-    save(model("conv_group2", nodes, [w1, b1, w2, b2, fw, fb], doc="Conv conv_grp has group=2"),
-         "conv_group2.onnx")
+    inits = [f32("conv1.weight", w1), f32("conv1.bias", b1), f32("conv_grp.weight", w2),
+             f32("conv_grp.bias", b2), fw, fb]
+    path = save(model("conv_group2", nodes, inits, doc="Conv conv_grp has group=2"), "conv_group2.onnx")
+    FW, FB = (onnx.numpy_helper.to_array(t).astype(np.float64) for t in (fw, fb))
+
+    def ref_forward(x):
+        import torch
+        import torch.nn.functional as F
+        t = lambda a: torch.from_numpy(np.asarray(a, np.float32).astype(np.float64))  # noqa: E731
+        with torch.no_grad():
+            h = F.relu(F.conv2d(t(x), t(w1), t(b1), stride=2, padding=1))
+            h = F.conv2d(h, t(w2), t(b2), padding=1, groups=2)
+            return (h.reshape(1, -1) @ t(FW).T + t(FB)).numpy()
+    return path, ref_forward
+
+
+def zero_dim_initializer():
+    """A valid dense model carrying two unused EMPTY initializers (dims [0] float32 and
+    [2, 0] int64, no data at all): the reader must not read from their NULL data."""
+    rng = np.random.default_rng(14)
+    w1, b1 = dense_init(rng, 784, 16, "fc1")
+    w2, b2 = dense_init(rng, 16, 10, "fc2")
+    empty_f = onnx.numpy_helper.from_array(np.zeros((0,), np.float32), "empty.float")
+    empty_i = onnx.numpy_helper.from_array(np.zeros((2, 0), np.int64), "empty.int64")
+    nodes = [
+        helper.make_node("Flatten", ["input"], ["flat"], name="flatten", axis=1),
+        gemm("fc1", "flat", "fc1.weight", "fc1.bias", "h1"),
+        helper.make_node("Relu", ["h1"], ["r1"], name="relu1"),
+        gemm("fc2", "r1", "fc2.weight", "fc2.bias", "logits"),
+    ]
+    path = save(model("zero_dim_initializer", nodes, [w1, b1, empty_f, empty_i, w2, b2],
+                      doc="unused initializers with a 0 dimension"), "zero_dim_initializer.onnx")
+    W1, B1, W2, B2 = (onnx.numpy_helper.to_array(t).astype(np.float64) for t in (w1, b1, w2, b2))
+
+    def ref_forward(x):
+        return np.maximum(x.reshape(1, -1) @ W1.T + B1, 0) @ W2.T + B2
+    return path, ref_forward
+
+
+def input_skip():
+    """Conv -> Relu -> Add(relu, input): the network after the first layer also reads the model
+    input, so the first layer's activations do not determine the output."""
+    rng = np.random.default_rng(16)
+    cw = f32("conv.weight", rng.normal(0, 0.3, size=(1, 1, 3, 3)))
+    cb = f32("conv.bias", rng.normal(0, 0.1, size=(1,)))
+    fw, fb = dense_init(rng, 784, 10, "fc")
+    nodes = [
+        helper.make_node("Conv", ["input", "conv.weight", "conv.bias"], ["c"], name="conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("Add", ["r", "input"], ["s"], name="skip_from_input"),
+        helper.make_node("Flatten", ["s"], ["flat"], name="flatten", axis=1),
+        gemm("fc", "flat", "fc.weight", "fc.bias", "logits"),
+    ]
+    save(model("input_skip", nodes, [cw, cb, fw, fb], doc="a skip connection from the input"),
+         "input_skip.onnx")
+
+
+def reshape_empty_shape():
+    rng = np.random.default_rng(15)
+    w, b = dense_init(rng, 784, 10, "fc")
+    shape = onnx.numpy_helper.from_array(np.zeros((0,), np.int64), "shape.empty")
+    nodes = [
+        helper.make_node("Reshape", ["input", "shape.empty"], ["flat"], name="reshape_empty"),
+        gemm("fc", "flat", "fc.weight", "fc.bias", "logits"),
+    ]
+    save(model("reshape_empty_shape", nodes, [shape, w, b], doc="Reshape to an empty shape tensor"),
+         "reshape_empty_shape.onnx", check=False)
 
 
 def double_weights():
@@ -313,6 +391,107 @@ def identity_dropout():
     return path, ref_forward
 
 
+def graph_ops():
+    """A small DAG with every graph operator smug reads (issue #11): residual Add and Sub of
+    two running tensors, Concat, Clip (ReLU6), Sigmoid gating with broadcasting (squeeze-
+    excitation), grouped and depthwise Conv, a BatchNormalization that cannot be folded,
+    MaxPool with ceil_mode and with dilations, AveragePool with ceil_mode and
+    count_include_pad, Pad, ReduceMean (spatial and over channels), a Softmax inside the
+    graph and Div of two running tensors."""
+    rng = np.random.default_rng(21)
+    P = {}
+
+    def param(name, *shape, scale=0.3):
+        P[name] = rng.normal(0, scale, size=shape)
+        return name
+
+    def const(name, arr, dtype=np.float32):
+        P[name] = np.asarray(arr, dtype=dtype)
+        return name
+
+    param("c1.w", 8, 1, 3, 3, scale=0.5), param("c1.b", 8, scale=0.1)
+    bn1 = [const("bn1.s", rng.uniform(0.5, 1.5, 8)), const("bn1.t", rng.normal(0, 0.1, 8)),
+           const("bn1.m", rng.normal(0, 0.1, 8)), const("bn1.v", rng.uniform(0.5, 1.5, 8))]
+    param("ca.w", 8, 4, 3, 3, scale=0.25), param("ca.b", 8, scale=0.1)
+    param("cb.w", 8, 1, 3, 3, scale=0.4), param("cb.b", 8, scale=0.1)
+    bn2 = [const("bn2.s", rng.uniform(0.5, 1.5, 8)), const("bn2.t", rng.normal(0, 0.1, 8)),
+           const("bn2.m", rng.normal(0, 0.1, 8)), const("bn2.v", rng.uniform(0.5, 1.5, 8))]
+    param("se.w", 8, 8, 1, 1, scale=0.4), param("se.b", 8, scale=0.1)
+    param("fc.w", 10, 80, scale=0.3), param("fc.b", 10, scale=0.1)
+    const("norm.mean", 0.5), const("norm.std", 0.25), const("one", 1.0)
+    const("clip.lo", 0.0), const("clip.hi", 6.0)
+    const("pads", [0, 0, 1, 1, 0, 0, 1, 1], np.int64)
+    N = helper.make_node
+    nodes = [
+        N("Sub", ["input", "norm.mean"], ["n1"], name="norm_sub"),
+        N("Div", ["n1", "norm.std"], ["n2"], name="norm_div"),
+        N("Conv", ["n2", "c1.w", "c1.b"], ["c1"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        N("BatchNormalization", ["c1"] + bn1, ["b1"], name="bn1"),
+        N("Relu", ["b1"], ["r1"], name="relu1"),
+        N("MaxPool", ["r1"], ["mp"], name="pool_ceil", kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1),
+        N("Conv", ["mp", "ca.w", "ca.b"], ["ca"], name="conv_group", kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+          group=2),
+        N("Clip", ["ca", "clip.lo", "clip.hi"], ["ra"], name="relu6"),
+        N("Conv", ["mp", "cb.w", "cb.b"], ["cb"], name="conv_depthwise", kernel_shape=[3, 3],
+          pads=[1, 1, 1, 1], group=8),
+        N("Relu", ["cb"], ["rb"], name="relu_b"),
+        N("Add", ["ra", "rb"], ["sum"], name="residual_add"),
+        N("BatchNormalization", ["sum"] + bn2, ["b2"], name="bn_kept"),
+        N("ReduceMean", ["b2"], ["se0"], name="se_mean", axes=[2, 3], keepdims=1),
+        N("Conv", ["se0", "se.w", "se.b"], ["se1"], name="se_fc", kernel_shape=[1, 1]),
+        N("Sigmoid", ["se1"], ["se2"], name="se_gate"),
+        N("Mul", ["b2", "se2"], ["g"], name="se_scale"),
+        N("Sub", ["g", "mp"], ["d"], name="residual_sub"),
+        N("Pad", ["d", "pads"], ["pd"], name="pad"),
+        N("AveragePool", ["pd"], ["ap"], name="avg_ceil", kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1,
+          count_include_pad=1),
+        N("MaxPool", ["pd"], ["md"], name="pool_dilated", kernel_shape=[2, 2], strides=[2, 2],
+          dilations=[2, 2], pads=[1, 1, 1, 1]),
+        N("Concat", ["ap", "md"], ["cat"], name="concat", axis=1),
+        N("Sigmoid", ["cat"], ["sg"], name="sigmoid"),
+        N("Add", ["sg", "one"], ["den"], name="add_one"),
+        N("Div", ["cat", "den"], ["dv"], name="div"),
+        N("Softmax", ["dv"], ["sm"], name="softmax_channels", axis=1),
+        N("Mul", ["dv", "sm"], ["att"], name="attend"),
+        N("GlobalAveragePool", ["att"], ["gp"], name="gap"),
+        N("Flatten", ["gp"], ["f1"], name="flatten_gap", axis=1),
+        N("ReduceMean", ["att"], ["rc"], name="mean_channels", axes=[1], keepdims=1),
+        N("Flatten", ["rc"], ["f2"], name="flatten_mean", axis=1),
+        N("Concat", ["f1", "f2"], ["feat"], name="concat_features", axis=1),
+        gemm("fc", "feat", "fc.w", "fc.b", "logits"),
+    ]
+    inits = [f32(k, v) if np.asarray(v).dtype != np.int64 else onnx.numpy_helper.from_array(v, k)
+             for k, v in P.items()]
+    path = save(model("graph_ops", nodes, inits, doc=graph_ops.__doc__), "graph_ops.onnx")
+
+    def ref_forward(x):  # the same network in torch.nn.functional, float64
+        import torch
+        import torch.nn.functional as F
+        t = {k: torch.from_numpy(np.asarray(v, np.float32).astype(np.float64)) for k, v in P.items()
+             if np.asarray(v).dtype != np.int64}
+
+        def bn(z, p):
+            return F.batch_norm(z, t[p + ".m"], t[p + ".v"], t[p + ".s"], t[p + ".t"], eps=1e-5)
+        with torch.no_grad():
+            z = (torch.from_numpy(x.astype(np.float64)) - 0.5) / 0.25
+            r1 = F.relu(bn(F.conv2d(z, t["c1.w"], t["c1.b"], padding=1), "bn1"))
+            mp = F.max_pool2d(r1, 3, 2, ceil_mode=True)
+            ra = torch.clamp(F.conv2d(mp, t["ca.w"], t["ca.b"], padding=1, groups=2), 0, 6)
+            rb = F.relu(F.conv2d(mp, t["cb.w"], t["cb.b"], padding=1, groups=8))
+            b2 = bn(ra + rb, "bn2")
+            se = torch.sigmoid(F.conv2d(b2.mean(dim=(2, 3), keepdim=True), t["se.w"], t["se.b"]))
+            d = b2 * se - mp
+            pd = F.pad(d, (1, 1, 1, 1))
+            ap = F.avg_pool2d(pd, 3, 2, ceil_mode=True, count_include_pad=True)
+            md = F.max_pool2d(pd, 2, 2, padding=1, dilation=2)
+            cat = torch.cat([ap, md], 1)
+            dv = cat / (torch.sigmoid(cat) + 1)
+            att = dv * torch.softmax(dv, 1)
+            feat = torch.cat([att.mean(dim=(2, 3)).reshape(1, -1), att.mean(dim=1).reshape(1, -1)], 1)
+            return (feat @ t["fc.w"].T + t["fc.b"]).numpy()
+    return path, ref_forward
+
+
 README = """\
 # tests/data/onnx/
 
@@ -326,14 +505,14 @@ come from `numpy.random.default_rng(seed)`.
 
 | file | defect |
 |------|--------|
-| `unsupported_op.onnx` | valid ONNX: Flatten -> Gemm -> **Sigmoid** (node name `sig0`) -> Gemm; Sigmoid is not supported by smug |
+| `unsupported_op.onnx` | valid ONNX: Flatten -> Gemm -> **Tanh** (node name `tanh0`) -> Gemm; Tanh is not supported by smug |
 | `truncated.onnx` | the first 1000 bytes of `models/fashion_fc.onnx` (protobuf cut off inside the weights) |
 | `not_onnx.onnx` | a text file: `hello, this is not an onnx model\\n` |
 | `empty.onnx` | zero bytes |
-| `conv_dilation2.onnx` | valid ONNX: Conv (node `conv_dil`, 1->4, k3, **dilations [2,2]**, pads 2, stride 2) -> Flatten -> Gemm; dilation != 1 unsupported |
-| `conv_group2.onnx` | valid ONNX: Conv(1->4, k3, s2, p1) -> Relu -> Conv (node `conv_grp`, 4->4, k3, p1, **group=2**, weight [4,2,3,3]) -> Flatten -> Gemm; grouped conv unsupported |
 | `double_weights.onnx` | Flatten -> Gemm whose weight initializer `fc.weight` [10,784] is **DOUBLE** (float64, raw_data); bias is float32 (so the graph is also type-inconsistent) |
 | `initializer_size_mismatch.onnx` | Flatten -> Gemm whose weight `fc.weight` has dims **[10,784] but only 400 bytes (100 floats) of raw_data** |
+| `reshape_empty_shape.onnx` | Reshape (node `reshape_empty`) whose shape initializer `shape.empty` has **dims [0]** and no data |
+| `input_skip.onnx` | Conv (node `conv`) -> Relu -> **Add(relu, input)** (node `skip_from_input`) -> Flatten -> Gemm: the rest of the network reads the model input past the first layer |
 | `no_graph_input.onnx` | Flatten -> Gemm where **every graph input (`input`, `fc.weight`, `fc.bias`) is also an initializer**, so there is no real model input |
 
 ## Valid models exercising less common features (with reference values)
@@ -356,11 +535,12 @@ def main(argv=None):
     import make_refs
     os.makedirs(OUT_DIR, exist_ok=True)
     print("tests/data/onnx fixtures:")
-    for fn in (unsupported_op, truncated, not_onnx, empty, conv_dilation2, conv_group2, double_weights,
-               initializer_size_mismatch, no_graph_input):
+    for fn in (unsupported_op, truncated, not_onnx, empty, double_weights, initializer_size_mismatch,
+               no_graph_input, reshape_empty_shape, input_skip):
         fn()
     _, _, x0 = fixture_io.load_sample(0)
-    for fn in (matmul_add, weights_float_data, avgpool_gap, identity_dropout):
+    for fn in (matmul_add, weights_float_data, avgpool_gap, identity_dropout, conv_dilation2, conv_group2,
+               zero_dim_initializer, graph_ops):
         path, ref_forward = fn()
         name = fn.__name__
         ev = make_refs.OnnxEval(path)

@@ -10,8 +10,9 @@ The reference values are computed from the ONNX files themselves (not from the
 torch modules that produced them) by a small float64 ONNX evaluator written
 in torch (`OnnxEval` below), so exactly the graph smug loads is evaluated.  The
 evaluator supports the op set smug supports: Gemm, MatMul, Add, Sub, Div, Mul,
-Conv, Relu, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Softmax,
-Identity, Dropout, BatchNormalization, Constant.
+Conv (groups, dilations), Relu, MaxPool (ceil_mode, dilations), AveragePool,
+GlobalAveragePool, ReduceMean, Flatten, Reshape, Softmax, Identity, Dropout,
+BatchNormalization, Constant, Concat, Clip, Sigmoid, Pad (constant mode).
 
 Definitions (m = steps = 300, midpoint Riemann rule, alpha_i = (i + 0.5) / m):
 
@@ -186,12 +187,31 @@ class OnnxEval:
             s = tuple(at.get("strides", [1, 1]))
             ceil = bool(at.get("ceil_mode", 0))
             if op == "MaxPool":
-                assert list(at.get("dilations", [1, 1])) == [1, 1]
-                return [Fn.max_pool2d(ins[0], k, s, (t, l), ceil_mode=ceil)]
+                return [Fn.max_pool2d(ins[0], k, s, (t, l), dilation=tuple(at.get("dilations", [1, 1])),
+                                      ceil_mode=ceil)]
             return [Fn.avg_pool2d(ins[0], k, s, (t, l), ceil_mode=ceil,
                                   count_include_pad=bool(at.get("count_include_pad", 0)))]
         if op == "GlobalAveragePool":
             return [ins[0].mean(dim=(2, 3), keepdim=True)]
+        if op == "ReduceMean":
+            return [ins[0].mean(dim=tuple(at["axes"]), keepdim=bool(at.get("keepdims", 1)))]
+        if op == "Concat":
+            return [torch.cat(ins, dim=at["axis"])]
+        if op == "Clip":
+            lo = ins[1] if len(ins) > 1 and ins[1] is not None else None
+            hi = ins[2] if len(ins) > 2 and ins[2] is not None else None
+            return [torch.clamp(ins[0], min=lo, max=hi)]
+        if op == "Sigmoid":
+            return [torch.sigmoid(ins[0])]
+        if op == "Pad":
+            assert at.get("mode", b"constant") in (b"constant", "constant")
+            p = [int(v) for v in ins[1].tolist()]
+            r = len(p) // 2
+            torch_pads = []
+            for a in reversed(range(r)):  # torch wants the last axis first
+                torch_pads += [p[a], p[a + r]]
+            value = float(ins[2]) if len(ins) > 2 and ins[2] is not None else 0.0
+            return [Fn.pad(ins[0], torch_pads, value=value)]
         if op == "BatchNormalization":
             x, sc, bi, mu, var = ins
             eps = at.get("epsilon", 1e-5)
@@ -355,6 +375,15 @@ Conventions of the reference (matter for element-wise comparisons):
 * The midpoint rule is not exact at ReLU kinks, so `*_sum` and `*_delta`
   differ slightly (up to ~0.2 % here); for a network that is linear in h
   (e.g. fashion_fc, G = Gemm) they agree to rounding.
+
+## <model>_mini_0.json
+
+Written by `tools/torchvision_fixtures.py` for the reduced torchvision models of
+`tests/data/torchvision/` (see its README): the same keys, with a [1,3,64,64]
+input, `label` -1 (synthetic picture), `steps` 50, and values from the torch
+modules themselves. `ig_first` is taken w.r.t. smug's first-layer activations:
+relu(first_layer) for resnet18 and googlenet, first_layer itself for
+mobilenet_v2 (its stem's ReLU6 is part of the rest of the network).
 """
 
 

@@ -1,9 +1,11 @@
 /* backward.h — gradients through a recorded forward pass (reverse-mode chain rule).
  *
- * Given dF/d(output) for each example of a smug_trace, computes dF/d(input) of the first
- * layer run. Used for Integrated Gradients w.r.t. the first-layer neurons (trace starts
- * after the first layer) and w.r.t. the model input (trace starts at layer 0).
- * ReLU's derivative at exactly 0 is taken as 0, as torch does.
+ * Given dF/d(output) for each example of a smug_trace, computes dF/d(input) of the trace's
+ * input (the tensor before its first layer). Layers are visited in reverse order; where a
+ * tensor feeds several layers (a residual connection) their gradients add up. Used for
+ * Integrated Gradients w.r.t. the first-layer neurons (trace starts after the first layer)
+ * and w.r.t. the model input (trace starts at layer 0). ReLU's derivative at exactly 0 is
+ * taken as 0, as torch does; Clip's is 0 at its bounds, as torch's ReLU6.
  */
 #ifndef SMUG_BACKWARD_H
 #define SMUG_BACKWARD_H

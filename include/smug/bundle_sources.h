@@ -54,13 +54,18 @@ int smug_merged_init(smug_merged *g, const smug_mask_problem *p, const smug_boun
                      const smug_score_options *o, smug_error *err);
 void smug_merged_free(smug_merged *g);
 
+/* A result or raw output is at most this big (smug's own output cap for a solver). */
+#define SMUG_SOURCE_MAX ((size_t)64 << 20)
+
 /* Reads BUNDLE/results/<file> for problem bp: a JSON result of `solver`, or a raw
  * output of `solver` on the problem file of `form` ("", "opt", "sat", "unsat"). What it
  * proves is merged into g; what it is goes to g->sources; a file that cannot be read or a
- * disagreement sets g->error. */
-void smug_sources_read_json(smug_merged *g, const smug_bundle_problem *bp, const char *bundle,
-                            const char *file, const char *solver);
-void smug_sources_read_raw(smug_merged *g, const smug_bundle_problem *bp, const char *bundle,
-                           const char *file, const char *form, const char *solver);
+ * disagreement sets g->error. Files are read through results_fd (BUNDLE/results, open) and
+ * b->dirfd without following links, regular files only (fsutil.h): a link or a non-file is
+ * such an unreadable source, and nothing it points at is read. */
+void smug_sources_read_json(smug_merged *g, const smug_bundle_problem *bp, const smug_bundle *b,
+                            int results_fd, const char *file, const char *solver);
+void smug_sources_read_raw(smug_merged *g, const smug_bundle_problem *bp, const smug_bundle *b,
+                           int results_fd, const char *file, const char *form, const char *solver);
 
 #endif

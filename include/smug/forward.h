@@ -1,8 +1,9 @@
 /* forward.h — run a network (or a slice of its layers) on a batch, with OpenBLAS.
  *
- * Dense layers are one cblas_sgemm per batch; Conv layers are im2col + one cblas_sgemm per
- * batch (im2col.h). A forward pass keeps every layer's input in a smug_trace so backward.h
- * can run the chain rule without recomputing.
+ * Layers run in index order (the graph's topological order, net.h). Dense layers are one
+ * cblas_sgemm per batch; Conv layers go through conv.h (im2col + GEMM, direct loops for
+ * depthwise). A forward pass keeps every layer's output in a smug_trace so backward.h can
+ * run the chain rule without recomputing.
  *
  * Units: inputs in the model's own input space (after any PNG scaling, before the model's
  * in-graph normalisation), float32, [batch x size] row-major, each row in ONNX order (NCHW).
@@ -14,24 +15,36 @@
 #include "smug/error.h"
 #include "smug/net.h"
 
+/* Most inputs a layer run through a trace may have (a Concat of Inception's four branches
+ * needs 4; DenseNet-style concatenations more). */
+#define SMUG_TRACE_MAX_SRC 64
+
 typedef struct smug_trace {
     const smug_net *net;
     int from, to; /* layers [from, to) were run */
     int batch;
-    float **acts; /* acts[i], i = 0..to-from: the input of layer from+i; acts[to-from] is the
-                     output. Each [batch x size]. acts[0] is the caller's x, borrowed: keep
-                     x alive and unchanged while the trace is used. */
+    float **acts; /* acts[0]: the trace's input x, the output of layer from-1 (the model
+                     input when from is 0); acts[i+1], i = 0..to-from-1: the output of layer
+                     from+i, so acts[to-from] is the output. Each [batch x size]. In a chain
+                     acts[i] is the input of layer from+i. acts[0] is the caller's x,
+                     borrowed: keep x alive and unchanged while the trace is used. */
     int **argmax; /* argmax[i]: for a MaxPool layer from+i, the winning input index (within
                      an example) of every output element; NULL for other layers */
 } smug_trace;
 
-/* Runs layers [from, to) of net on x [batch x size(layers[from].in)]. The trace is the
- * caller's: free it with smug_trace_free (also safe after a failure). */
+/* Runs layers [from, to) of net on x [batch x size(layers[from].in)], the output of layer
+ * from-1. Every layer in the range must read only x or outputs of the range, and layer
+ * `from` must read x (fails INTERNAL otherwise; smug_net_is_cut says where a pass to the
+ * output may start). The trace is the caller's: free it with smug_trace_free (also safe
+ * after a failure). */
 int smug_forward(const smug_net *net, int from, int to, const float *x, int batch,
                  smug_trace *out_trace, smug_error *err);
 
 /* Output of the last layer run: [batch x size(layers[to-1].out)]. Owned by the trace. */
 const float *smug_trace_output(const smug_trace *t);
+
+/* Input j of layer l (a layer of the trace's range) as recorded in the trace. */
+const float *smug_trace_input(const smug_trace *t, const smug_layer *l, int j);
 
 void smug_trace_free(smug_trace *t);
 
@@ -43,9 +56,6 @@ int smug_net_logits(const smug_net *net, const float *x, int batch, float *out_l
  * [size(layers[first].out)]; either output may be NULL. */
 int smug_net_eval(const smug_net *net, const float *x, float *out_logits, float *out_first,
                   smug_error *err);
-
-/* How many examples a Conv layer unrolls per im2col block (forward and backward). */
-int smug_conv_block(const smug_layer *l);
 
 /* One input's first-layer neuron activations h (the output of layer first_out: post-ReLU
  * when a ReLU follows the first layer): out_h [size(layers[first].out)]. */

@@ -10,8 +10,11 @@
  *
  * A_k is what the conv "block" outputs: the output of the ReLU that directly follows the
  * chosen Conv layer, or the Conv's own output when no ReLU follows (a BatchNormalization
- * after the conv is already folded into it, see net.h). The default layer is the last Conv
- * of the network, the usual choice; any Conv layer index can be asked for.
+ * after the conv is already folded into it, see net.h). In a graph the block extends to the
+ * first layer after which the network reads nothing older than that layer's output (the
+ * ReLU after a residual Add, an Inception Concat), so that F is a function of A alone. The
+ * default layer is the last Conv of the network, the usual choice; any Conv layer index can
+ * be asked for.
  *
  * Map layout: [H·W] per pixel, as score.h (rank 3 (C, H, W); rank 2 (C, L) and rank 1 (N)
  * are one row). A 1-D conv's (C, L') output is one row too, so token models with a conv
@@ -40,7 +43,8 @@ typedef struct smug_gradcam_opts {
     }
 
 /* Resolves opts-style `layer` (-1 = last Conv) to a Conv layer index: *out_layer, and
- * *out_feature = the layer whose output is A (that Conv, or the ReLU right after it). */
+ * *out_feature = the layer whose output is A (that Conv, the ReLU right after it, or the end
+ * of its block in a graph). */
 int smug_gradcam_layer(const smug_net *net, int layer, int *out_layer, int *out_feature,
                        smug_error *err);
 

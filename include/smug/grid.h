@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "smug/error.h"
-#include "smug/net.h"
+#include "smug/shape.h"
 
 typedef struct smug_grid {
     int c, h, w;    /* input viewed as channels × rows × columns */

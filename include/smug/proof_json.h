@@ -1,9 +1,8 @@
 /* proof_json.h — a proof (proof.h) in a bundle's result file and back (design §7;
  * run/proof_json.c).
  *
- *   "proof": {"seconds": 2.4, "n": 155, "zero": [3, 17], "dom": [[4, 9], …], "names": ["z3", "cvc5"],
- *             "certs": [{"y": [[0, "0x1.5p+1"], …], "z": [[4, 9, "0x1p-3"], …],
- *                        "mu": "0x1p+0"}, …],
+ *   "proof": {"seconds": 2.4, "n": 155, "zero": [3, 17], "dom": [[4, 9], …], "names": ["z3",
+ * "cvc5"], "certs": [{"y": [[0, "0x1.5p+1"], …], "z": [[4, 9, "0x1p-3"], …], "mu": "0x1p+0"}, …],
  *             "steps": [{"bound": 91, "lemma": 0, "nodes": ["c0"]},
  *                       {"bound": 92, "lemma": 92, "nodes": ["b17", "c1", "s0+1"]}]}
  * Nodes in preorder: "b<v>" branch on variable v (its m = 1 subtree first), "c<i>" leaf

@@ -21,6 +21,7 @@
  * finds a mask in is a disagreement and an error naming both. Anything else (crash,
  * timeout, unknown, garbage, an error) ends the search with the best mask so far and the
  * reason — never as unsat. The proof of the final lower bound is in the result (proof.h).
+ * A solver with `format: lp` (CBC) goes to cbc.h's driver instead, same contract.
  * This module sees only the mask problem: the forward-pass verification of the result is
  * the caller's (verify.h).
  */

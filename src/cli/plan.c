@@ -28,19 +28,27 @@ int cli_make_plan(const cli_args *a, smug_plan *plan, const char *default_out, s
     return 0;
 }
 
-int cli_smt_solver(const smug_solvers *reg, const char *name, const char *command,
-                   const smug_solver **out, smug_error *err)
+int cli_solver(const smug_solvers *reg, const char *name, const smug_solver **out, smug_error *err)
 {
     const smug_solver *s;
     if (smug_solvers_get(reg, name, &s, err) < 0)
         return -1;
-    if (s->format != SMUG_SOLVER_SMTLIB2)
-        return smug_fail(err, SMUG_ERR_USAGE,
-                         "solver %s reads LP files; smug %s needs an SMT solver", s->name, command);
     if (!smug_solver_installed(s, NULL, 0))
         return smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)", s->name,
                          s->executable, s->path);
     *out = s;
+    return 0;
+}
+
+int cli_smt_solver(const smug_solvers *reg, const char *name, const char *command,
+                   const smug_solver **out, smug_error *err)
+{
+    if (cli_solver(reg, name, out, err) < 0)
+        return -1;
+    if ((*out)->format != SMUG_SOLVER_SMTLIB2)
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "solver %s reads LP files; smug %s needs an SMT solver", (*out)->name,
+                         command);
     return 0;
 }
 

@@ -33,9 +33,25 @@ int smug_gradcam_layer(const smug_net *net, int layer, int *out_layer, int *out_
                          "Grad-CAM: layer %d is not a Conv layer of %s (-1 picks the last one)",
                          layer, net->path ? net->path : "the model");
     *out_layer = layer;
-    *out_feature = layer + 1 < net->n_layers && net->layers[layer + 1].kind == SMUG_LAYER_RELU
-                       ? layer + 1
-                       : layer;
+    /* the block: the ReLU right after the conv; in a graph, on to the first layer after
+     * which the network reads nothing older than its output (a residual Add, an Inception
+     * Concat), and the ReLU after that */
+    int f = layer;
+    for (;;) {
+        const smug_layer *next = f + 1 < net->n_layers ? &net->layers[f + 1] : NULL;
+        if (next && next->kind == SMUG_LAYER_RELU && next->src[0] == f)
+            f++;
+        else if (next && !smug_net_is_cut(net, f + 1))
+            f++;
+        else
+            break;
+    }
+    if (net->layers[f].out.rank != net->layers[layer].out.rank)
+        return smug_fail(err, SMUG_ERR_UNSUPPORTED,
+                         "Grad-CAM: the block of Conv layer '%s' ends in '%s', which has no "
+                         "feature maps",
+                         net->layers[layer].name, net->layers[f].name);
+    *out_feature = f;
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "smug/backward.h"
+#include "smug/conv.h"
 #include "smug/forward.h"
 
 #define IG_BUDGET_BYTES ((size_t)256 << 20)
@@ -29,13 +30,14 @@ static size_t row_floats(const smug_net *net, int from, int to)
         const smug_layer *l = &net->layers[i];
         n += 3 * smug_shape_size(&l->out);
         if (l->kind == SMUG_LAYER_CONV)
-            n += smug_shape_size(&l->out) / (size_t)l->n_out * (size_t)l->n_in * (size_t)l->win.kh *
-                 (size_t)l->win.kw * 2;
+            n += smug_conv_scratch_floats(l);
     }
     return n;
 }
 
-/* First layer at or after `from` that is not affine in its input (or n_layers). */
+/* First layer at or after `from` that is not affine in its input (or n_layers); in a
+ * graph the affine run also ends where the rest of the network stops being a function of
+ * one tensor (smug_net_is_cut). */
 static int affine_prefix_end(const smug_net *net, int from)
 {
     int l = from;
@@ -43,6 +45,8 @@ static int affine_prefix_end(const smug_net *net, int from)
         smug_layer_kind k = net->layers[l].kind;
         if (k != SMUG_LAYER_DENSE && k != SMUG_LAYER_CONV && k != SMUG_LAYER_AFFINE &&
             k != SMUG_LAYER_RESHAPE && k != SMUG_LAYER_AVGPOOL && k != SMUG_LAYER_GLOBALAVGPOOL)
+            break;
+        if (!smug_net_is_cut(net, l + 1))
             break;
     }
     return l;

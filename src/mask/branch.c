@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "smug/interrupt.h"
 #include "smug/lp.h"
 
 enum { OPEN, BRANCH, CERT, SOLVER };
@@ -362,6 +363,10 @@ static int search(smug_brancher *br, int bound, int lemma, smug_leaf_fn fn, void
     while (br->n_open > 0) {
         if (dl > 0.0 && now() >= dl) {
             snprintf(note, n_note, "time limit reached before the bound %d was decided", bound);
+            return 3;
+        }
+        if (smug_interrupted()) { /* Ctrl-C: end as at the deadline (interrupt.h) */
+            snprintf(note, n_note, "smug was interrupted (signal %d)", smug_interrupted());
             return 3;
         }
         int id = br->open[--br->n_open];

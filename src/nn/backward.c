@@ -1,8 +1,11 @@
-/* backward.c — input gradients through the layer chain (design §1: gradients for IG).
+/* backward.c — input gradients through the layer graph (design §1: gradients for IG).
  *
  * Only gradients with respect to activations are computed, never weight gradients: smug
- * attributes, it does not train. Dense and Conv back-propagate with one GEMM per batch, the
- * transpose of their forward GEMM; pooling uses what forward.c recorded in the trace.
+ * attributes, it does not train. Layers are visited in reverse index order; a tensor read
+ * by several layers (a residual connection) sums their gradients, and each tensor's
+ * gradient is freed once its producer has passed it on, so a chain holds two at a time.
+ * Dense and Conv back-propagate with the transpose of their forward GEMM; pooling uses what
+ * the forward pass recorded in the trace.
  */
 #include "smug/backward.h"
 
@@ -10,80 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smug/im2col.h"
-
-static int conv_backward(const smug_layer *l, const float *g, int batch, float *gin,
-                         smug_error *err)
-{
-    int co, ho, wo;
-    smug_shape_chw(&l->out, &co, &ho, &wo);
-    size_t P = (size_t)ho * (size_t)wo, in_size = smug_shape_size(&l->in);
-    size_t K = (size_t)l->n_in * (size_t)l->win.kh * (size_t)l->win.kw;
-    int block = smug_conv_block(l);
-    block = block < batch ? block : batch;
-    float *gt = malloc((size_t)co * (size_t)block * P * sizeof *gt);
-    float *dcol = malloc(K * (size_t)block * P * sizeof *dcol);
-    if (!gt || !dcol) {
-        free(gt), free(dcol);
-        return smug_fail(err, SMUG_ERR_NOMEM, "conv '%s': out of memory", l->name);
-    }
-    memset(gin, 0, (size_t)batch * in_size * sizeof *gin);
-    for (int b0 = 0; b0 < batch; b0 += block) {
-        int nb = batch - b0 < block ? batch - b0 : block;
-        size_t cols = (size_t)nb * P;
-        for (int b = 0; b < nb; b++)
-            for (int c = 0; c < co; c++)
-                memcpy(gt + (size_t)c * cols + (size_t)b * P,
-                       g + ((size_t)(b0 + b) * (size_t)co + (size_t)c) * P, P * sizeof *gt);
-        /* dcol[K x nbP] = Wᵀ[K x co] · G[co x nbP] */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)cols, co, 1.0f, l->weight,
-                    (int)K, gt, (int)cols, 0.0f, dcol, (int)cols);
-        smug_col2im(l, dcol, nb, gin + (size_t)b0 * in_size);
-    }
-    free(gt);
-    free(dcol);
-    return 0;
-}
-
-static void avgpool_backward(const smug_layer *l, const float *g, int batch, float *gin)
-{
-    int c, h, w, co, ho, wo;
-    smug_shape_chw(&l->in, &c, &h, &w);
-    smug_shape_chw(&l->out, &co, &ho, &wo);
-    const smug_window *win = &l->win;
-    size_t in_size = (size_t)c * (size_t)h * (size_t)w,
-           out_size = (size_t)c * (size_t)ho * (size_t)wo;
-    memset(gin, 0, (size_t)batch * in_size * sizeof *gin);
-    for (int b = 0; b < batch; b++)
-        for (int ch = 0; ch < c; ch++)
-            for (int oy = 0; oy < ho; oy++)
-                for (int ox = 0; ox < wo; ox++) {
-                    int count = 0;
-                    for (int pass = 0; pass < 2; pass++) {
-                        /* pass 0 counts the valid taps, pass 1 distributes the gradient */
-                        float share = 0.0f;
-                        if (pass == 1) {
-                            int div = l->count_include_pad ? win->kh * win->kw : count;
-                            size_t o =
-                                ((size_t)ch * (size_t)ho + (size_t)oy) * (size_t)wo + (size_t)ox;
-                            share = div ? g[(size_t)b * out_size + o] / (float)div : 0.0f;
-                        }
-                        for (int ky = 0; ky < win->kh; ky++)
-                            for (int kx = 0; kx < win->kw; kx++) {
-                                int yy = oy * win->sh - win->pad_top + ky;
-                                int xx = ox * win->sw - win->pad_left + kx;
-                                if (yy < 0 || yy >= h || xx < 0 || xx >= w)
-                                    continue;
-                                if (pass == 0)
-                                    count++;
-                                else
-                                    gin[(size_t)b * in_size +
-                                        ((size_t)ch * (size_t)h + (size_t)yy) * (size_t)w +
-                                        (size_t)xx] += share;
-                            }
-                    }
-                }
-}
+#include "smug/conv.h"
+#include "smug/pool.h"
+#include "smug/tensor_ops.h"
 
 /* restrict: gradient buffers never alias the trace, and saying so lets it vectorise */
 static void relu_backward(const float *restrict x, const float *restrict g, size_t n,
@@ -95,10 +27,13 @@ static void relu_backward(const float *restrict x, const float *restrict g, size
     }
 }
 
-static int layer_backward(const smug_trace *t, int i, const float *g, float *gin, smug_error *err)
+/* Gradient with respect to input j of layer from+i (written to gin) from the gradient g of
+ * its output. */
+static int layer_backward(const smug_trace *t, int i, const float *g, int j, float *gin,
+                          smug_error *err)
 {
     const smug_layer *l = &t->net->layers[t->from + i];
-    const float *x = t->acts[i];
+    const float *x = smug_trace_input(t, l, 0);
     int batch = t->batch;
     size_t in_size = smug_shape_size(&l->in), out_size = smug_shape_size(&l->out);
     size_t n = (size_t)batch * in_size;
@@ -107,18 +42,10 @@ static int layer_backward(const smug_trace *t, int i, const float *g, float *gin
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, l->n_in, l->n_out, 1.0f, g,
                     l->n_out, l->weight, l->n_in, 0.0f, gin, l->n_in);
         return 0;
-    case SMUG_LAYER_CONV: return conv_backward(l, g, batch, gin, err);
+    case SMUG_LAYER_CONV: return smug_conv_backward(l, g, batch, gin, err);
     case SMUG_LAYER_RELU: relu_backward(x, g, n, gin); return 0;
     case SMUG_LAYER_MAXPOOL:
-        memset(gin, 0, n * sizeof *gin);
-        for (int b = 0; b < batch; b++)
-            for (size_t o = 0; o < out_size; o++) {
-                int a = t->argmax[i][(size_t)b * out_size + o];
-                if (a >= 0)
-                    gin[(size_t)b * in_size + (size_t)a] += g[(size_t)b * out_size + o];
-            }
-        return 0;
-    case SMUG_LAYER_AVGPOOL: avgpool_backward(l, g, batch, gin); return 0;
+    case SMUG_LAYER_AVGPOOL: smug_pool_backward(l, g, t->argmax[i], batch, gin); return 0;
     case SMUG_LAYER_GLOBALAVGPOOL: {
         size_t hw = in_size / out_size;
         for (size_t k = 0; k < n; k++)
@@ -134,38 +61,100 @@ static int layer_backward(const smug_trace *t, int i, const float *g, float *gin
         return smug_fail(err, SMUG_ERR_UNSUPPORTED,
                          "no gradient through the embedding '%s' (token ids are discrete)",
                          l->name);
+    case SMUG_LAYER_ADD:
+    case SMUG_LAYER_SUB:
+    case SMUG_LAYER_MUL:
+    case SMUG_LAYER_DIV:
+    case SMUG_LAYER_CONCAT:
+    case SMUG_LAYER_CLIP:
+    case SMUG_LAYER_SIGMOID:
+    case SMUG_LAYER_PAD:
+    case SMUG_LAYER_SOFTMAX:
+    case SMUG_LAYER_REDUCEMEAN: {
+        const smug_shape *shapes[SMUG_TRACE_MAX_SRC];
+        const float *ins[SMUG_TRACE_MAX_SRC];
+        for (int k = 0; k < l->n_src; k++) {
+            shapes[k] = smug_net_src_shape(t->net, l, k);
+            ins[k] = smug_trace_input(t, l, k);
+        }
+        smug_tensor_backward(l, shapes, ins, t->acts[i + 1], g, j, batch, gin);
+        return 0;
+    }
     }
     return smug_fail(err, SMUG_ERR_INTERNAL, "layer '%s': unknown kind", l->name);
+}
+
+/* Slot in the gradient table of the tensor layer src writes: 0 for the trace input, i+1
+ * for the output of layer from+i. */
+static int grad_slot(const smug_trace *t, int src)
+{
+    return src == t->from - 1 ? 0 : src - t->from + 1;
+}
+
+static size_t slot_size(const smug_trace *t, int slot)
+{
+    const smug_net *net = t->net;
+    const smug_shape *s = slot ? &net->layers[t->from + slot - 1].out
+                               : (t->from ? &net->layers[t->from - 1].out : &net->input);
+    return (size_t)t->batch * smug_shape_size(s);
+}
+
+/* Runs layer from+i backward into the gradients of its inputs: the first contribution to a
+ * tensor is written in place, later ones (a tensor read twice, or by several layers) are
+ * computed into scratch and added. */
+static int backward_one(const smug_trace *t, int i, float **grads, float *scratch, smug_error *err)
+{
+    const smug_layer *l = &t->net->layers[t->from + i];
+    for (int j = 0; j < l->n_src; j++) {
+        int slot = grad_slot(t, l->src[j]);
+        size_t n = slot_size(t, slot);
+        if (grads[slot]) {
+            if (layer_backward(t, i, grads[i + 1], j, scratch, err) < 0)
+                return -1;
+            for (size_t k = 0; k < n; k++)
+                grads[slot][k] += scratch[k];
+            continue;
+        }
+        grads[slot] = malloc(n * sizeof **grads);
+        if (!grads[slot])
+            return smug_fail(err, SMUG_ERR_NOMEM, "backward pass: out of memory");
+        if (layer_backward(t, i, grads[i + 1], j, grads[slot], err) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 int smug_backward(const smug_trace *t, const float *grad_out, float *out_grad_in, smug_error *err)
 {
     int n = t->to - t->from;
     size_t biggest = 0;
-    for (int i = 0; i < n; i++) {
-        size_t s = smug_shape_size(&t->net->layers[t->from + i].in);
-        biggest = s > biggest ? s : biggest;
+    for (int s = 0; s <= n; s++) {
+        size_t z = slot_size(t, s);
+        biggest = z > biggest ? z : biggest;
     }
-    size_t out_n = smug_shape_size(&t->net->layers[t->to - 1].out);
-    biggest = out_n > biggest ? out_n : biggest;
-    float *a = malloc((size_t)t->batch * biggest * sizeof *a);
-    float *b = malloc((size_t)t->batch * biggest * sizeof *b);
-    if (!a || !b) {
-        free(a), free(b);
-        return smug_fail(err, SMUG_ERR_NOMEM, "backward pass: out of memory");
-    }
-    memcpy(a, grad_out, (size_t)t->batch * out_n * sizeof *a);
-    int rc = 0;
-    for (int i = n - 1; i >= 0 && rc == 0; i--) {
-        rc = layer_backward(t, i, a, b, err);
-        float *tmp = a;
-        a = b, b = tmp;
-    }
+    float **grads = calloc((size_t)n + 1, sizeof *grads);
+    float *scratch = malloc(biggest * sizeof *scratch);
+    int rc = grads && scratch ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "backward pass: out of memory");
+    if (rc == 0 && !(grads[n] = malloc(slot_size(t, n) * sizeof **grads)))
+        rc = smug_fail(err, SMUG_ERR_NOMEM, "backward pass: out of memory");
     if (rc == 0)
-        memcpy(out_grad_in, a,
-               (size_t)t->batch * smug_shape_size(&t->net->layers[t->from].in) * sizeof *a);
-    free(a);
-    free(b);
+        memcpy(grads[n], grad_out, slot_size(t, n) * sizeof **grads);
+    /* reverse topological order: a layer's output gradient is complete when it is reached;
+     * a layer nothing downstream read has none and is skipped */
+    for (int i = n - 1; i >= 0 && rc == 0; i--) {
+        if (grads[i + 1])
+            rc = backward_one(t, i, grads, scratch, err);
+        free(grads[i + 1]);
+        grads[i + 1] = NULL;
+    }
+    if (rc == 0 && grads[0])
+        memcpy(out_grad_in, grads[0], slot_size(t, 0) * sizeof **grads);
+    else if (rc == 0)
+        memset(out_grad_in, 0, slot_size(t, 0) * sizeof **grads);
+    for (int s = 0; grads && s <= n; s++)
+        free(grads[s]);
+    free(grads);
+    free(scratch);
     return rc;
 }
 

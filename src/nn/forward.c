@@ -1,6 +1,8 @@
 /* forward.c — the forward pass over a batch (design §1: Net, x → logits, first-layer o).
  *
- * Each layer kind is one small function from its input rows to its output rows. Batching
+ * Layers run in index order (topological: net.h), each reading its inputs from the trace
+ * and writing its own output there; the kinds are small functions here or in conv.c,
+ * pool.c and tensor_ops.c. Batching
  * matters more than anything else here: Integrated Gradients runs hundreds of scaled copies
  * of one input, and a single GEMM over all of them is what makes smug as fast as torch.
  */
@@ -12,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smug/im2col.h"
+#include "smug/conv.h"
+#include "smug/pool.h"
+#include "smug/tensor_ops.h"
 
 static void dense_forward(const smug_layer *l, const float *x, int batch, float *y)
 {
@@ -24,165 +28,12 @@ static void dense_forward(const smug_layer *l, const float *x, int batch, float 
             y[(size_t)b * (size_t)l->n_out + (size_t)o] += l->bias[o];
 }
 
-static void add_bias(const float *restrict src, float bias, size_t n, float *restrict dst)
-{
-    for (size_t p = 0; p < n; p++)
-        dst[p] = src[p] + bias;
-}
-
-/* Examples per im2col block: keeps the column matrix near 1 MiB so it stays in cache
- * between im2col and the GEMM that reads it (one block for the whole batch was 2x slower
- * on the CNN fixture: memory-bound). */
-int smug_conv_block(const smug_layer *l)
-{
-    int co, ho, wo;
-    smug_shape_chw(&l->out, &co, &ho, &wo);
-    size_t per = (size_t)l->n_in * (size_t)l->win.kh * (size_t)l->win.kw * (size_t)ho * (size_t)wo;
-    size_t block = ((size_t)1 << 18) / (per ? per : 1);
-    return block < 1 ? 1 : block > 4096 ? 4096 : (int)block;
-}
-
-static int conv_forward(const smug_layer *l, const float *x, int batch, float *y, smug_error *err)
-{
-    int co, ho, wo;
-    smug_shape_chw(&l->out, &co, &ho, &wo);
-    size_t P = (size_t)ho * (size_t)wo, in_size = smug_shape_size(&l->in);
-    size_t K = (size_t)l->n_in * (size_t)l->win.kh * (size_t)l->win.kw;
-    int block = smug_conv_block(l);
-    block = block < batch ? block : batch;
-    float *col = malloc(K * (size_t)block * P * sizeof *col);
-    float *yt = malloc((size_t)co * (size_t)block * P * sizeof *yt);
-    if (!col || !yt) {
-        free(col);
-        free(yt);
-        return smug_fail(err, SMUG_ERR_NOMEM, "conv '%s': out of memory", l->name);
-    }
-    for (int b0 = 0; b0 < batch; b0 += block) {
-        int nb = batch - b0 < block ? batch - b0 : block;
-        size_t cols = (size_t)nb * P;
-        smug_im2col(l, x + (size_t)b0 * in_size, nb, col);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, co, (int)cols, (int)K, 1.0f,
-                    l->weight, (int)K, col, (int)cols, 0.0f, yt, (int)cols);
-        /* yt is [co][b·P + p]; the output wants [b][co][p] */
-        for (int b = 0; b < nb; b++)
-            for (int c = 0; c < co; c++)
-                add_bias(yt + (size_t)c * cols + (size_t)b * P, l->bias[c], P,
-                         y + ((size_t)(b0 + b) * (size_t)co + (size_t)c) * P);
-    }
-    free(col);
-    free(yt);
-    return 0;
-}
-
 /* restrict: the trace never aliases a layer's input and output, and saying so lets the
  * compiler vectorise the loop */
 static void relu_forward(const float *restrict x, size_t n, float *restrict y)
 {
     for (size_t i = 0; i < n; i++)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-}
-
-/* One window of a pooling layer, clipped to the input: rows [y0, y1), columns [x0, x1). */
-static void pool_window(const smug_window *win, int oy, int ox, int h, int w, int *y0, int *y1,
-                        int *x0, int *x1)
-{
-    int ys = oy * win->sh - win->pad_top, xs = ox * win->sw - win->pad_left;
-    *y0 = ys < 0 ? 0 : ys;
-    *y1 = ys + win->kh < h ? ys + win->kh : h;
-    *x0 = xs < 0 ? 0 : xs;
-    *x1 = xs + win->kw < w ? xs + win->kw : w;
-}
-
-/* Max or average over each window. Max records the winning input index for backward: the
- * first maximum in row-major order wins ties, and padding never wins. For averages
- * count_include_pad picks the divisor at borders. The window is clipped once per output,
- * so the inner loops carry no bounds tests. */
-/* MaxPool 2x2, stride 2, no padding over one plane — the pooling of nearly every small CNN,
- * and a hot loop of IG on them: fixed taps let the compiler keep it branch-free. Same
- * first-maximum rule as the general path. */
-static void maxpool2x2_plane(const float *restrict xp, int w, int ho, int wo, int base,
-                             float *restrict yp, int *restrict ap)
-{
-    for (int oy = 0; oy < ho; oy++) {
-        const float *r0 = xp + (size_t)(2 * oy) * (size_t)w, *r1 = r0 + w;
-        for (int ox = 0; ox < wo; ox++) {
-            int c0 = 2 * ox;
-            float best = r0[c0];
-            int at = 2 * oy * w + c0;
-            float v = r0[c0 + 1];
-            at = v > best ? at + 1 : at;
-            best = v > best ? v : best;
-            v = r1[c0];
-            at = v > best ? (2 * oy + 1) * w + c0 : at;
-            best = v > best ? v : best;
-            v = r1[c0 + 1];
-            at = v > best ? (2 * oy + 1) * w + c0 + 1 : at;
-            best = v > best ? v : best;
-            yp[(size_t)oy * (size_t)wo + (size_t)ox] = best;
-            ap[(size_t)oy * (size_t)wo + (size_t)ox] = base + at;
-        }
-    }
-}
-
-static int is_plain_2x2(const smug_layer *l)
-{
-    const smug_window *w = &l->win;
-    return l->kind == SMUG_LAYER_MAXPOOL && w->kh == 2 && w->kw == 2 && w->sh == 2 && w->sw == 2 &&
-           !w->pad_top && !w->pad_left && !w->pad_bottom && !w->pad_right;
-}
-
-static void pool_forward(const smug_layer *l, const float *x, int batch, float *y, int *argmax)
-{
-    int c, h, w, co, ho, wo;
-    smug_shape_chw(&l->in, &c, &h, &w);
-    smug_shape_chw(&l->out, &co, &ho, &wo);
-    const smug_window *win = &l->win;
-    size_t plane = (size_t)h * (size_t)w, out_plane = (size_t)ho * (size_t)wo;
-    int is_max = l->kind == SMUG_LAYER_MAXPOOL;
-    for (size_t bc = 0; bc < (size_t)batch * (size_t)c; bc++) {
-        const float *xp = x + bc * plane;
-        float *yp = y + bc * out_plane;
-        int *ap = is_max ? argmax + bc * out_plane : NULL;
-        size_t ch_base = (bc % (size_t)c) * plane; /* index of this plane within an example */
-        if (is_plain_2x2(l)) {
-            maxpool2x2_plane(xp, w, ho, wo, (int)ch_base, yp, ap);
-            continue;
-        }
-        for (int oy = 0; oy < ho; oy++)
-            for (int ox = 0; ox < wo; ox++) {
-                int y0, y1, x0, x1;
-                pool_window(win, oy, ox, h, w, &y0, &y1, &x0, &x1);
-                size_t o = (size_t)oy * (size_t)wo + (size_t)ox;
-                float best = -FLT_MAX, sum = 0.0f;
-                int arg = -1;
-                if (!is_max) {
-                    for (int yy = y0; yy < y1; yy++)
-                        for (int xx = x0; xx < x1; xx++)
-                            sum += xp[(size_t)yy * (size_t)w + (size_t)xx];
-                } else if (y1 > y0 && x1 > x0) {
-                    /* branch-free: starting from the first element, a strictly larger value
-                     * replaces it, so the first maximum in row-major order wins ties */
-                    int at = y0 * w + x0;
-                    best = xp[at];
-                    for (int yy = y0; yy < y1; yy++)
-                        for (int xx = x0; xx < x1; xx++) {
-                            float v = xp[yy * w + xx];
-                            int better = v > best;
-                            best = better ? v : best;
-                            at = better ? yy * w + xx : at;
-                        }
-                    arg = (int)ch_base + at;
-                }
-                int count = (y1 > y0 && x1 > x0) ? (y1 - y0) * (x1 - x0) : 0;
-                if (is_max) {
-                    yp[o] = arg < 0 ? 0.0f : best;
-                    ap[o] = arg;
-                } else {
-                    int div = l->count_include_pad ? win->kh * win->kw : count;
-                    yp[o] = div ? sum / (float)div : 0.0f;
-                }
-            }
-    }
 }
 
 static void gap_forward(const smug_layer *l, const float *x, int batch, float *y)
@@ -222,25 +73,58 @@ static int embed_forward(const smug_layer *l, const float *x, int batch, float *
     return 0;
 }
 
-static int layer_forward(const smug_layer *l, const float *x, int batch, float *y, int *argmax,
-                         smug_error *err)
+/* Where input j of layer l lives in the trace: the trace's input x when l reads the
+ * tensor before `from`, else the output of a layer the trace ran. */
+const float *smug_trace_input(const smug_trace *t, const smug_layer *l, int j)
 {
+    int s = l->src[j];
+    return s == t->from - 1 ? t->acts[0] : t->acts[s - t->from + 1];
+}
+
+static int layer_forward(const smug_trace *t, int i, smug_error *err)
+{
+    const smug_layer *l = &t->net->layers[t->from + i];
+    const float *x = smug_trace_input(t, l, 0);
+    float *y = t->acts[i + 1];
+    int batch = t->batch;
     size_t n = (size_t)batch * smug_shape_size(&l->in);
     switch (l->kind) {
     case SMUG_LAYER_DENSE: dense_forward(l, x, batch, y); return 0;
-    case SMUG_LAYER_CONV: return conv_forward(l, x, batch, y, err);
+    case SMUG_LAYER_CONV: return smug_conv_forward(l, x, batch, y, err);
     case SMUG_LAYER_RELU: relu_forward(x, n, y); return 0;
     case SMUG_LAYER_MAXPOOL:
-    case SMUG_LAYER_AVGPOOL: pool_forward(l, x, batch, y, argmax); return 0;
+    case SMUG_LAYER_AVGPOOL: smug_pool_forward(l, x, batch, y, t->argmax[i]); return 0;
     case SMUG_LAYER_GLOBALAVGPOOL: gap_forward(l, x, batch, y); return 0;
     case SMUG_LAYER_RESHAPE: memcpy(y, x, n * sizeof *y); return 0;
     case SMUG_LAYER_AFFINE: {
         size_t size = smug_shape_size(&l->in);
-        for (size_t i = 0; i < n; i++)
-            y[i] = x[i] * l->scale[i % size] + l->shift[i % size];
+        for (size_t k = 0; k < n; k++)
+            y[k] = x[k] * l->scale[k % size] + l->shift[k % size];
         return 0;
     }
     case SMUG_LAYER_EMBED: return embed_forward(l, x, batch, y, err);
+    case SMUG_LAYER_ADD:
+    case SMUG_LAYER_SUB:
+    case SMUG_LAYER_MUL:
+    case SMUG_LAYER_DIV:
+    case SMUG_LAYER_CONCAT:
+    case SMUG_LAYER_CLIP:
+    case SMUG_LAYER_SIGMOID:
+    case SMUG_LAYER_PAD:
+    case SMUG_LAYER_SOFTMAX:
+    case SMUG_LAYER_REDUCEMEAN: {
+        const smug_shape *shapes[SMUG_TRACE_MAX_SRC];
+        const float *ins[SMUG_TRACE_MAX_SRC];
+        if (l->n_src > SMUG_TRACE_MAX_SRC)
+            return smug_fail(err, SMUG_ERR_UNSUPPORTED, "layer '%s' reads more than %d tensors",
+                             l->name, SMUG_TRACE_MAX_SRC);
+        for (int j = 0; j < l->n_src; j++) {
+            shapes[j] = smug_net_src_shape(t->net, l, j);
+            ins[j] = smug_trace_input(t, l, j);
+        }
+        smug_tensor_forward(l, shapes, ins, batch, y);
+        return 0;
+    }
     }
     return smug_fail(err, SMUG_ERR_INTERNAL, "layer '%s': unknown kind", l->name);
 }
@@ -265,6 +149,27 @@ const float *smug_trace_output(const smug_trace *t)
     return t->acts[t->to - t->from];
 }
 
+/* Layers [from, to) may read only the tensor before `from` (the trace's input, which layer
+ * `from` itself must read) and each other's outputs. */
+static int check_range(const smug_net *net, int from, int to, smug_error *err)
+{
+    if (from < 0 || to > net->n_layers || from >= to)
+        return smug_fail(err, SMUG_ERR_INTERNAL, "bad layer range [%d, %d)", from, to);
+    if (net->layers[from].n_src < 1 || net->layers[from].src[0] != from - 1)
+        return smug_fail(err, SMUG_ERR_INTERNAL,
+                         "layer %d ('%s') does not read the tensor before it: no pass starts "
+                         "there",
+                         from, net->layers[from].name);
+    for (int i = from; i < to; i++)
+        for (int j = 0; j < net->layers[i].n_src; j++)
+            if (net->layers[i].src[j] < from - 1)
+                return smug_fail(err, SMUG_ERR_INTERNAL,
+                                 "layer '%s' reads a tensor from before layer %d: layers [%d, %d) "
+                                 "are not a function of one tensor",
+                                 net->layers[i].name, from, from, to);
+    return 0;
+}
+
 int smug_forward(const smug_net *net, int from, int to, const float *x, int batch,
                  smug_trace *out_trace, smug_error *err)
 {
@@ -274,8 +179,10 @@ int smug_forward(const smug_net *net, int from, int to, const float *x, int batc
     t->from = from;
     t->to = to;
     t->batch = batch;
-    if (from < 0 || to > net->n_layers || from >= to || batch < 1)
-        return smug_fail(err, SMUG_ERR_INTERNAL, "bad layer range [%d, %d)", from, to);
+    if (batch < 1)
+        return smug_fail(err, SMUG_ERR_INTERNAL, "batch of %d examples", batch);
+    if (check_range(net, from, to, err) < 0)
+        return -1;
     int n = to - from;
     t->acts = calloc((size_t)n + 1, sizeof *t->acts);
     t->argmax = calloc((size_t)n, sizeof *t->argmax);
@@ -295,7 +202,7 @@ int smug_forward(const smug_net *net, int from, int to, const float *x, int batc
             t->argmax[i] = malloc(out_n * sizeof(int));
         if (!t->acts[i + 1] || (l->kind == SMUG_LAYER_MAXPOOL && !t->argmax[i]))
             return smug_fail(err, SMUG_ERR_NOMEM, "forward pass: out of memory");
-        if (layer_forward(l, t->acts[i], batch, t->acts[i + 1], t->argmax[i], err) < 0)
+        if (layer_forward(t, i, err) < 0)
             return smug_error_prefix(err, "layer '%s'", l->name);
     }
     return 0;

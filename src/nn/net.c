@@ -1,4 +1,4 @@
-/* net.c — the layer chain: shapes, names, the `inspect` summary, receptive fields.
+/* net.c — the layer graph: names, cuts, the `inspect` summary, receptive fields.
  *
  * The loader (onnx.c) builds a smug_net; forward.c and backward.c run it. This file holds
  * what all of them share and what a user sees of a model before explaining with it.
@@ -8,50 +8,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+void smug_layer_clear(smug_layer *l)
+{
+    free(l->name);
+    free(l->op);
+    free(l->src);
+    free(l->weight);
+    free(l->bias);
+    free(l->scale);
+    free(l->shift);
+    free(l->index);
+    l->name = l->op = NULL;
+    l->src = NULL;
+    l->weight = l->bias = l->scale = l->shift = NULL;
+    l->index = NULL;
+}
+
 void smug_net_free(smug_net *net)
 {
     if (!net)
         return;
-    for (int i = 0; i < net->n_layers; i++) {
-        smug_layer *l = &net->layers[i];
-        free(l->name);
-        free(l->op);
-        free(l->weight);
-        free(l->bias);
-        free(l->scale);
-        free(l->shift);
-    }
+    for (int i = 0; i < net->n_layers; i++)
+        smug_layer_clear(&net->layers[i]);
     free(net->layers);
     free(net->path);
     free(net->input_name);
     free(net->producer);
     free(net);
-}
-
-size_t smug_shape_size(const smug_shape *s)
-{
-    size_t n = 1;
-    for (int i = 0; i < s->rank; i++)
-        n *= (size_t)s->dims[i];
-    return n;
-}
-
-void smug_shape_chw(const smug_shape *s, int *c, int *h, int *w)
-{
-    *c = s->rank >= 2 ? s->dims[0] : 1;
-    *h = s->rank == 3 ? s->dims[1] : 1;
-    *w = s->rank >= 1 ? s->dims[s->rank - 1] : 1;
-}
-
-const char *smug_shape_str(const smug_shape *s, char *buf, size_t n)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < s->rank && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, i ? "x%d" : "%d", s->dims[i]);
-    if (s->rank == 0)
-        snprintf(buf, n, "scalar");
-    return buf;
 }
 
 const char *smug_layer_kind_name(smug_layer_kind kind)
@@ -66,8 +49,37 @@ const char *smug_layer_kind_name(smug_layer_kind kind)
     case SMUG_LAYER_RESHAPE: return "Reshape";
     case SMUG_LAYER_AFFINE: return "Affine";
     case SMUG_LAYER_EMBED: return "Embedding";
+    case SMUG_LAYER_ADD: return "Add";
+    case SMUG_LAYER_SUB: return "Sub";
+    case SMUG_LAYER_MUL: return "Mul";
+    case SMUG_LAYER_DIV: return "Div";
+    case SMUG_LAYER_CONCAT: return "Concat";
+    case SMUG_LAYER_CLIP: return "Clip";
+    case SMUG_LAYER_SIGMOID: return "Sigmoid";
+    case SMUG_LAYER_PAD: return "Pad";
+    case SMUG_LAYER_SOFTMAX: return "Softmax";
+    case SMUG_LAYER_REDUCEMEAN: return "ReduceMean";
     }
     return "?";
+}
+
+const smug_shape *smug_net_src_shape(const smug_net *net, const smug_layer *l, int j)
+{
+    int s = l->src[j];
+    return s < 0 ? &net->input : &net->layers[s].out;
+}
+
+int smug_net_is_cut(const smug_net *net, int i)
+{
+    if (i <= 0 || i >= net->n_layers)
+        return 1;
+    if (net->layers[i].n_src < 1 || net->layers[i].src[0] != i - 1)
+        return 0;
+    for (int k = i; k < net->n_layers; k++)
+        for (int j = 0; j < net->layers[k].n_src; j++)
+            if (net->layers[k].src[j] < i - 1)
+                return 0;
+    return 1;
 }
 
 size_t smug_net_first_size(const smug_net *net)
@@ -75,19 +87,41 @@ size_t smug_net_first_size(const smug_net *net)
     return smug_shape_size(&net->layers[net->first].out);
 }
 
-static void describe_layer(const smug_layer *l, smug_strbuf *out)
+/* " <- 3, 5" when a layer reads anything but the previous layer's output alone. */
+static void describe_src(const smug_layer *l, int i, smug_strbuf *out)
+{
+    if (l->n_src == 1 && l->src[0] == i - 1)
+        return;
+    smug_strbuf_addf(out, " <-");
+    for (int j = 0; j < l->n_src; j++) {
+        if (l->src[j] < 0)
+            smug_strbuf_addf(out, "%s input", j ? "," : "");
+        else
+            smug_strbuf_addf(out, "%s %d", j ? "," : "", l->src[j]);
+    }
+}
+
+static void describe_layer(const smug_layer *l, int i, smug_strbuf *out)
 {
     char in[64], o[64];
     smug_strbuf_addf(out, "%-18s %-28s %12s -> %-12s", smug_layer_kind_name(l->kind), l->name,
                      smug_shape_str(&l->in, in, sizeof in), smug_shape_str(&l->out, o, sizeof o));
     const smug_window *w = &l->win;
     if (l->kind == SMUG_LAYER_CONV || l->kind == SMUG_LAYER_MAXPOOL ||
-        l->kind == SMUG_LAYER_AVGPOOL)
+        l->kind == SMUG_LAYER_AVGPOOL) {
         smug_strbuf_addf(out, " kernel %dx%d stride %dx%d pads %d,%d,%d,%d", w->kh, w->kw, w->sh,
                          w->sw, w->pad_top, w->pad_left, w->pad_bottom, w->pad_right);
+        if (smug_window_dil(w, 0) > 1 || smug_window_dil(w, 1) > 1)
+            smug_strbuf_addf(out, " dilation %dx%d", smug_window_dil(w, 0), smug_window_dil(w, 1));
+    }
+    if (l->kind == SMUG_LAYER_CONV && l->group > 1)
+        smug_strbuf_addf(out, " group %d", l->group);
+    if (l->kind == SMUG_LAYER_CLIP)
+        smug_strbuf_addf(out, " [%g, %g]", (double)l->lo, (double)l->hi);
     if (l->kind == SMUG_LAYER_EMBED)
         smug_strbuf_addf(out, " vocabulary %d, dimension %d%s", l->n_in, l->n_out,
                          l->channels_first ? ", channels first" : "");
+    describe_src(l, i, out);
     smug_strbuf_addf(out, "  [%s]\n", l->op);
 }
 
@@ -102,10 +136,20 @@ void smug_net_describe(const smug_net *net, smug_strbuf *out)
                      net->input_is_tokens ? " (token ids)" : " (float32)");
     smug_strbuf_addf(out, "output:   %d classes (%s)\n", net->n_classes,
                      net->has_softmax ? "logits = input of the final Softmax" : "logits");
-    smug_strbuf_addf(out, "layers:\n");
+    int chain = 1;
+    for (int i = 0; i < net->n_layers && chain; i++)
+        chain = net->layers[i].n_src == 1 && net->layers[i].src[0] == i - 1;
+    smug_strbuf_addf(out, "layers:%s\n",
+                     chain ? ""
+                           : "   (a graph: \"<- i, j\" names the layers a layer reads when it "
+                             "is not the one above)");
     for (int i = 0; i < net->n_layers; i++) {
         smug_strbuf_addf(out, "  %2d %s ", i, i == net->first ? "*" : " ");
-        describe_layer(&net->layers[i], out);
+        describe_layer(&net->layers[i], i, out);
+    }
+    if (net->first < 0) {
+        smug_strbuf_addf(out, "first layer: none (loaded only to run the graph)\n");
+        return;
     }
     const smug_layer *f = &net->layers[net->first];
     smug_strbuf_addf(out,

@@ -7,9 +7,11 @@
 #include "smug/bundle_score.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "smug/artifacts.h"
 #include "smug/bundle_sources.h"
@@ -17,6 +19,12 @@
 #include "smug/json.h"
 #include "smug/report.h"
 #include "smug/strategy.h"
+
+/* BUNDLE/results, open: every source is read through it, never through a link. */
+typedef struct results_dir {
+    int fd; /* -1: the bundle has no results/ */
+    char where[4200];
+} results_dir;
 
 /* Splits "<id>.<rest>" into form and solver; 0 if the name is a source for id. */
 static int parse_name(const char *name, const char *id, char *form, char *solver, int *is_json)
@@ -56,14 +64,19 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* Sorted names in BUNDLE/results (so reports do not depend on directory order). */
-static int list_results(const smug_bundle *b, char ***out, int *n, smug_error *err)
+static int list_results(const results_dir *rd, char ***out, int *n, smug_error *err)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/results", b->dir);
     *out = NULL, *n = 0;
-    DIR *d = opendir(path);
-    if (!d)
+    if (rd->fd < 0)
         return 0; /* no results yet: every id keeps the manifest's incumbent */
+    int fd = dup(rd->fd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return smug_fail(err, SMUG_ERR_IO, "%s: cannot list: %s", rd->where, strerror(errno));
+    }
+    rewinddir(d);
     int cap = 0, rc = 0;
     for (struct dirent *e; rc == 0 && (e = readdir(d));) {
         if (e->d_name[0] == '.')
@@ -88,7 +101,8 @@ static int list_results(const smug_bundle *b, char ***out, int *n, smug_error *e
     return rc;
 }
 
-static void merge_sources(smug_merged *g, const smug_bundle *b, int i, char **names, int n_names)
+static void merge_sources(smug_merged *g, const smug_bundle *b, int i, const results_dir *rd,
+                          char **names, int n_names)
 {
     const smug_bundle_problem *bp = &b->problems[i];
     for (int f = 0; f < n_names && !g->error[0]; f++) {
@@ -97,9 +111,9 @@ static void merge_sources(smug_merged *g, const smug_bundle *b, int i, char **na
         if (parse_name(names[f], bp->id, form, solver, &is_json) < 0)
             continue;
         if (is_json)
-            smug_sources_read_json(g, bp, b->dir, names[f], solver);
+            smug_sources_read_json(g, bp, b, rd->fd, names[f], solver);
         else
-            smug_sources_read_raw(g, bp, b->dir, names[f], form, solver);
+            smug_sources_read_raw(g, bp, b, rd->fd, names[f], form, solver);
     }
     if (!g->error[0] && g->lower > g->size &&
         snprintf(g->error, sizeof g->error,
@@ -136,7 +150,9 @@ typedef struct scorer {
     const smug_bundle *b;
     const smug_net *net;
     const smug_score_options *o;
-    const char *out_dir;
+    const char *out_dir; /* for paths in the report and messages */
+    int out_fd;          /* out_dir, open */
+    results_dir rd;
     char **names;
     int n_names;
     smug_json *json;
@@ -164,7 +180,7 @@ static void score_one(scorer *sc, int i)
                           : smug_fail(&err, SMUG_ERR_NOMEM, "oom");
     }
     if (rc == 0) {
-        merge_sources(&g, sc->b, i, sc->names, sc->n_names);
+        merge_sources(&g, sc->b, i, &sc->rd, sc->names, sc->n_names);
         sc->st->with_results += g.sources.len > 0;
         rc = g.error[0] ? smug_fail(&err, SMUG_ERR_FORMAT, "%s", g.error) : 0;
     }
@@ -172,6 +188,11 @@ static void score_one(scorer *sc, int i)
         fill_solve(&g, &m);
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", sc->out_dir, bp->id);
+    int id_fd = -1; /* out/<id> made here, a folder and not a link, before it is written by name */
+    if (rc == 0)
+        rc = smug_fs_subdir(sc->out_fd, sc->out_dir, bp->id, 1, &id_fd, &err);
+    if (id_fd >= 0)
+        close(id_fd);
     if (rc == 0)
         rc = smug_pipeline_finish(sc->net, x, &sc->b->params, &e, g.solvers[0] ? g.solvers : "-",
                                   &m, &err);
@@ -207,18 +228,36 @@ static void score_one(scorer *sc, int i)
     smug_mask_result_free(&m);
 }
 
+/* The output folder: out_dir as the user named it, or BUNDLE/scored without a link. */
+static int open_out(scorer *sc, const char *out_dir, char *label, size_t n, smug_error *err)
+{
+    const smug_bundle *b = sc->b;
+    if (!out_dir) {
+        snprintf(label, n, "%s/scored", b->dir);
+        return smug_fs_subdir(b->dirfd, b->dir, "scored", 1, &sc->out_fd, err);
+    }
+    snprintf(label, n, "%s", out_dir);
+    if (smug_fs_mkdirs(out_dir, err) < 0)
+        return -1;
+    return smug_fs_dir_open(out_dir, &sc->out_fd, err);
+}
+
 int smug_bundle_score(const smug_bundle *b, const smug_net *net, const smug_score_options *o,
                       const char *out_dir, smug_bundle_score_stats *st, smug_error *err)
 {
     memset(st, 0, sizeof *st);
-    scorer sc = {b, net, o, out_dir, NULL, 0, NULL, st};
+    char out_label[4096];
+    scorer sc = {b, net, o, out_label, -1, {-1, ""}, NULL, 0, NULL, st};
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_json j;
     smug_json_init(&j, &sb, 1);
     sc.json = &j;
-    int rc = list_results(b, &sc.names, &sc.n_names, err);
+    snprintf(sc.rd.where, sizeof sc.rd.where, "%s/results", b->dir);
+    int rc = smug_fs_subdir(b->dirfd, b->dir, "results", 0, &sc.rd.fd, err);
     if (rc == 0)
-        rc = smug_fs_mkdirs(out_dir, err);
+        rc = list_results(&sc.rd, &sc.names, &sc.n_names, err);
+    if (rc == 0)
+        rc = open_out(&sc, out_dir, out_label, sizeof out_label, err);
     if (rc == 0) {
         smug_strbuf params = SMUG_STRBUF_INIT;
         smug_params_json(&b->params, &params);
@@ -236,13 +275,15 @@ int smug_bundle_score(const smug_bundle *b, const smug_net *net, const smug_scor
         smug_json_object_end(&j);
         rc = smug_strbuf_check(&sb, err);
     }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/report.json", out_dir);
     if (rc == 0)
-        rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
+        rc = smug_fs_write_at(sc.out_fd, out_label, "report.json", sb.buf, sb.len, err);
     for (int i = 0; i < sc.n_names; i++)
         free(sc.names[i]);
     free(sc.names);
     smug_strbuf_free(&sb);
+    if (sc.rd.fd >= 0)
+        close(sc.rd.fd);
+    if (sc.out_fd >= 0)
+        close(sc.out_fd);
     return rc;
 }

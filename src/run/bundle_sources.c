@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "smug/branch.h"
 #include "smug/fsutil.h"
@@ -161,8 +162,8 @@ static int known(void *user, const char *name)
 /* Confirms (when asked to and a confirming solver is set), checks and keeps pr when it
  * proves more than the best so far (pr is then moved). Appends what it proves to reading.
  * -1 on failure or disagreement. */
-static int offer_proof(smug_merged *g, smug_proof *pr, int confirm, const char *file,
-                       char *reading, size_t n, smug_error *err)
+static int offer_proof(smug_merged *g, smug_proof *pr, int confirm, const char *file, char *reading,
+                       size_t n, smug_error *err)
 {
     int undecided = 0, lower = 0;
     int crc = confirm ? confirm_proof(g, pr, &undecided, err) : 0;
@@ -221,18 +222,21 @@ static int cells_to_mask(const smug_jval *cells, const smug_mask_problem *p, uin
     return 0;
 }
 
-void smug_sources_read_json(smug_merged *g, const smug_bundle_problem *bp, const char *bundle,
-                            const char *file, const char *solver)
+void smug_sources_read_json(smug_merged *g, const smug_bundle_problem *bp, const smug_bundle *b,
+                            int results_fd, const char *file, const char *solver)
 {
-    char path[4096], why[512] = "", reading[1400];
+    char where[4200], why[512] = "", reading[1400];
     smug_jval *root = NULL;
     smug_error err = SMUG_ERROR_INIT;
     const smug_mask_problem *p = g->p;
-    if (snprintf(path, sizeof path, "%s/results/%s", bundle, file) >= (int)sizeof path)
-        return;
+    unsigned char *text = NULL;
+    size_t len = 0;
+    snprintf(where, sizeof where, "%s/results", b->dir);
     const char *id, *sha, *status, *strategy;
     long size, calls = 0;
-    if (smug_jval_load(path, &root, &err) < 0 || smug_jreq_str(root, "id", file, &id, &err) < 0 ||
+    if (smug_fs_read_at(results_fd, where, file, SMUG_SOURCE_MAX, &text, &len, &err) < 0 ||
+        smug_jval_parse((const char *)text, len, file, &root, &err) < 0 ||
+        smug_jreq_str(root, "id", file, &id, &err) < 0 ||
         smug_jreq_str(root, "rows_sha256", file, &sha, &err) < 0 ||
         smug_jreq_str(root, "status", file, &status, &err) < 0 ||
         smug_jreq_str(root, "strategy", file, &strategy, &err) < 0 ||
@@ -272,6 +276,7 @@ void smug_sources_read_json(smug_merged *g, const smug_bundle_problem *bp, const
             add_source(g, file, reading);
     }
     smug_jval_free(root);
+    free(text);
 }
 
 /* ---- raw outputs of solvers run on the problem files --------------------------------- */
@@ -296,20 +301,33 @@ static int raw_form(const smug_merged *g, const smug_bundle_problem *bp, const c
 }
 
 /* 1 when BUNDLE/<rel> is, after its header lines, exactly the text smug writes for this
- * problem (bound, form, lemma): then an answer to the file is an answer to that. */
-static int same_problem(const smug_merged *g, const char *bundle, const char *rel, int lemma,
+ * problem (bound, form, lemma): then an answer to the file is an answer to that. rel comes
+ * from the manifest: only problems/<name> is read, through the bundle's descriptor without
+ * following a link (fsutil.h); anything else is not a problem smug wrote (0). */
+static int same_problem(const smug_merged *g, const smug_bundle *b, const char *rel, int lemma,
                         int bound, int optimize, smug_error *err)
 {
-    char path[4096];
+    char where[4200];
     unsigned char *text = NULL;
     size_t len;
-    snprintf(path, sizeof path, "%s/%s", bundle, rel);
-    if (smug_fs_read_all(path, &text, &len, err) < 0)
+    const char *name = rel + strlen("problems/");
+    if (strncmp(rel, "problems/", strlen("problems/")) != 0 || !name[0] || strchr(name, '/'))
+        return 0;
+    int fd;
+    snprintf(where, sizeof where, "%s/problems", b->dir);
+    if (smug_fs_subdir(b->dirfd, b->dir, "problems", 0, &fd, err) < 0)
+        return -1;
+    if (fd < 0)
+        return 0; /* no problems/ folder: nothing to compare with */
+    int rrc = smug_fs_read_at(fd, where, name, SMUG_SOURCE_MAX, &text, &len, err);
+    close(fd);
+    if (rrc < 0)
         return -1;
     smug_strbuf want = SMUG_STRBUF_INIT;
     int rc = smug_bundle_problem_text(g->p, g->b, lemma, bound, optimize, &want, err);
     const char *body = strstr((const char *)text, "\n(declare-const ");
-    int same = rc == 0 && body && (size_t)(text + len - (const unsigned char *)body - 1) == want.len &&
+    int same = rc == 0 && body &&
+               (size_t)(text + len - (const unsigned char *)body - 1) == want.len &&
                memcmp(body + 1, want.buf, want.len) == 0;
     smug_strbuf_free(&want);
     free(text);
@@ -319,8 +337,8 @@ static int same_problem(const smug_merged *g, const char *bundle, const char *re
 /* A proof for a raw claim: smug's root step, then no mask of size ≤ bound given lemma:
  * a branch on each cell the file fixes to 0 (its m = 1 side the root certificate's leaf)
  * down to one leaf, the solver's. */
-static int claim_proof(const smug_merged *g, int bound, int lemma, int optimize,
-                       const char *solver, smug_proof *pr, smug_error *err)
+static int claim_proof(const smug_merged *g, int bound, int lemma, int optimize, const char *solver,
+                       smug_proof *pr, smug_error *err)
 {
     int root_lower = 0;
     if (root_proof(g, pr, &root_lower, err) < 0)
@@ -401,23 +419,22 @@ static int raw_claim(smug_merged *g, const char *file, const char *solver, int c
     return rc;
 }
 
-void smug_sources_read_raw(smug_merged *g, const smug_bundle_problem *bp, const char *bundle,
-                           const char *file, const char *form, const char *solver)
+void smug_sources_read_raw(smug_merged *g, const smug_bundle_problem *bp, const smug_bundle *b,
+                           int results_fd, const char *file, const char *form, const char *solver)
 {
-    char path[4096], reading[1400];
+    char where[4200], reading[1400];
     int bound, optimize, lemma;
     const char *rel;
     unsigned char *text = NULL;
     size_t len;
     smug_error err = SMUG_ERROR_INIT;
-    if (snprintf(path, sizeof path, "%s/results/%s", bundle, file) >= (int)sizeof path)
-        return;
+    snprintf(where, sizeof where, "%s/results", b->dir);
     if (raw_form(g, bp, form, &bound, &optimize, &lemma, &rel) < 0) {
         snprintf(g->error, sizeof g->error, "%s: the bundle has no problem file '%s%s%s.smt2'",
                  file, bp->id, form[0] ? "." : "", form);
         return;
     }
-    if (smug_fs_read_all(path, &text, &len, &err) < 0) {
+    if (smug_fs_read_at(results_fd, where, file, SMUG_SOURCE_MAX, &text, &len, &err) < 0) {
         snprintf(g->error, sizeof g->error, "%s", err.msg);
         return;
     }
@@ -443,7 +460,7 @@ void smug_sources_read_raw(smug_merged *g, const smug_bundle_problem *bp, const 
     /* z3's objective interval counts only when it says more than the file assumed */
     int claim = r.kind == SMUG_READ_UNSAT ? bound + 1 : r.lower;
     if (claim > lemma && claim > 0) {
-        int same = same_problem(g, bundle, rel, lemma, bound, optimize, &err);
+        int same = same_problem(g, b, rel, lemma, bound, optimize, &err);
         size_t l = strlen(reading);
         if (same < 0)
             snprintf(g->error, sizeof g->error, "%s", err.msg);
@@ -452,8 +469,8 @@ void smug_sources_read_raw(smug_merged *g, const smug_bundle_problem *bp, const 
                      "; does not count: %s is not the problem smug writes for this bundle "
                      "(edited, or from another smug)",
                      rel);
-        else if (raw_claim(g, file, solver, claim, lemma, optimize, reading, sizeof reading,
-                           &err) < 0 &&
+        else if (raw_claim(g, file, solver, claim, lemma, optimize, reading, sizeof reading, &err) <
+                     0 &&
                  !g->error[0])
             fail_file(g, file, err.msg);
     }

@@ -157,8 +157,7 @@ static int read_facts(const smug_jval *v, const char *where, smug_proof *out, sm
     return rc;
 }
 
-static int read_cert(const smug_jval *c, int n, const char *where, smug_proof *out,
-                     smug_error *err)
+static int read_cert(const smug_jval *c, int n, const char *where, smug_proof *out, smug_error *err)
 {
     const smug_jval *y = smug_jval_get(c, "y"), *z = smug_jval_get(c, "z");
     size_t ny = smug_jval_len(y), nz = smug_jval_len(z);
@@ -179,7 +178,8 @@ static int read_cert(const smug_jval *c, int n, const char *where, smug_proof *o
         long f, to;
         if (smug_jval_len(e) != 3 || int_at(e, 0, 0, n - 1, &f) < 0 ||
             int_at(e, 1, 0, n - 1, &to) < 0 || hex_at(e, 2, &zv[t]) < 0)
-            rc = bad(err, where, "a certificate's 'z' holds something other than [from, to, number]");
+            rc = bad(err, where,
+                     "a certificate's 'z' holds something other than [from, to, number]");
         zf[t] = (int)f, zt[t] = (int)to;
     }
     const char *mu = smug_jval_str(smug_jval_get(c, "mu"));

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smug/cbc.h"
+#include "smug/interrupt.h"
 #include "smug/process.h"
 #include "smug/sexpr.h"
 #include "smug/smtlib.h"
@@ -507,6 +509,8 @@ static int run_strategy(search *s, smug_error *err)
 int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solver *solver,
                const smug_solve_options *opts, smug_solve_result *out, smug_error *err)
 {
+    if (solver->format == SMUG_SOLVER_LP) /* a MILP back end: its own driver (cbc.h) */
+        return smug_cbc_solve(p, b, solver, opts, out, err);
     memset(out, 0, sizeof *out);
     double t0 = smug_process_now();
     search s = {p,   b,    solver->name, solver, opts, t0 + opts->timeout, out, NULL, NULL, 0,
@@ -521,6 +525,11 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
     if (s.br)
         out->stats = *smug_brancher_stats(s.br);
     smug_brancher_free(s.br);
+    if (rc == 0 && smug_interrupted() && out->lower < out->size) { /* a timeout, said why */
+        s.deadline = smug_process_now();
+        snprintf(out->note, sizeof out->note, "smug was interrupted (signal %d)",
+                 smug_interrupted());
+    }
     out->seconds = smug_process_now() - t0;
     out->proof.seconds = out->seconds;
     out->status = out->lower >= out->size            ? SMUG_SOLVE_OPTIMAL

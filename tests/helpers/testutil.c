@@ -16,10 +16,11 @@
 #include "smug/onnx.h"
 
 const char *const tu_ref_names[] = {
-    "fashion_fc_0",       "fashion_fc_1",   "fashion_fc_2",         "fashion_deep_0",
-    "fashion_deep_1",     "fashion_deep_2", "fashion_cnn_0",        "fashion_cnn_1",
-    "fashion_cnn_2",      "matmul_add_0",   "weights_float_data_0", "avgpool_gap_0",
-    "identity_dropout_0",
+    "fashion_fc_0",       "fashion_fc_1",     "fashion_fc_2",         "fashion_deep_0",
+    "fashion_deep_1",     "fashion_deep_2",   "fashion_cnn_0",        "fashion_cnn_1",
+    "fashion_cnn_2",      "matmul_add_0",     "weights_float_data_0", "avgpool_gap_0",
+    "identity_dropout_0", "conv_dilation2_0", "conv_group2_0",        "zero_dim_initializer_0",
+    "graph_ops_0",
 };
 const size_t tu_n_ref_names = sizeof tu_ref_names / sizeof *tu_ref_names;
 
@@ -189,119 +190,6 @@ smug_net *tu_load_model(const char *rel)
     return net;
 }
 
-static void f64_conv(const smug_layer *l, const double *x, double *y)
-{
-    int ci, h, w, co, ho, wo;
-    smug_shape_chw(&l->in, &ci, &h, &w);
-    smug_shape_chw(&l->out, &co, &ho, &wo);
-    const smug_window *k = &l->win;
-    for (int o = 0; o < co; o++)
-        for (int oy = 0; oy < ho; oy++)
-            for (int ox = 0; ox < wo; ox++) {
-                double s = l->bias[o];
-                for (int c = 0; c < ci; c++)
-                    for (int ky = 0; ky < k->kh; ky++)
-                        for (int kx = 0; kx < k->kw; kx++) {
-                            int iy = oy * k->sh - k->pad_top + ky;
-                            int ix = ox * k->sw - k->pad_left + kx;
-                            if (iy < 0 || iy >= h || ix < 0 || ix >= w)
-                                continue;
-                            s += (double)l->weight[((o * ci + c) * k->kh + ky) * k->kw + kx] *
-                                 x[(c * h + iy) * w + ix];
-                        }
-                y[(o * ho + oy) * wo + ox] = s;
-            }
-}
-
-static void f64_pool(const smug_layer *l, const double *x, double *y)
-{
-    int c, h, w, co, ho, wo;
-    smug_shape_chw(&l->in, &c, &h, &w);
-    smug_shape_chw(&l->out, &co, &ho, &wo);
-    const smug_window *k = &l->win;
-    for (int ch = 0; ch < c; ch++)
-        for (int oy = 0; oy < ho; oy++)
-            for (int ox = 0; ox < wo; ox++) {
-                double best = -INFINITY, sum = 0.0;
-                int n = 0;
-                for (int ky = 0; ky < k->kh; ky++)
-                    for (int kx = 0; kx < k->kw; kx++) {
-                        int iy = oy * k->sh - k->pad_top + ky;
-                        int ix = ox * k->sw - k->pad_left + kx;
-                        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
-                            continue;
-                        double v = x[(ch * h + iy) * w + ix];
-                        best = v > best ? v : best;
-                        sum += v;
-                        n++;
-                    }
-                double div = l->count_include_pad ? k->kh * k->kw : n;
-                y[(ch * ho + oy) * wo + ox] = l->kind == SMUG_LAYER_MAXPOOL ? best : sum / div;
-            }
-}
-
-static int f64_layer(const smug_layer *l, const double *x, double *y)
-{
-    size_t n_in = smug_shape_size(&l->in);
-    switch (l->kind) {
-    case SMUG_LAYER_DENSE:
-        for (int o = 0; o < l->n_out; o++) {
-            double s = l->bias[o];
-            for (int i = 0; i < l->n_in; i++)
-                s += (double)l->weight[(size_t)o * (size_t)l->n_in + (size_t)i] * x[i];
-            y[o] = s;
-        }
-        return 0;
-    case SMUG_LAYER_CONV: f64_conv(l, x, y); return 0;
-    case SMUG_LAYER_RELU:
-        for (size_t i = 0; i < n_in; i++)
-            y[i] = x[i] > 0 ? x[i] : 0.0;
-        return 0;
-    case SMUG_LAYER_MAXPOOL:
-    case SMUG_LAYER_AVGPOOL: f64_pool(l, x, y); return 0;
-    case SMUG_LAYER_GLOBALAVGPOOL: {
-        size_t c = (size_t)l->in.dims[0], hw = n_in / c;
-        for (size_t ch = 0; ch < c; ch++) {
-            double s = 0;
-            for (size_t i = 0; i < hw; i++)
-                s += x[ch * hw + i];
-            y[ch] = s / (double)hw;
-        }
-        return 0;
-    }
-    case SMUG_LAYER_RESHAPE: memcpy(y, x, n_in * sizeof *y); return 0;
-    case SMUG_LAYER_AFFINE:
-        for (size_t i = 0; i < n_in; i++)
-            y[i] = x[i] * l->scale[i] + l->shift[i];
-        return 0;
-    case SMUG_LAYER_EMBED: break;
-    }
-    return -1;
-}
-
-int tu_forward_f64(const smug_net *net, int from, int to, const double *x, double *out)
-{
-    size_t biggest = smug_shape_size(&net->layers[from].in);
-    for (int i = from; i < to; i++) {
-        size_t s = smug_shape_size(&net->layers[i].out);
-        biggest = s > biggest ? s : biggest;
-    }
-    double *a = malloc(biggest * sizeof *a), *b = malloc(biggest * sizeof *b);
-    int rc = a && b ? 0 : -1;
-    if (rc == 0)
-        memcpy(a, x, smug_shape_size(&net->layers[from].in) * sizeof *a);
-    for (int i = from; rc == 0 && i < to; i++) {
-        rc = f64_layer(&net->layers[i], a, b);
-        double *t = a;
-        a = b, b = t;
-    }
-    if (rc == 0)
-        memcpy(out, a, smug_shape_size(&net->layers[to - 1].out) * sizeof *out);
-    free(a);
-    free(b);
-    return rc;
-}
-
 static float *dup_floats(const float *src, size_t n)
 {
     if (!src)
@@ -332,6 +220,14 @@ smug_net *tu_net_from_layers(const smug_layer *layers, int n)
         *l = *src;
         l->name = l->op = NULL; /* the copies below are the net's own */
         l->weight = l->bias = l->scale = l->shift = NULL;
+        l->index = NULL;
+        l->src = malloc(sizeof *l->src); /* a chain: each layer reads the one before */
+        l->n_src = 1;
+        if (!l->src) {
+            smug_net_free(net);
+            return NULL;
+        }
+        l->src[0] = i - 1;
         net->n_layers = i + 1;
         char name[64];
         snprintf(name, sizeof name, "%s_%d", smug_layer_kind_name(src->kind), i);
@@ -341,7 +237,8 @@ smug_net *tu_net_from_layers(const smug_layer *layers, int n)
         if (src->kind == SMUG_LAYER_DENSE)
             nw = (size_t)src->n_in * (size_t)src->n_out, nb = (size_t)src->n_out;
         if (src->kind == SMUG_LAYER_CONV)
-            nw = (size_t)src->n_out * (size_t)src->n_in * (size_t)src->win.kh * (size_t)src->win.kw,
+            nw = (size_t)src->n_out * (size_t)(src->n_in / (src->group > 1 ? src->group : 1)) *
+                 (size_t)src->win.kh * (size_t)src->win.kw,
             nb = (size_t)src->n_out;
         if (src->kind == SMUG_LAYER_AFFINE)
             ns = smug_shape_size(&src->in);
@@ -349,8 +246,14 @@ smug_net *tu_net_from_layers(const smug_layer *layers, int n)
         l->bias = nb ? dup_floats(src->bias, nb) : NULL;
         l->scale = ns ? dup_floats(src->scale, ns) : NULL;
         l->shift = ns ? dup_floats(src->shift, ns) : NULL;
+        if (src->kind == SMUG_LAYER_PAD && src->index) {
+            size_t ni = smug_shape_size(&src->out);
+            l->index = malloc(ni * sizeof *l->index);
+            if (l->index)
+                memcpy(l->index, src->index, ni * sizeof *l->index);
+        }
         if (!l->name || !l->op || (nw && !l->weight) || (nb && !l->bias) ||
-            (ns && (!l->scale || !l->shift))) {
+            (ns && (!l->scale || !l->shift)) || (src->kind == SMUG_LAYER_PAD && !l->index)) {
             smug_net_free(net);
             return NULL;
         }
@@ -385,14 +288,14 @@ smug_net *tu_synthetic_net(int k)
         b[i] = (float)(tu_rng_unit(&rng) - 0.5);
     for (int i = 0; i < 64; i++)
         sc[i] = (float)(tu_rng_unit(&rng) * 2.0 - 1.0), sh[i] = (float)(tu_rng_unit(&rng) - 0.5);
-    smug_window pad1 = {3, 3, 2, 2, 1, 1, 1, 1};
+    smug_window pad1 = {3, 3, 2, 2, 1, 1, 1, 1, 1, 1};
     switch (k) {
     case 0: /* Conv 3->4, kernel 2x3, stride (2,1), pads top 0 left 2 bottom 1 right 0 */
         l.kind = SMUG_LAYER_CONV;
         shape3(&l.in, 3, 3, 6, 5);
         shape3(&l.out, 3, 4, 3, 5);
         l.n_in = 3, l.n_out = 4;
-        l.win = (smug_window){2, 3, 2, 1, 0, 2, 1, 0};
+        l.win = (smug_window){2, 3, 2, 1, 0, 2, 1, 0, 1, 1};
         l.weight = w, l.bias = b;
         break;
     case 1: /* 1-D Conv 2->5 over (C, L) = (2, 10), kernel 3, stride 2, pad 1 */
@@ -400,7 +303,7 @@ smug_net *tu_synthetic_net(int k)
         shape3(&l.in, 2, 2, 10, 0);
         shape3(&l.out, 2, 5, 5, 0);
         l.n_in = 2, l.n_out = 5;
-        l.win = (smug_window){1, 3, 1, 2, 0, 1, 0, 1};
+        l.win = (smug_window){1, 3, 1, 2, 0, 1, 0, 1, 1, 1};
         l.weight = w, l.bias = b;
         break;
     case 2: /* AveragePool 3x3, stride 2, pad 1, padding not counted */

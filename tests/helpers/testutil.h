@@ -73,9 +73,10 @@ smug_net *tu_load_model(const char *rel);
 tu_ref *tu_ref_with_model(size_t i, smug_net **out_net);
 
 /* Layers [from, to) of `net` on ONE example, in double precision, by direct loops written
- * independently of src/nn (no im2col, no BLAS). x: size(layers[from].in) values;
- * out: size(layers[to-1].out). MaxPool takes the first maximum in row-major window order;
- * padding never wins. Returns 0, or -1 for a layer kind it does not know (embedding). */
+ * independently of src/nn (no im2col, no BLAS; helpers/oracle.c), following the graph.
+ * x: size(layers[from].in) values, the output of layer from-1; out: size(layers[to-1].out).
+ * MaxPool takes the first maximum in row-major window order; padding never wins. Returns 0,
+ * or -1 for a layer kind it does not know (embedding) or a layer reading from before x. */
 int tu_forward_f64(const smug_net *net, int from, int to, const double *x, double *out);
 
 /* A net made of copies of the given layers (weights, bias, scale, shift deep-copied with

@@ -277,6 +277,84 @@ static void test_feature_fixtures(void **state)
     smug_net_free(ap);
 }
 
+/* ---- graphs ------------------------------------------------------------------------- */
+
+/* graph_ops.onnx (tools/make_bad_onnx.py): layers in topological order, each naming the
+ * layers it reads; folds only where nothing else reads the folded layer; cuts where the
+ * rest of the network is a function of one tensor. */
+static void test_graph_structure(void **state)
+{
+    (void)state;
+    smug_net *net = tu_load_model("tests/data/onnx/graph_ops.onnx");
+    assert_non_null(net);
+    assert_int_equal(net->n_layers, 30);
+    for (int i = 0; i < net->n_layers; i++) {
+        const smug_layer *l = &net->layers[i];
+        for (int j = 0; j < l->n_src; j++)
+            assert_true(l->src[j] >= -1 && l->src[j] < i);
+        assert_true(shapes_equal(&l->in, smug_net_src_shape(net, l, 0)));
+    }
+    /* Sub then Div: one Affine; Conv then BatchNormalization: one Conv */
+    assert_int_equal(net->layers[0].kind, SMUG_LAYER_AFFINE);
+    assert_string_equal(net->layers[0].op, "Sub+Div");
+    assert_string_equal(net->layers[1].op, "Conv+BatchNormalization");
+    assert_int_equal(net->first, 1);
+    assert_int_equal(net->first_out, 2);
+    /* the second BatchNormalization follows an Add: kept as an Affine layer */
+    assert_int_equal(net->layers[9].kind, SMUG_LAYER_AFFINE);
+    assert_string_equal(net->layers[9].op, "BatchNormalization");
+    const struct {
+        int layer;
+        smug_layer_kind kind;
+        int src0, src1;
+    } joins[] = {
+        {8, SMUG_LAYER_ADD, 5, 7},       {13, SMUG_LAYER_MUL, 9, 12},  {14, SMUG_LAYER_SUB, 13, 3},
+        {18, SMUG_LAYER_CONCAT, 16, 17}, {21, SMUG_LAYER_DIV, 18, 20}, {23, SMUG_LAYER_MUL, 21, 22},
+        {28, SMUG_LAYER_CONCAT, 25, 27},
+    };
+    for (size_t k = 0; k < sizeof joins / sizeof *joins; k++) {
+        const smug_layer *l = &net->layers[joins[k].layer];
+        assert_int_equal(l->kind, joins[k].kind);
+        assert_int_equal(l->n_src, 2);
+        assert_int_equal(l->src[0], joins[k].src0);
+        assert_int_equal(l->src[1], joins[k].src1);
+    }
+    assert_int_equal(net->layers[4].group, 2);
+    assert_int_equal(net->layers[6].group, 8);
+    assert_int_equal(smug_window_dil(&net->layers[17].win, 0), 2);
+    assert_shape(&net->layers[3].out, 3, 8, 14, 14);  /* MaxPool ceil_mode: 28 -> 14 */
+    assert_shape(&net->layers[15].out, 3, 8, 16, 16); /* Pad 1 all round */
+    assert_shape(&net->layers[16].out, 3, 8, 8, 8);   /* AveragePool ceil_mode: 16 -> 8 */
+    assert_shape(&net->layers[18].out, 3, 16, 8, 8);
+    assert_shape(&net->layers[26].out, 3, 1, 8, 8); /* ReduceMean over channels */
+    /* cuts: after the first layer's ReLU and after the last Concat; not inside a block */
+    assert_true(smug_net_is_cut(net, 0));
+    assert_true(smug_net_is_cut(net, 3));
+    assert_true(smug_net_is_cut(net, 4));   /* both branches read layer 3 */
+    assert_false(smug_net_is_cut(net, 5));  /* conv_depthwise (6) reads layer 3 */
+    assert_false(smug_net_is_cut(net, 10)); /* residual_sub (14) reads layer 3 */
+    assert_true(smug_net_is_cut(net, 15));
+    assert_false(smug_net_is_cut(net, 17)); /* layer 17 reads layer 15 */
+    assert_true(smug_net_is_cut(net, 29));
+    assert_true(smug_net_is_cut(net, net->n_layers));
+    /* a pass may start at a cut, not inside a block */
+    float x[784] = {0}, out[10];
+    smug_trace t;
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_forward(net, 5, net->n_layers, x, 1, &t, &err), -1);
+    assert_non_null(strstr(err.msg, "'conv_depthwise' reads a tensor from before layer 5"));
+    smug_trace_free(&t);
+    assert_int_equal(smug_net_logits(net, x, 1, out, &err), 0);
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    smug_net_describe(net, &sb);
+    assert_non_null(strstr(sb.buf, "residual_add"));
+    assert_non_null(strstr(sb.buf, "<- 5, 7"));
+    assert_non_null(strstr(sb.buf, "group 8"));
+    assert_non_null(strstr(sb.buf, "dilation 2x2"));
+    smug_strbuf_free(&sb);
+    smug_net_free(net);
+}
+
 /* ---- errors ------------------------------------------------------------------------- */
 
 typedef struct bad_case {
@@ -286,9 +364,11 @@ typedef struct bad_case {
 } bad_case;
 
 static const bad_case bad_cases[] = {
-    {"unsupported_op.onnx", SMUG_ERR_UNSUPPORTED, {"Sigmoid", "sig0", NULL}},
-    {"conv_dilation2.onnx", SMUG_ERR_UNSUPPORTED, {"dilation", "conv_dil", NULL}},
-    {"conv_group2.onnx", SMUG_ERR_UNSUPPORTED, {"group", "conv_grp", NULL}},
+    {"unsupported_op.onnx", SMUG_ERR_UNSUPPORTED, {"Tanh", "tanh0", NULL}},
+    /* UBSan regression (issue #10.5): an empty initializer has no data to read */
+    {"reshape_empty_shape.onnx", SMUG_ERR_UNSUPPORTED, {"reshape_empty", "shape.empty", NULL}},
+    /* a graph whose output does not depend on the input only through the first layer */
+    {"input_skip.onnx", SMUG_ERR_UNSUPPORTED, {"skip_from_input", "model input", "'conv'"}},
     {"double_weights.onnx", SMUG_ERR_UNSUPPORTED, {"DOUBLE", "fc.weight", NULL}},
     /* 10 x 784 = 7840 floats needed, 400 bytes = 100 floats present */
     {"initializer_size_mismatch.onnx", SMUG_ERR_FORMAT, {"fc.weight", "7840", "100", NULL}},
@@ -467,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_fashion_cnn_layers),
         cmocka_unit_test(test_fashion_deep_and_fc_layers),
         cmocka_unit_test(test_feature_fixtures),
+        cmocka_unit_test(test_graph_structure),
         cmocka_unit_test(test_malformed_models_fail),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_prefixes_fail_cleanly),

@@ -268,7 +268,7 @@ static void test_imagenet_sized(void **state)
     l.in = (smug_shape){3, {3, 224, 224}};
     l.out = (smug_shape){3, {64, 112, 112}};
     l.n_in = 3, l.n_out = 64;
-    l.win = (smug_window){7, 7, 2, 2, 3, 3, 3, 3};
+    l.win = (smug_window){7, 7, 2, 2, 3, 3, 3, 3, 1, 1};
     l.weight = calloc(64 * 3 * 49, sizeof(float));
     l.bias = calloc(64, sizeof(float));
     assert_true(l.weight && l.bias);
