@@ -191,7 +191,7 @@ static void record(bench *b, const char *method, int window, int optimal, int ce
                    double seconds, const char *what)
 {
     printf("{\"problem\": \"%s\", \"method\": \"%s\", \"optimal\": %s, \"certified\": %s, "
-           "\"seconds\": %.4f}\n",
+           "\"seconds\": %.6f}\n",
            what, method, optimal ? "true" : "false", certified ? "true" : "false", seconds);
     fflush(stdout);
     if (b->n_runs == MAX_RUNS)
@@ -292,9 +292,9 @@ static void certification_cost(const bench *b, char **methods, int n_methods)
         qsort(tc, (size_t)n, sizeof *tc, by_double);
         qsort(tt, (size_t)n, sizeof *tt, by_double);
         if (n > 0)
-            printf("certification: %.*s median %.4f s, %s median %.4f s over %d problems both "
-                   "proved: %+.1f %%\n",
-                   (int)(len - 6), methods[m], tc[n / 2], methods[m], tt[n / 2], n,
+            printf("certification: %.*s median %.1f us, %s median %.1f us over %d problems "
+                   "both proved: %+.1f %%\n",
+                   (int)(len - 6), methods[m], 1e6 * tc[n / 2], methods[m], 1e6 * tt[n / 2], n,
                    100.0 * (tc[n / 2] - tt[n / 2]) / tt[n / 2]);
     }
     free(tc);
