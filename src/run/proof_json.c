@@ -168,14 +168,14 @@ static int read_cert(const smug_jval *c, int n, const char *where, smug_proof *o
     int rc = yr && zf && zt && yv && zv ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     for (size_t t = 0; rc == 0 && t < ny; t++) {
         const smug_jval *e = smug_jval_at(y, t);
-        long j;
+        long j = 0; /* read only when int_at succeeded; 0 keeps the error path defined */
         if (smug_jval_len(e) != 2 || int_at(e, 0, 0, 100000000, &j) < 0 || hex_at(e, 1, &yv[t]) < 0)
             rc = bad(err, where, "a certificate's 'y' holds something other than [row, number]");
         yr[t] = (int)j;
     }
     for (size_t t = 0; rc == 0 && t < nz; t++) {
         const smug_jval *e = smug_jval_at(z, t);
-        long f, to;
+        long f = 0, to = 0;
         if (smug_jval_len(e) != 3 || int_at(e, 0, 0, n - 1, &f) < 0 ||
             int_at(e, 1, 0, n - 1, &to) < 0 || hex_at(e, 2, &zv[t]) < 0)
             rc = bad(err, where,
