@@ -11,7 +11,11 @@
  *
  * usage: bench_solve [--models fc,cnn] [--images N] [--k 4,8,16] [--windows 1,2,4]
  *                    [--gammas 0.5,0.9] [--timeout S] [--methods z3:tighten,…]
- * methods: <solver>:<strategy> (tighten, bisect, optimize), reference, cbc
+ * methods: <solver>:<strategy> (tighten, bisect, optimize), reference, cbc; a smug method
+ * with the suffix :trust closes branch-and-bound nodes by GLPK's floating-point LP value,
+ * without certificates (what smug did before issue 13): `--methods z3:tighten,z3:tighten:trust`
+ * measures what exact certification costs (bench/proofs.sh). The column "certified" counts the
+ * optima whose proof rests on no floating-point claim (proved_by certificate or solver:…).
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -37,7 +41,9 @@ typedef struct run {
     char method[32];
     int window;
     int optimal;
+    int certified; /* optimal, and proved by certificates or a solver's unsat alone */
     double seconds;
+    char problem[256];
 } run;
 
 typedef struct bench {
@@ -156,17 +162,18 @@ static int run_cbc(const bench *b, const smug_mask_problem *p)
     return optimal;
 }
 
+/* 1 when proved optimal; *certified when that proof holds no floating-point claim. */
 static int run_smug(const bench *b, const char *method, const smug_mask_problem *p,
-                    const smug_bounds *bd)
+                    const smug_bounds *bd, int *certified)
 {
-    char solver[32], strategy[32];
-    if (sscanf(method, "%31[^:]:%31s", solver, strategy) != 2)
+    char solver[32], strategy[32], trust[16] = "";
+    if (sscanf(method, "%31[^:]:%31[^:]:%15s", solver, strategy, trust) < 2)
         return 0;
     const smug_solver *s = smug_solvers_find(b->reg, solver);
     smug_strategy st = strcmp(strategy, "optimize") == 0 ? SMUG_STRATEGY_OPTIMIZE
                        : strcmp(strategy, "bisect") == 0 ? SMUG_STRATEGY_BISECT
                                                          : SMUG_STRATEGY_TIGHTEN;
-    smug_solve_options o = {st, b->timeout, 8192, "bench", 0};
+    smug_solve_options o = {st, b->timeout, 8192, "bench", 0, NULL, !strcmp(trust, "trust"), 0.5};
     smug_solve_result r;
     smug_error err = SMUG_ERROR_INIT;
     if (!s || smug_solve(p, bd, s, &o, &r, &err) < 0) {
@@ -174,15 +181,18 @@ static int run_smug(const bench *b, const char *method, const smug_mask_problem 
         return 0;
     }
     int optimal = r.status == SMUG_SOLVE_OPTIMAL;
+    *certified = optimal && r.proved_by &&
+                 (!strcmp(r.proved_by, "certificate") || !strncmp(r.proved_by, "solver", 6));
     smug_solve_result_free(&r);
     return optimal;
 }
 
-static void record(bench *b, const char *method, int window, int optimal, double seconds,
-                   const char *what)
+static void record(bench *b, const char *method, int window, int optimal, int certified,
+                   double seconds, const char *what)
 {
-    printf("{\"problem\": \"%s\", \"method\": \"%s\", \"optimal\": %s, \"seconds\": %.4f}\n", what,
-           method, optimal ? "true" : "false", seconds);
+    printf("{\"problem\": \"%s\", \"method\": \"%s\", \"optimal\": %s, \"certified\": %s, "
+           "\"seconds\": %.6f}\n",
+           what, method, optimal ? "true" : "false", certified ? "true" : "false", seconds);
     fflush(stdout);
     if (b->n_runs == MAX_RUNS)
         return;
@@ -190,7 +200,9 @@ static void record(bench *b, const char *method, int window, int optimal, double
     snprintf(r->method, sizeof r->method, "%s", method);
     r->window = window;
     r->optimal = optimal;
+    r->certified = certified;
     r->seconds = seconds;
+    snprintf(r->problem, sizeof r->problem, "%s", what);
 }
 
 static void one_problem(bench *b, const smug_net *net, const float *x, const smug_explanation *e,
@@ -208,10 +220,12 @@ static void one_problem(bench *b, const smug_net *net, const float *x, const smu
     }
     for (int m = 0; m < n_methods; m++) {
         double t0 = smug_now();
+        int certified = 0;
         int optimal = strcmp(methods[m], "reference") == 0 ? run_reference(b, p, p1)
-                      : strcmp(methods[m], "cbc") == 0     ? run_cbc(b, p)
-                                                           : run_smug(b, methods[m], p, &bd);
-        record(b, methods[m], window, optimal, smug_now() - t0, what);
+                      : strcmp(methods[m], "cbc") == 0
+                          ? run_cbc(b, p)
+                          : run_smug(b, methods[m], p, &bd, &certified);
+        record(b, methods[m], window, optimal, certified, smug_now() - t0, what);
     }
     smug_bounds_free(&bd);
     smug_mask_problem_free(p);
@@ -227,26 +241,64 @@ static int by_double(const void *x, const void *y)
 static void summary(const bench *b, char **methods, int n_methods, const double *windows,
                     int n_windows)
 {
-    printf("\n%-16s %6s %8s %10s %14s\n", "method", "window", "problems", "optimal",
-           "median s (opt)");
+    printf("\n%-18s %6s %8s %10s %10s %14s\n", "method", "window", "problems", "optimal",
+           "certified", "median s (opt)");
     double *t = malloc((size_t)(b->n_runs + 1) * sizeof *t);
     for (int m = 0; m < n_methods; m++)
         for (int w = 0; w < n_windows; w++) {
-            int total = 0, opt = 0;
+            int total = 0, opt = 0, cert = 0;
             for (int i = 0; i < b->n_runs; i++) {
                 const run *r = &b->runs[i];
                 if (strcmp(r->method, methods[m]) || r->window != (int)windows[w])
                     continue;
                 total++;
+                cert += r->certified;
                 if (r->optimal)
                     t[opt++] = r->seconds;
             }
             qsort(t, (size_t)opt, sizeof *t, by_double);
-            printf("%-16s %6d %8d %9.0f%% %14.3f\n", methods[m], (int)windows[w], total,
-                   total ? 100.0 * opt / total : 0.0, opt ? t[opt / 2] : -1.0);
+            printf("%-18s %6d %8d %9.0f%% %9.0f%% %14.3f\n", methods[m], (int)windows[w], total,
+                   total ? 100.0 * opt / total : 0.0, total ? 100.0 * cert / total : 0.0,
+                   opt ? t[opt / 2] : -1.0);
         }
     printf("(optimal = proved within %g s; median over the proved ones)\n", b->timeout);
     free(t);
+}
+
+/* For every method M:trust beside M: the median seconds of both over the problems both
+ * proved optimal, and what certification adds to it. */
+static void certification_cost(const bench *b, char **methods, int n_methods)
+{
+    double *tc = malloc((size_t)(b->n_runs + 1) * sizeof *tc);
+    double *tt = malloc((size_t)(b->n_runs + 1) * sizeof *tt);
+    for (int m = 0; m < n_methods; m++) {
+        size_t len = strlen(methods[m]);
+        if (len < 7 || strcmp(methods[m] + len - 6, ":trust"))
+            continue;
+        int n = 0;
+        for (int i = 0; i < b->n_runs; i++) {
+            const run *r = &b->runs[i];
+            if (strcmp(r->method, methods[m]) || !r->optimal)
+                continue;
+            for (int j = 0; j < b->n_runs; j++) {
+                const run *c = &b->runs[j];
+                if (c->optimal && !strcmp(c->problem, r->problem) &&
+                    !strncmp(c->method, methods[m], len - 6) && c->method[len - 6] == '\0') {
+                    tc[n] = c->seconds, tt[n] = r->seconds, n++;
+                    break;
+                }
+            }
+        }
+        qsort(tc, (size_t)n, sizeof *tc, by_double);
+        qsort(tt, (size_t)n, sizeof *tt, by_double);
+        if (n > 0)
+            printf("certification: %.*s median %.1f us, %s median %.1f us over %d problems "
+                   "both proved: %+.1f %%\n",
+                   (int)(len - 6), methods[m], 1e6 * tc[n / 2], methods[m], 1e6 * tt[n / 2], n,
+                   100.0 * (tc[n / 2] - tt[n / 2]) / tt[n / 2]);
+    }
+    free(tc);
+    free(tt);
 }
 
 int main(int argc, char **argv)
@@ -333,6 +385,7 @@ int main(int argc, char **argv)
         smug_net_free(net);
     }
     summary(&b, methods, n_methods, windows, n_w);
+    certification_cost(&b, methods, n_methods);
     smug_input_paths_free(files, n_files);
     smug_solvers_free(b.reg);
     free(b.runs);

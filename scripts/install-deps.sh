@@ -15,6 +15,7 @@ packages=(
   libpng-dev             # PNG inputs and pictures
   libjansson-dev         # JSON reading
   libglpk-dev            # LP relaxation for lower bounds and fixings
+  libgmp-dev             # exact rational checks of LP certificates (mask/certify.c)
   nettle-dev             # SHA-256 of models and problems in bundle manifests
   # solvers, run as subprocesses; cvc4 is the third that confirms benchmark statuses
   z3 cvc5 cvc4

@@ -1,5 +1,5 @@
-/* artifacts.h — one explained input's files: saliency.png, overlay.png, mask.png, mask.npy
- * (design §6; run/artifacts.c). Shared by smug run and smug score so both draw the same
+/* artifacts.h — one explained input's files: saliency.png, overlay.png, mask.png, mask.npy,
+ * proof.smt2 (design §6; run/artifacts.c). Shared by smug run and smug score so both draw the same
  * pictures. Every file is written atomically (image.h, input.h).
  */
 #ifndef SMUG_ARTIFACTS_H
@@ -15,7 +15,8 @@
 typedef struct smug_artifact_paths {
     char saliency[SMUG_ARTIFACT_PATH_MAX], overlay[SMUG_ARTIFACT_PATH_MAX];
     char mask[SMUG_ARTIFACT_PATH_MAX], mask_npy[SMUG_ARTIFACT_PATH_MAX];
-    char html[SMUG_ARTIFACT_PATH_MAX]; /* text inputs: explanation.html */
+    char html[SMUG_ARTIFACT_PATH_MAX];  /* text inputs: explanation.html */
+    char proof[SMUG_ARTIFACT_PATH_MAX]; /* proof.smt2, empty when there is no proof */
 } smug_artifact_paths;
 
 /* out/<input's file name up to its first dot> into buf. */
@@ -32,4 +33,9 @@ int smug_artifacts_write(const smug_net *net, const smug_params *params, const f
  * picture paths are left empty. */
 int smug_artifacts_write_text(const smug_textview *view, const uint8_t *keep, const char *dir,
                               smug_artifact_paths *paths, smug_error *err);
+/* dir/proof.smt2: m's proof as a replayable SMT-LIB file (replay.h), `source` its :source
+ * text; paths->proof receives the name, or stays empty when the proof has no step (a lower
+ * bound of 0 needs none). */
+int smug_artifacts_write_proof(const smug_mask_result *m, const char *source, const char *dir,
+                               smug_artifact_paths *paths, smug_error *err);
 #endif

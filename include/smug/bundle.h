@@ -99,7 +99,8 @@ int smug_bundle_net(const smug_bundle *b, smug_net **out, smug_error *err);
 /* Problem i made again from the bundle alone: the input, the manifest's neurons, encode and
  * bounds (and, with search_incumbent, the short GLPK incumbent search smug run makes);
  * fails (FORMAT) when its rows differ from the emitted ones (rows_sha256). The manifest's
- * incumbent replaces the found one when smaller, its lower bound when larger. *out_x is
+ * incumbent replaces the found one when smaller and valid; its lower bound is ignored (the
+ * rebuilt bounds are certified afresh: a bundle is untrusted input). *out_x is
  * malloc'ed [size(input)]; *out is the caller's (smug_mask_result_free) also after a
  * failure. */
 int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int search_incumbent,
@@ -113,6 +114,24 @@ int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i, sm
 /* sha256 of the rows' SMT-LIB text (declarations, size, rows; no facts): what emit records
  * and rebuild compares. */
 int smug_bundle_rows_sha256(const smug_mask_problem *p, char out[65], smug_error *err);
+/* The three forms of a problem file. */
+typedef enum {
+    SMUG_FORM_DECISION,  /* is there a mask of at most `bound` cells? (get-value) for smug */
+    SMUG_FORM_OBJECTIVE, /* z3: minimize size over masks of at most `bound` cells */
+    SMUG_FORM_BENCHMARK  /* competition-clean decision: no output command, no lower bound */
+} smug_form;
+
+/* A problem file after its header, the one text emit writes and score writes again to
+ * check that a saved solver output answers this very problem. The body: the rows, and with
+ * `assisted` smug's facts (size ≥ lemma when lemma > 0 and the form is not BENCHMARK, b's
+ * useless cells and dominance pairs). Then the query: DECISION and BENCHMARK at `bound`
+ * with (assisted) the certified reduced-cost fixings for it (bounds.h); OBJECTIVE over
+ * masks of at most `bound` cells with (assisted) each fixing guarded by the bound it holds
+ * below. DECISION and OBJECTIVE end with (exit). Appended to out. */
+#include "smug/strbuf.h"
+int smug_bundle_problem_text(const smug_mask_problem *p, const smug_bounds *b, int lemma, int bound,
+                             smug_form form, int assisted, smug_strbuf *out, smug_error *err);
+
 /* Frees what a problem entry owns (not the entry). */
 void smug_bundle_problem_free(smug_bundle_problem *p);
 

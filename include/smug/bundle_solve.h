@@ -3,7 +3,9 @@
  *
  * Each problem is solved in a child process of its own (at most `jobs` at a time), which
  * rebuilds the problem from the bundle (bundle.h), runs the strategy (strategy.h), checks
- * the mask by a forward pass and writes results/<id>.<solver>.json atomically. So:
+ * the mask by a forward pass and writes results/<id>.<solver>.json atomically, with the
+ * proof of its lower bound in it (proof_json.h) and beside it as a replayable SMT-LIB file,
+ * results/<id>.<solver>.proof.smt2 (replay.h). So:
  *  - killing smug at any moment loses only the problems being solved, never a written
  *    result, and never leaves half a file;
  *  - a rerun skips every id with a result; an id whose child failed (smug could not run
@@ -30,6 +32,7 @@
 
 typedef struct smug_bundle_solve_options {
     const smug_solver *solver;
+    const smug_solver *confirm; /* NULL, or re-decides every leaf solver closed (strategy.h) */
     smug_strategy strategy;
     double timeout; /* per problem */
     int mem_limit_mb;

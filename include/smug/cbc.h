@@ -11,9 +11,10 @@
  * bounds and tolerances (integrality 1e-7, primal 1e-7, its own cut-off rounding), and
  * milp.h's strict rows are written as Σ a x ≥ t + 1e-9·(1 + |t|): a mask CBC rules out by a
  * tolerance or by that margin may still be valid. So the lower bound stays the one smug
- * proved (bounds.h) and CBC's claim is kept as a note; the status is "optimal" only when
- * that proved bound meets the mask (proved_by "bounds"), else "feasible" (or "timeout"
- * when CBC stopped at the limit).
+ * proved (bounds.h's root certificate, checked again exactly: the result's proof) and CBC's
+ * claim is kept as a note; the status is "optimal" only when that proved bound meets the
+ * mask (proved_by "certificate"), else "feasible" (or "timeout" when CBC stopped at the
+ * limit).
  */
 #ifndef SMUG_CBC_H
 #define SMUG_CBC_H

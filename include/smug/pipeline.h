@@ -58,15 +58,17 @@ typedef struct smug_mask_result {
 } smug_mask_result;
 
 /* The mask stages for one input whose neurons e already chose. Solver misbehaviour is
- * reported in out->solve (status, note); a mask that fails the forward-pass verification
- * is an error (SMUG_ERR_SOLVER naming the neuron). *out is the caller's
+ * reported in out->solve (status, note); a mask that fails the forward-pass verification,
+ * or a confirming solver (confirm, NULL for none: strategy.h) that disagrees, is an error
+ * (SMUG_ERR_SOLVER naming the neuron or both solvers). *out is the caller's
  * (smug_mask_result_free), also after a failure. */
 int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *params,
-                       const smug_explanation *e, const smug_solver *solver, smug_mask_result *out,
-                       smug_error *err);
+                       const smug_explanation *e, const smug_solver *solver,
+                       const smug_solver *confirm, smug_mask_result *out, smug_error *err);
 
 void smug_mask_result_free(smug_mask_result *r);
-/* smug_pipeline_mask for callers that go on to the next input (eval): a solver failure
+/* smug_pipeline_mask (no confirming solver) for callers that go on to the next input
+ * (eval): a solver failure
  * (SMUG_ERR_SOLVER: a misbehaving solver, a mask failing the forward check) is written to
  * note[n], *out is freed and 1 returned; any other failure (a setting or resource problem
  * every input would hit) returns -1 with err set; 0 on success. */

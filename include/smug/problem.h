@@ -41,7 +41,7 @@ void smug_mask_problem_free(smug_mask_problem *p);
 /* Σ_c a_jc · m_c for row j, with m over variables (uint8 0/1, [n]). */
 double smug_mask_problem_row_sum(const smug_mask_problem *p, int j, const uint8_t *m);
 
-/* 1 when every row holds strictly for m (over variables). */
+/* 1 when every row holds strictly for m (over variables), decided exactly (see problem.c). */
 int smug_mask_problem_satisfied(const smug_mask_problem *p, const uint8_t *m);
 
 /* Number of ones in m[n]. */

@@ -34,6 +34,9 @@ typedef struct smug_solver {
     char **time_limit;       /* {ms} or {s}: per check-sat limit; empty = no flag */
     char **memory_limit;     /* {mb}: memory limit in MiB; empty = no flag */
     char **trailing_args;    /* always passed, last (e.g. CBC's "-solve") */
+    char **model_args;       /* print a model after every sat by itself (z3 dump_models=true,
+                                cvc5 --dump-models), passed after args; NULL = it cannot, so
+                                smug asks (get-value …) in a second step after sat */
     char **version_args;     /* prints the version (first line mentioning "version" wins) */
     int stop_signal;         /* sent at the deadline: SIGINT for z3 (prints its best model) */
     int optimize;            /* capabilities: (minimize …) objectives */
@@ -76,7 +79,7 @@ int smug_solver_load_buffer(const void *data, size_t len, const char *path, smug
 /* Frees the fields of s (not s itself) and zeroes it. */
 void smug_solver_free(smug_solver *s);
 
-/* The argv for one run of s, in this order: executable, args, incremental_args (if
+/* The argv for one run of s, in this order: executable, args, model_args, incremental_args (if
  * `incremental`), stdin_args (file NULL) or file_args (with {file} = file), time_limit (if
  * timeout > 0: {ms} = ceil(timeout·1000), {s} = ceil(timeout)), memory_limit (if mem_mb > 0:
  * {mb}), trailing_args. A limit the solver has no flag for is left out: smug's own deadline

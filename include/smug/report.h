@@ -2,12 +2,17 @@
  *
  * Keys per input: input, label, predicted, confidence, neurons [{index, ig, activation}],
  * cells (mask variables), constraints (rows), solver, strategy, status (optimal | feasible |
- * timeout | error), mask_size, lower_bound, proved_by (solver | bounds | null),
- * incumbent_from (greedy | solver | base), verified, times {ig, encode, solve, verify,
- * total} in seconds, saliency.png, overlay.png, mask.png, mask.npy (paths), and beside
- * them: grid {rows, cols, window}, gamma, note (why a search stopped early), error (the
- * message when status is error), masked_predicted and masked_confidence (the model on the
- * kept cells alone), solver_calls.
+ * timeout | error), mask_size, lower_bound, proved_by (when optimal: certificate |
+ * solver:NAME | solvers:A+B, else null), incumbent_from (greedy | glpk | solver | base |
+ * manifest), verified, proof {bound (no mask of size ≤ bound: lower_bound − 1), steps,
+ * leaves, certificate, solver, confirmed (leaf counts: closed by an exact LP certificate,
+ * by a solver's clean unsat, of those re-decided by the confirming solver), solvers (the
+ * deciding solvers' names), checked (smug's own exact re-check of the certificates and the
+ * facts passed), seconds, file (proof.smt2, or null)} (null when lower_bound is 0),
+ * times {ig, encode, solve, verify, total} in seconds, saliency.png, overlay.png,
+ * mask.png, mask.npy (paths), and beside them: grid {rows, cols, window}, gamma, note (why
+ * a search stopped early), error (the message when status is error), masked_predicted and
+ * masked_confidence (the model on the kept cells alone), solver_calls.
  */
 #ifndef SMUG_REPORT_H
 #define SMUG_REPORT_H
@@ -18,6 +23,7 @@
 
 typedef struct smug_report_paths {
     const char *saliency, *overlay, *mask, *mask_npy; /* NULL when not written */
+    const char *proof;                                /* proof.smt2, NULL when not written */
 } smug_report_paths;
 
 /* A text input's additions: "explanation.html" (path), "text" {max_len, tokens, dropped,

@@ -2,9 +2,9 @@
  *
  * QF_LRA, one Bool per variable named m_<row>_<col> after its grid cell, rows as
  * (> (+ (ite m c 0.0) …) t), `size` a Real constant equal to the number of kept cells.
- * Every number is a plain decimal, negatives as (- x) (cvc5 rejects -1.0; nobody accepts
- * 1.5e-05). Proved facts are ordinary assertions so a file keeps its strength when solved
- * elsewhere: size ≥ lower bound, dominance implications, cells fixed to 0.
+ * Every number is a plain decimal equal to the double smug holds, negatives as (- x) (cvc5
+ * rejects -1.0; nobody accepts 1.5e-05). Proved facts are ordinary assertions so a file keeps its
+ * strength when solved elsewhere: size ≥ lower bound, dominance implications, cells fixed to 0.
  *
  * Layout of a whole file: header (set-info :smt-lib-version, set-logic, :source, :license,
  * :category, :status), body (declarations, size, rows, proved facts), one query, (exit).
@@ -33,8 +33,9 @@ typedef struct smug_smt_facts {
     int n_dom;
 } smug_smt_facts;
 
-/* Appends v as an SMT-LIB decimal: "0.25", "3.0", "(- 0.5)"; at most 17 significant
- * digits, never an exponent. */
+/* Appends v as an SMT-LIB decimal: "0.25", "3.0", "(- 0.5)", never an exponent. The decimal
+ * is v's exact value (every double is a finite decimal): 0.1 prints as
+ * 0.1000000000000000055511151231257827021181583404541015625. */
 void smug_smt_decimal(smug_strbuf *out, double v);
 
 /* The fields SMT-LIB's benchmark submission rules ask of :source, in their order; NULL or
@@ -67,6 +68,14 @@ void smug_smt_body(smug_strbuf *out, const smug_mask_problem *p, const smug_smt_
  * (echo "<marker>") so an interactive reader knows where the answer ends. */
 void smug_smt_decision_query(smug_strbuf *out, const smug_mask_problem *p, int bound,
                              const uint8_t *zero, int push_pop, const char *marker);
+
+/* A leaf's query: (assert (<= size bound)) (check-sat), and (get-value …) only when
+ * with_values: after unsat, SMT-LIB makes get-value an error (z3 then exits 1), so solvers
+ * that print their model by themselves (registry.h model_args) are not asked. */
+void smug_smt_leaf_query(smug_strbuf *out, const smug_mask_problem *p, int bound, int with_values);
+
+/* (get-value (m_… size)) */
+void smug_smt_get_values(smug_strbuf *out, const smug_mask_problem *p);
 
 /* z3's optimisation form: (minimize size) (check-sat) (get-objectives) (get-value …). */
 void smug_smt_optimize_query(smug_strbuf *out, const smug_mask_problem *p);

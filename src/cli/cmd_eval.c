@@ -70,18 +70,12 @@ static int choose_methods(const cli_args *a, const smug_net *net, cli_eval_run *
 static int load_solver(const smug_plan *plan, smug_solvers **reg, const smug_solver **out,
                        smug_error *err)
 {
-    const smug_solver *s;
-    if (smug_solvers_load(NULL, reg, err) < 0 ||
-        smug_solvers_get(*reg, plan->params.solver, &s, err) < 0)
-        return -1;
-    if (s->format != SMUG_SOLVER_SMTLIB2)
+    if (strcmp(plan->params.confirm, "none") != 0) /* eval measures masks, not proofs */
         return smug_fail(err, SMUG_ERR_USAGE,
-                         "solver %s reads LP files; smug eval needs an SMT solver", s->name);
-    if (!smug_solver_installed(s, NULL, 0))
-        return smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)", s->name,
-                         s->executable, s->path);
-    *out = s;
-    return 0;
+                         "--confirm: smug eval does not confirm proofs; use smug run --confirm");
+    if (smug_solvers_load(NULL, reg, err) < 0)
+        return -1;
+    return cli_smt_solver(*reg, plan->params.solver, "eval", out, err);
 }
 
 /* Labels for the inputs of plan entry `path`: --labels, else labels.csv in the folder (a

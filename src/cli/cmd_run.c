@@ -26,6 +26,7 @@
 #include "smug/onnx.h"
 #include "smug/pipeline.h"
 #include "smug/process.h"
+#include "smug/replay.h"
 #include "smug/report.h"
 #include "smug/score.h"
 #include "smug/textview.h"
@@ -35,6 +36,8 @@ typedef struct run_ctx {
     const smug_net *net;
     const smug_plan *plan;
     const smug_solver *solver;
+    const smug_solver *confirm; /* --confirm, or NULL */
+    const char *proof_out;      /* --proof-out F, or NULL */
     smug_json *json;
     int failures;
     int tty;         /* stderr is a terminal: progress lines */
@@ -166,6 +169,19 @@ static int write_outputs(run_ctx *c, const char *input, const float *x, const sm
                          const smug_mask_result *m, text_input *t, const char *dir,
                          smug_artifact_paths *ap, smug_error *err)
 {
+    const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
+    char source[512];
+    snprintf(source, sizeof source,
+             "smug %s proof: model %s, input %s, target %d, %d neurons, "
+             "gamma %g, mask %d, lower bound %d",
+             SMUG_VERSION,
+             strrchr(c->plan->model, '/') ? strrchr(c->plan->model, '/') + 1 : c->plan->model, base,
+             e->target, m->problem->k, m->problem->gamma, m->solve.size, m->solve.lower);
+    for (char *q = source; *q; q++)
+        if (*q == '|' || *q == '\\')
+            *q = '_'; /* :source is a |quoted| symbol */
+    if (smug_artifacts_write_proof(m, source, dir, ap, err) < 0)
+        return -1;
     if (!t->is_text)
         return smug_artifacts_write(c->net, &c->plan->params, x, m, dir, ap, err);
     char num[32];
@@ -173,6 +189,35 @@ static int write_outputs(run_ctx *c, const char *input, const float *x, const sm
         return -1;
     smug_textview v = text_view(c, input, e, m, t, num, sizeof num);
     return smug_artifacts_write_text(&v, t->keep, dir, ap, err);
+}
+
+/* --proof-out F: every input's proof.smt2, in input order, as one file ((reset) between
+ * them). A proof of a failed input is not there: run_one removes stale ones first. */
+static int join_proofs(const run_ctx *c, char **paths, int n, smug_error *err)
+{
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        char dir[2048], path[4200];
+        smug_artifacts_dir(c->plan->out_dir, paths[i], dir, sizeof dir);
+        snprintf(path, sizeof path, "%s/proof.smt2", dir);
+        unsigned char *text = NULL;
+        size_t len;
+        if (!smug_fs_exists(path))
+            continue;
+        rc = smug_fs_read_all(path, &text, &len, err);
+        if (rc == 0)
+            smug_replay_join(&sb, (const char *)text, len);
+        free(text);
+    }
+    smug_strbuf_adds(&sb,
+                     sb.len ? "(exit)\n" : "; no input has a proof (every lower bound is 0)\n");
+    if (rc == 0)
+        rc = smug_strbuf_check(&sb, err);
+    if (rc == 0)
+        rc = smug_fs_write_atomic(c->proof_out, sb.buf, sb.len, err);
+    smug_strbuf_free(&sb);
+    return rc;
 }
 
 /* On a terminal: the text itself, kept words bold on red. */
@@ -219,11 +264,14 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
             return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
         }
         memset(ap, 0, sizeof *ap);
-        smug_report_paths rp = {ap->saliency, ap->overlay, ap->mask, ap->mask_npy};
+        smug_report_paths rp = {ap->saliency, ap->overlay, ap->mask, ap->mask_npy, NULL};
         if (t.is_text)
             rp.saliency = rp.overlay = rp.mask = NULL; /* no pictures of a text */
         smug_artifacts_dir(c->plan->out_dir, input, dir, sizeof dir);
-        int failed = smug_pipeline_mask(c->net, x, p, &e, c->solver, &m, &merr) < 0 ||
+        char stale[2200];
+        snprintf(stale, sizeof stale, "%s/proof.smt2", dir);
+        unlink(stale); /* from an earlier run into the same folder */
+        int failed = smug_pipeline_mask(c->net, x, p, &e, c->solver, c->confirm, &m, &merr) < 0 ||
                      write_outputs(c, input, x, &e, &m, &t, dir, ap, &merr) < 0;
         if (failed && (merr.code == SMUG_ERR_USAGE || merr.code == SMUG_ERR_UNSUPPORTED)) {
             *err = merr; /* a setting no input can satisfy: stop here, once */
@@ -237,6 +285,7 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
         print_line(c, input, &e, &m, t.is_text, failed ? merr.msg : NULL);
         if (!failed && t.is_text && c->out_tty)
             show_text(c, input, &e, &m, &t);
+        rp.proof = ap->proof[0] ? ap->proof : NULL;
         smug_report_text rt = {&t.tokens, x, t.kept, t.score, failed ? NULL : ap->html};
         smug_report_extra extra = {.predicted_name = class_name(c, e.predicted),
                                    .text = t.is_text ? &rt : NULL};
@@ -447,6 +496,8 @@ static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
         smug_json_object_end(&j);
     }
     smug_json_object_end(&j);
+    if (rc == 0 && c->proof_out)
+        rc = join_proofs(c, paths, n, err);
     smug_input_paths_free(paths, n);
     return rc;
 }
@@ -456,21 +507,30 @@ static int run_run(const cli_args *a, smug_error *err)
     smug_plan plan;
     smug_net *net = NULL;
     smug_solvers *reg = NULL;
-    const smug_solver *solver = NULL;
+    const smug_solver *solver = NULL, *confirm = NULL;
     smug_strbuf sb = SMUG_STRBUF_INIT;
     int rc = cli_make_plan(a, &plan, "smug-out", err);
     if (rc == 0)
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0)
-        rc = smug_solvers_get(reg, plan.params.solver, &solver, err);
-    if (rc == 0 && !smug_solver_installed(solver, NULL, 0))
-        rc = smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)",
-                       solver->name, solver->executable, solver->path);
+        rc = cli_solver(reg, plan.params.solver, &solver, err); /* CBC too (cbc.h) */
+    if (rc == 0)
+        rc = cli_confirm_solver(reg, &plan.params, "run", &confirm, err);
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
     if (rc == 0) /* window 0 ("auto") becomes the model's own, so report.json names it */
         plan.params.window = smug_net_window(net, plan.params.window);
-    run_ctx c = {net, &plan, solver, NULL, 0, isatty(STDERR_FILENO), isatty(STDOUT_FILENO), {0}, 0};
+    run_ctx c = {net,
+                 &plan,
+                 solver,
+                 confirm,
+                 cli_get(a, "proof-out"),
+                 NULL,
+                 0,
+                 isatty(STDERR_FILENO),
+                 isatty(STDOUT_FILENO),
+                 {0},
+                 0};
     if (rc == 0 && cli_get(a, "vocab"))
         rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
     if (rc == 0)
@@ -531,6 +591,9 @@ const cli_command cli_cmd_run = {
               "token models: vocabulary for .txt inputs (default: <model stem>.vocab beside "
               "the model)"},
              {"out", "DIR", 0, "output folder (default smug-out)"},
+             {"proof-out", "F", 0,
+              "also write every input's proof into F, one SMT-LIB file that `z3 F` or "
+              "`cvc5 --incremental F` re-checks (one unsat per leaf)"},
              {0}},
     .takes_params = 1,
     .max_positional = 0,

@@ -47,8 +47,8 @@ static void on_problem(const smug_bundle_solve_stats *st, const char *id, int ok
  * manifest never sets them (bundle.h). */
 static int solve_params(const cli_args *a, smug_params *p, smug_error *err)
 {
-    const char *names[] = {"timeout", "strategy", "mem-limit", "jobs", "solver"};
-    for (int i = 0; i < 5; i++) {
+    const char *names[] = {"timeout", "strategy", "mem-limit", "jobs", "solver", "confirm"};
+    for (int i = 0; i < 6; i++) {
         const char *v = cli_get(a, names[i]);
         char where[32];
         snprintf(where, sizeof where, "--%s", names[i]);
@@ -75,10 +75,9 @@ static int run_solve(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0)
-        rc = smug_solvers_get(reg, b->params.solver, &o.solver, err);
-    if (rc == 0 && !smug_solver_installed(o.solver, NULL, 0))
-        rc = smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)",
-                       o.solver->name, o.solver->executable, o.solver->path);
+        rc = cli_solver(reg, b->params.solver, &o.solver, err); /* CBC too (cbc.h) */
+    if (rc == 0)
+        rc = cli_confirm_solver(reg, &b->params, "solve", &o.confirm, err);
     if (rc == 0)
         rc = smug_bundle_net(b, &net, err);
     smug_bundle_solve_stats st;
@@ -117,12 +116,15 @@ static int run_solve(const cli_args *a, smug_error *err)
 const cli_command cli_cmd_solve = {
     .name = "solve",
     .summary = "solve a bundle's problems (resumable, parallel, shardable)",
-    .usage = "BUNDLE [--solver NAME] [--jobs N] [--shard I/N] [--timeout S] [--strategy S]",
+    .usage = "BUNDLE [--solver NAME] [--jobs N] [--shard I/N] [--timeout S] [--strategy S]\n"
+             "       [--confirm NAME]",
     .description =
         "Solves every problem of BUNDLE (from smug emit) that has no result for this solver\n"
         "yet, with the bundle's own method parameters unless overridden here (limits -\n"
         "timeout, memory, jobs - come only from here, never from the bundle), writing\n"
-        "BUNDLE/results/<id>.<solver>.json atomically. A rerun skips finished problems;\n"
+        "BUNDLE/results/<id>.<solver>.json atomically, with the proof of its lower bound\n"
+        "(also as results/<id>.<solver>.proof.smt2 for z3 or cvc5 --incremental to replay).\n"
+        "A rerun skips finished problems;\n"
         "killing it loses only the problems in progress. --shard I/N takes problems I, I+N,\n"
         "I+2N, … of the manifest (0 <= I < N), so N runs together cover the bundle exactly\n"
         "once: e.g. a Slurm array with --shard $SLURM_ARRAY_TASK_ID/N (see smug emit\n"
@@ -133,6 +135,8 @@ const cli_command cli_cmd_solve = {
              {"timeout", "S", 0, "seconds per problem (default 60)"},
              {"strategy", "S", 0, "auto, optimize, tighten, bisect or base"},
              {"mem-limit", "MB", 0, "memory limit of a solver process in MiB"},
+             {"confirm", "NAME", 0,
+              "a second solver that re-decides every leaf the first one proved unsat"},
              {0}},
     .takes_params = 0,
     .max_positional = 1,

@@ -2,16 +2,17 @@
  *
  * This is where most of smug's speed comes from (design §2): solvers struggle to find a
  * mask of exactly the optimum size, so the C side hands them a valid mask to improve on, a
- * proven floor to stop at, and implications that prune symmetric choices. The LP is solved
- * with GLPK's simplex rather than a hand-written one.
+ * proven floor to stop at, and implications that prune symmetric choices. The LP (lp.h)
+ * suggests; only what certify.c checks exactly becomes a bound or a fixing.
  */
 #include "smug/bounds.h"
 
-#include <glpk.h>
 #include <math.h>
-#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "smug/certify.h"
+#include "smug/lp.h"
 
 #define MAX_DOM_PER_CELL                                                                           \
     8 /* implications kept per dominated cell: enough to prune, few                                \
@@ -90,19 +91,6 @@ static void greedy(const smug_mask_problem *p, uint8_t *m, double *sum)
     }
 }
 
-/* p ≻ q: at least as good on every row, and strictly better somewhere or lower index. */
-static int dominates(const smug_mask_problem *p, int a, int b)
-{
-    int strict = 0;
-    for (int j = 0; j < p->k; j++) {
-        double x = coef(p, j, a), y = coef(p, j, b);
-        if (x < y)
-            return 0;
-        strict |= x > y;
-    }
-    return strict || a < b;
-}
-
 static int find_dominance(const smug_mask_problem *p, smug_bounds *b)
 {
     size_t cap = (size_t)p->n * MAX_DOM_PER_CELL + 1;
@@ -115,7 +103,7 @@ static int find_dominance(const smug_mask_problem *p, smug_bounds *b)
             continue; /* already fixed to 0 */
         int found = 0;
         for (int d = 0; d < p->n && found < MAX_DOM_PER_CELL; d++) {
-            if (d == q || b->useless[d] || !dominates(p, d, q))
+            if (d == q || b->useless[d] || !smug_certify_dominates(p, d, q))
                 continue;
             b->dom_from[b->n_dom] = q;
             b->dom_to[b->n_dom] = d;
@@ -126,198 +114,106 @@ static int find_dominance(const smug_mask_problem *p, smug_bounds *b)
     return 0;
 }
 
-/* The LP relaxation as a GLPK problem: min Σ m s.t. rows ≥ t + margin (strictness
- * relaxed: still a lower bound when margin is 0), 0 ≤ m ≤ 1, useless cells 0, m_q ≤ m_p for
- * dominance. NULL when out of memory. */
-static glp_prob *build_lp(const smug_mask_problem *p, const smug_bounds *b, double margin)
-{
-    int rows = p->k + b->n_dom;
-    size_t nz = (size_t)p->k * (size_t)p->n + 2 * (size_t)b->n_dom;
-    int *ia = malloc((nz + 1) * sizeof *ia), *ja = malloc((nz + 1) * sizeof *ja);
-    double *ar = malloc((nz + 1) * sizeof *ar);
-    if (!ia || !ja || !ar) {
-        free(ia), free(ja), free(ar);
-        return NULL;
-    }
-    glp_prob *lp = glp_create_prob();
-    glp_set_obj_dir(lp, GLP_MIN);
-    glp_add_rows(lp, rows);
-    glp_add_cols(lp, p->n);
-    size_t at = 0;
-    for (int j = 0; j < p->k; j++) {
-        double abs_sum = 0.0;
-        for (int i = 0; i < p->n; i++)
-            if (coef(p, j, i) != 0.0) {
-                at++, ia[at] = j + 1, ja[at] = i + 1, ar[at] = coef(p, j, i);
-                abs_sum += fabs(coef(p, j, i));
-            }
-        glp_set_row_bnds(lp, j + 1, GLP_LO, p->t[j] + margin * abs_sum, 0.0);
-    }
-    for (int d = 0; d < b->n_dom; d++) { /* m_to − m_from ≥ 0 */
-        int r = p->k + d + 1;
-        glp_set_row_bnds(lp, r, GLP_LO, 0.0, 0.0);
-        at++, ia[at] = r, ja[at] = b->dom_to[d] + 1, ar[at] = 1.0;
-        at++, ia[at] = r, ja[at] = b->dom_from[d] + 1, ar[at] = -1.0;
-    }
-    for (int i = 0; i < p->n; i++) {
-        glp_set_obj_coef(lp, i + 1, 1.0);
-        glp_set_col_bnds(lp, i + 1, b->useless[i] ? GLP_FX : GLP_DB, 0.0,
-                         b->useless[i] ? 0.0 : 1.0);
-    }
-    glp_load_matrix(lp, (int)at, ia, ja, ar);
-    free(ia), free(ja), free(ar);
-    return lp;
-}
-
-/* Simplex from the current basis: the optimum, or +inf when the LP is infeasible. */
-static int lp_value(glp_prob *lp, double *out, smug_error *err)
-{
-    glp_smcp parm;
-    glp_init_smcp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
-    int rc = glp_simplex(lp, &parm), status = glp_get_status(lp);
-    if (rc == 0 && status == GLP_OPT)
-        *out = glp_get_obj_val(lp);
-    else if (rc == 0 && (status == GLP_NOFEAS || glp_get_prim_stat(lp) == GLP_NOFEAS))
-        *out = INFINITY;
-    else
-        return smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation: GLPK status %d (code %d)", status,
-                         rc);
-    return 0;
-}
-
-/* Fills b->lp and b->reduced from the LP relaxation. */
-static int solve_lp(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
+/* The root LP (useless cells at 0): its value, reduced costs and row duals. */
+static int solve_root(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
 {
     if (p->n == 0) { /* no variables (an all-zero input): GLPK rejects a column-less LP */
         b->lp = 0.0;
         return 0;
     }
-    glp_prob *lp = build_lp(p, b, 0.0);
-    if (!lp)
-        return smug_fail(err, SMUG_ERR_NOMEM, "LP: out of memory");
-    int rc = lp_value(lp, &b->lp, err);
+    smug_lp *lp = NULL;
+    smug_lp_facts f = {b->dom_from, b->dom_to, b->n_dom};
+    int8_t *fix = malloc((size_t)p->n);
+    int rc = fix ? smug_lp_new(p, &f, &lp, err) : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    for (int i = 0; rc == 0 && i < p->n; i++)
+        fix[i] = b->useless[i] ? 0 : -1;
+    if (rc == 0)
+        rc = smug_lp_solve(lp, fix, &b->lp, err);
     if (rc == 0 && !isfinite(b->lp))
         rc = smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation infeasible with a valid incumbent");
-    for (int i = 0; rc == 0 && i < p->n; i++)
-        b->reduced[i] = glp_get_col_stat(lp, i + 1) == GLP_NL ? glp_get_col_dual(lp, i + 1) : 0.0;
-    glp_delete_prob(lp);
+    smug_cert c;
+    if (rc == 0 && smug_lp_certificate(lp, fix, 0, 0, &c, err) == 1) {
+        smug_lp_reduced(lp, b->reduced);
+        for (int t = 0; t < c.n_y; t++)
+            b->root_y[c.y_row[t]] = c.y[t];
+        for (int t = 0; t < c.n_z; t++) /* the pairs come back in b's order, zeros skipped */
+            for (int d = 0; d < b->n_dom; d++)
+                if (b->dom_from[d] == c.z_from[t] && b->dom_to[d] == c.z_to[t])
+                    b->root_z[d] = c.z[t];
+    }
+    smug_lp_free(lp);
+    free(fix);
     return rc;
 }
 
-static void glpk_abort(void *info)
+void smug_bounds_root_cert(const smug_mask_problem *p, const smug_bounds *b, int *y_row, double *y,
+                           int *z_from, int *z_to, double *z, smug_cert *out)
 {
-    longjmp(*(jmp_buf *)info, 1);
+    int ny = 0, nz = 0;
+    for (int j = 0; j < p->k; j++)
+        if (b->root_y && b->root_y[j] > 0.0)
+            y_row[ny] = j, y[ny++] = b->root_y[j];
+    for (int d = 0; d < b->n_dom; d++)
+        if (b->root_z && b->root_z[d] > 0.0)
+            z_from[nz] = b->dom_from[d], z_to[nz] = b->dom_to[d], z[nz++] = b->root_z[d];
+    *out = (smug_cert){ny, y_row, y, nz, z_from, z_to, z, 1.0};
 }
 
-/* glp_intopt, but an internal GLPK error (it calls abort() by default) unwinds here
- * instead: GLPK's whole environment, lp included, is then freed (glp_free_env, as its
- * manual prescribes) and -1 returned. The MIP only improves an incumbent, so losing it is
- * no failure; losing the process would be. */
-static int guarded_intopt(glp_prob *lp, const glp_iocp *parm, int *rc, int *status)
+/* Checks the root certificate against leaves: fix[n] at bound; 1 proved, 0 not, -1 NOMEM. */
+typedef struct root_check {
+    smug_certifier *cert;
+    smug_cert c;
+    int *yr, *zf, *zt;
+    double *y, *z;
+} root_check;
+
+static int root_check_init(const smug_mask_problem *p, const smug_bounds *b, root_check *rc,
+                           smug_error *err)
 {
-    jmp_buf env;
-    glp_error_hook(glpk_abort, &env);
-    if (setjmp(env)) {
-        glp_error_hook(NULL, NULL);
-        glp_free_env();
-        return -1;
-    }
-    *rc = glp_intopt(lp, parm);
-    *status = glp_mip_status(lp);
-    glp_error_hook(NULL, NULL);
-    return 0;
+    memset(rc, 0, sizeof *rc);
+    rc->yr = malloc((size_t)(p->k + 1) * sizeof(int));
+    rc->y = malloc((size_t)(p->k + 1) * sizeof(double));
+    rc->zf = malloc((size_t)(b->n_dom + 1) * sizeof(int));
+    rc->zt = malloc((size_t)(b->n_dom + 1) * sizeof(int));
+    rc->z = malloc((size_t)(b->n_dom + 1) * sizeof(double));
+    if (!rc->yr || !rc->y || !rc->zf || !rc->zt || !rc->z)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    smug_bounds_root_cert(p, b, rc->yr, rc->y, rc->zf, rc->zt, rc->z, &rc->c);
+    return smug_certifier_new(p, &rc->cert, err);
 }
 
-int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, smug_error *err)
+static void root_check_free(root_check *rc)
 {
-    if (p->n == 0 || b->lower >= b->upper || seconds <= 0.0)
+    smug_certifier_free(rc->cert);
+    free(rc->yr), free(rc->y), free(rc->zf), free(rc->zt), free(rc->z);
+}
+
+/* The largest B < upper the root certificate proves (no mask of size ≤ B), from the LP
+ * value down; lower = B + 1, or 0 when it proves nothing. The per-row bound is not used:
+ * the LP contains every row, so ⌈LP⌉ matches it (ties aside, which the strict check of a
+ * certificate closes too). */
+static int certified_lower(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
+{
+    b->lower = 0;
+    if (p->n == 0 || b->upper == 0)
         return 0;
-    glp_prob *lp = build_lp(p, b, 1e-9);
-    if (!lp)
-        return smug_fail(err, SMUG_ERR_NOMEM, "MIP: out of memory");
-    for (int i = 0; i < p->n; i++) {
-        glp_set_col_kind(lp, i + 1, GLP_BV); /* resets the bounds: fix useless cells again */
-        if (b->useless[i])
-            glp_set_col_bnds(lp, i + 1, GLP_FX, 0.0, 0.0);
-    }
-    glp_iocp parm;
-    glp_init_iocp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
-    parm.presolve = GLP_ON;
-    /* no cover cuts: GLPK 5.0's glp_cov_init aborts the process (glp_add_cols: ncs = 0)
-     * when the presolved problem leaves it no knapsack row to work on (fashion_cnn, test
-     * image 6, window 4). No clique cuts: glp_clq_cut frees a block twice (AddressSanitizer,
-     * smug run --model models/debian_text.onnx --input data/text/admin_0.txt --top-k 4) */
-    parm.gmi_cuts = parm.mir_cuts = GLP_ON;
-    parm.tol_int = 1e-9;
-    parm.tm_lim = (int)(seconds * 1000.0);
-    /* GLPK's cut generators print to stdout even with msg_lev off; its terminal switch is
-     * process-wide, so it is restored right after */
-    int term = glp_term_out(GLP_OFF);
-    int rc, status;
-    if (guarded_intopt(lp, &parm, &rc, &status) < 0) {
-        glp_term_out(term);
-        return 0; /* GLPK failed inside; its memory is gone with it: the incumbent stands */
-    }
-    glp_term_out(term);
-    uint8_t *m = malloc((size_t)p->n);
-    if (m && (rc == 0 || rc == GLP_ETMLIM) && (status == GLP_OPT || status == GLP_FEAS)) {
-        for (int i = 0; i < p->n; i++)
-            m[i] = glp_mip_col_val(lp, i + 1) > 0.5;
-        /* GLPK works in floating point with tolerances: only an exact check counts */
-        if (smug_mask_problem_satisfied(p, m) && smug_mask_count(m, p->n) < b->upper) {
-            memcpy(b->incumbent, m, (size_t)p->n);
-            b->upper = smug_mask_count(m, p->n);
-            b->incumbent_from = "glpk";
-        }
-    }
-    free(m);
-    glp_delete_prob(lp);
-    return 0;
-}
-
-/* Tries each value of free cell i at bound B: 1 when a value was ruled out (and fixed). */
-static int probe_cell(glp_prob *lp, int i, int bound, int8_t *fix, smug_error *err)
-{
-    for (int v = 1; v >= 0; v--) {
-        double value;
-        glp_set_col_bnds(lp, i + 1, GLP_FX, (double)v, (double)v);
-        if (lp_value(lp, &value, err) < 0)
-            return -1;
-        if (value > (double)bound + 1e-6) { /* no mask of size ≤ B has m_i = v */
-            fix[i] = (int8_t)(1 - v);
-            glp_set_col_bnds(lp, i + 1, GLP_FX, (double)(1 - v), (double)(1 - v));
-            return 1;
-        }
-    }
-    glp_set_col_bnds(lp, i + 1, GLP_DB, 0.0, 1.0);
-    return 0;
-}
-
-int smug_bounds_probe(const smug_mask_problem *p, const smug_bounds *b, int bound, int8_t *fix,
-                      smug_error *err)
-{
-    for (int i = 0; i < p->n; i++)
+    root_check rc;
+    int8_t *fix = malloc((size_t)p->n);
+    int r = fix ? root_check_init(p, b, &rc, err) : smug_fail(err, SMUG_ERR_NOMEM, "oom");
+    for (int i = 0; r == 0 && i < p->n; i++)
         fix[i] = b->useless[i] ? 0 : -1;
-    if (p->n == 0)
-        return 0;
-    glp_prob *lp = build_lp(p, b, 0.0);
-    if (!lp)
-        return smug_fail(err, SMUG_ERR_NOMEM, "probing: out of memory");
-    double value;
-    int rc = lp_value(lp, &value, err), closed = rc == 0 && value > (double)bound + 1e-6;
-    for (int round = 0, changed = 1; rc == 0 && !closed && changed && round < 8; round++) {
-        changed = 0;
-        for (int i = 0; i < p->n && rc == 0; i++)
-            if (fix[i] < 0 && (rc = probe_cell(lp, i, bound, fix, err)) > 0)
-                changed = 1, rc = 0;
-        if (rc == 0 && lp_value(lp, &value, err) < 0)
-            rc = -1;
-        closed = rc == 0 && value > (double)bound + 1e-6;
-    }
-    glp_delete_prob(lp);
-    return rc < 0 ? -1 : closed;
+    int top = (int)floor(b->lp + 1e-6);
+    top = top < b->upper - 1 ? top : b->upper - 1;
+    char why[256];
+    for (int bound = top; r == 0 && bound >= 0 && bound >= top - 3; bound--)
+        if (smug_certify_leaf(rc.cert, fix, bound, &rc.c, why, sizeof why)) {
+            b->lower = bound + 1;
+            break;
+        }
+    if (fix)
+        root_check_free(&rc);
+    free(fix);
+    return r;
 }
 
 static int too_close(const smug_mask_problem *p, int j, smug_error *err)
@@ -335,8 +231,9 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
     out->incumbent = calloc(n, 1);
     out->useless = calloc(n, 1);
     out->reduced = calloc(n, sizeof *out->reduced);
+    out->root_y = calloc((size_t)p->k + 1, sizeof *out->root_y);
     double *scratch = malloc((n > (size_t)p->k ? n : (size_t)p->k + 1) * sizeof *scratch);
-    if (!out->incumbent || !out->useless || !out->reduced || !scratch) {
+    if (!out->incumbent || !out->useless || !out->reduced || !out->root_y || !scratch) {
         free(scratch);
         return smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
     }
@@ -347,118 +244,76 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
             rc = too_close(p, j, err);
         out->lower_row = need > out->lower_row ? need : out->lower_row;
     }
-    for (int i = 0; i < p->n && rc == 0; i++) {
-        int helps = 0;
-        for (int j = 0; j < p->k && !helps; j++)
-            helps = coef(p, j, i) > 0.0;
-        out->useless[i] = !helps;
-    }
+    for (int i = 0; i < p->n && rc == 0; i++)
+        out->useless[i] = (uint8_t)smug_certify_useless(p, i);
     if (rc == 0) {
         greedy(p, out->incumbent, scratch);
-        out->upper = smug_mask_count(out->incumbent, p->n);
         out->incumbent_from = "greedy";
+        /* greedy decides in floating point; the incumbent must hold exactly, and the whole
+         * input (every variable kept) does whenever gamma allows any mask */
+        if (!smug_mask_problem_satisfied(p, out->incumbent))
+            memset(out->incumbent, 1, (size_t)p->n);
+        out->upper = smug_mask_count(out->incumbent, p->n);
         /* greedy stops short only on a row whose positive cells are all kept already: the
          * negative cells it kept for other rows sink it, and the whole input (all of them)
          * sinks it as well, so this is gamma's fault, not smug's */
         for (int j = 0; j < p->k && rc == 0; j++)
-            if (!(smug_mask_problem_row_sum(p, j, out->incumbent) > p->t[j]))
+            if (smug_certify_row_sign(p, j, out->incumbent) <= 0)
                 rc = too_close(p, j, err);
     }
     if (rc == 0 && find_dominance(p, out) < 0)
         rc = smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
+    if (rc == 0 && !(out->root_z = calloc((size_t)out->n_dom + 1, sizeof *out->root_z)))
+        rc = smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
     if (rc == 0)
-        rc = solve_lp(p, out, err);
-    if (rc == 0) {
-        int lp_bound = (int)ceil(out->lp - 1e-6);
-        out->lower = lp_bound > out->lower_row ? lp_bound : out->lower_row;
-        out->lower = out->lower < out->upper ? out->lower : out->upper;
-    }
+        rc = solve_root(p, out, err);
+    if (rc == 0)
+        rc = certified_lower(p, out, err);
     free(scratch);
     return rc;
 }
 
-/* LP of the node whose cells are fixed as in fix; +inf when infeasible. The most
- * fractional free cell goes to *out_branch (-1 when the LP solution is integral). */
-static int node_lp(glp_prob *lp, const smug_mask_problem *p, const int8_t *fix, double *value,
-                   int *out_branch, smug_error *err)
+int smug_bounds_fixings(const smug_mask_problem *p, const smug_bounds *b, int bound,
+                        uint8_t *out_zero, smug_error *err)
 {
-    for (int i = 0; i < p->n; i++)
-        if (fix[i] < 0)
-            glp_set_col_bnds(lp, i + 1, GLP_DB, 0.0, 1.0);
-        else
-            glp_set_col_bnds(lp, i + 1, GLP_FX, (double)fix[i], (double)fix[i]);
-    if (lp_value(lp, value, err) < 0)
-        return -1;
-    double best = 1e-6;
-    *out_branch = -1;
-    for (int i = 0; isfinite(*value) && i < p->n; i++) {
-        double x = glp_get_col_prim(lp, i + 1), frac = fmin(x, 1.0 - x);
-        if (fix[i] < 0 && frac > best)
-            best = frac, *out_branch = i;
+    root_check rc;
+    int8_t *fix = malloc(p->n > 0 ? (size_t)p->n : 1);
+    int r = fix ? root_check_init(p, b, &rc, err) : smug_fail(err, SMUG_ERR_NOMEM, "oom");
+    for (int i = 0; r == 0 && i < p->n; i++)
+        fix[i] = b->useless[i] ? 0 : -1;
+    char why[256];
+    for (int i = 0; r == 0 && i < p->n; i++) {
+        out_zero[i] = b->useless[i];
+        if (out_zero[i] || !(b->lp + b->reduced[i] > (double)bound + 1e-6))
+            continue;
+        /* the root duals with m_i = 1: reduced-cost fixing is this certificate */
+        fix[i] = 1;
+        out_zero[i] = (uint8_t)smug_certify_leaf(rc.cert, fix, bound, &rc.c, why, sizeof why);
+        fix[i] = -1;
     }
-    return 0;
+    if (fix)
+        root_check_free(&rc);
+    free(fix);
+    return r;
 }
 
-int smug_bounds_split(const smug_mask_problem *p, const smug_bounds *b, int bound,
-                      const int8_t *fix, int depth, int8_t **out_leaves, int *out_n,
-                      smug_error *err)
+int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, smug_error *err)
 {
-    depth = depth < 0 ? 0 : depth > 10 ? 10 : depth; /* at most 1024 leaves */
-    size_t n = p->n > 0 ? (size_t)p->n : 1, cap = (size_t)1 << depth;
-    int8_t *open = malloc(cap * 2 * n), *leaves = malloc(cap * n);
-    glp_prob *lp = p->n > 0 ? build_lp(p, b, 0.0) : NULL;
-    *out_leaves = NULL;
-    *out_n = 0;
-    if (!open || !leaves || (p->n > 0 && !lp)) {
-        free(open), free(leaves);
-        if (lp)
-            glp_delete_prob(lp);
-        return smug_fail(err, SMUG_ERR_NOMEM, "split: out of memory");
+    if (p->n == 0 || b->lower >= b->upper || seconds <= 0.0)
+        return 0;
+    uint8_t *m = malloc((size_t)p->n);
+    if (!m)
+        return smug_fail(err, SMUG_ERR_NOMEM, "MIP: out of memory");
+    smug_lp_facts f = {b->dom_from, b->dom_to, b->n_dom};
+    int found = smug_lp_mip(p, &f, b->useless, seconds, m, err);
+    /* GLPK works in floating point with tolerances: only an exact check counts */
+    if (found == 1 && smug_mask_problem_satisfied(p, m) && smug_mask_count(m, p->n) < b->upper) {
+        memcpy(b->incumbent, m, (size_t)p->n);
+        b->upper = smug_mask_count(m, p->n);
+        b->incumbent_from = "glpk";
     }
-    /* breadth first: level d holds the open nodes at depth d */
-    memcpy(open, fix, n);
-    int n_open = 1, rc = 0, n_leaves = 0;
-    for (int d = 0; rc == 0 && n_open > 0; d++) {
-        int next = 0;
-        for (int k = 0; rc == 0 && k < n_open; k++) {
-            int8_t *node = open + (size_t)k * n;
-            double value = 0.0;
-            int branch = -1;
-            if (p->n > 0 && node_lp(lp, p, node, &value, &branch, err) < 0) {
-                rc = -1;
-                break;
-            }
-            if (value > (double)bound + 1e-6)
-                continue; /* no mask of size ≤ bound below this node */
-            if (branch < 0 || d >= depth || (size_t)next + 2 > cap) {
-                memcpy(leaves + (size_t)n_leaves++ * n, node, n);
-                continue;
-            }
-            for (int v = 1; v >= 0; v--) { /* children go after the current level */
-                int8_t *child = open + (cap + (size_t)next++) * n;
-                memcpy(child, node, n);
-                child[branch] = (int8_t)v;
-            }
-        }
-        memmove(open, open + cap * n, (size_t)next * n);
-        n_open = next;
-    }
-    if (lp)
-        glp_delete_prob(lp);
-    free(open);
-    if (rc < 0) {
-        free(leaves);
-        return -1;
-    }
-    *out_leaves = leaves;
-    *out_n = n_leaves;
-    return 0;
-}
-
-void smug_bounds_fixings(const smug_bounds *b, int n, int bound, uint8_t *out_zero)
-{
-    for (int i = 0; i < n; i++)
-        out_zero[i] = b->useless[i] || b->lp + b->reduced[i] > (double)bound + 1e-6;
+    free(m);
+    return found < 0 ? -1 : 0;
 }
 
 void smug_bounds_free(smug_bounds *b)
@@ -466,6 +321,8 @@ void smug_bounds_free(smug_bounds *b)
     free(b->incumbent);
     free(b->useless);
     free(b->reduced);
+    free(b->root_y);
+    free(b->root_z);
     free(b->dom_from);
     free(b->dom_to);
     memset(b, 0, sizeof *b);

@@ -1,4 +1,4 @@
-/* artifacts.c — the pictures and mask file of one explanation (artifacts.h). */
+/* artifacts.c — the pictures, mask file and proof file of one explanation (artifacts.h). */
 #include "smug/artifacts.h"
 
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "smug/fsutil.h"
 #include "smug/image.h"
 #include "smug/input.h"
+#include "smug/replay.h"
 #include "smug/score.h"
 
 const char *smug_artifacts_dir(const char *out, const char *input, char *buf, size_t n)
@@ -70,5 +71,27 @@ int smug_artifacts_write_text(const smug_textview *view, const uint8_t *keep, co
             rc = smug_npy_write(paths->mask_npy, keepf, &L, 1, err);
     }
     free(keepf);
+    return rc;
+}
+
+int smug_artifacts_write_proof(const smug_mask_result *m, const char *source, const char *dir,
+                               smug_artifact_paths *paths, smug_error *err)
+{
+    paths->proof[0] = '\0';
+    if (m->solve.proof.n_steps == 0)
+        return 0;
+    char path[SMUG_ARTIFACT_PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/proof.smt2", dir) >= (int)sizeof path)
+        return smug_fail(err, SMUG_ERR_IO, "%s: path too long", dir);
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    smug_replay_write(&sb, m->problem, &m->solve.proof, source);
+    int rc = smug_strbuf_check(&sb, err);
+    if (rc == 0)
+        rc = smug_fs_mkdirs(dir, err);
+    if (rc == 0)
+        rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
+    smug_strbuf_free(&sb);
+    if (rc == 0)
+        memcpy(paths->proof, path, sizeof path);
     return rc;
 }

@@ -112,6 +112,59 @@ int smug_bundle_rows_sha256(const smug_mask_problem *p, char out[65], smug_error
     return rc;
 }
 
+/* fix_below[i]: the largest B ≤ bound whose certified reduced-cost fixings hold cell i at
+ * 0 (B from the lower bound up), -1 if none; useless cells are in the body already. */
+static int fixings_below(const smug_mask_problem *p, const smug_bounds *b, int bound, uint8_t *zero,
+                         int *fix_below, smug_error *err)
+{
+    for (int i = 0; i < p->n; i++)
+        fix_below[i] = -1;
+    for (int B = b->lower > 0 ? b->lower : 0; B <= bound; B++) {
+        if (smug_bounds_fixings(p, b, B, zero, err) < 0)
+            return -1;
+        for (int i = 0; i < p->n; i++)
+            if (zero[i] && !b->useless[i])
+                fix_below[i] = B;
+    }
+    return 0;
+}
+
+int smug_bundle_problem_text(const smug_mask_problem *p, const smug_bounds *b, int lemma, int bound,
+                             smug_form form, int assisted, smug_strbuf *out, smug_error *err)
+{
+    size_t n = p->n > 0 ? (size_t)p->n : 1;
+    uint8_t *zero = calloc(n, 1);
+    int *below = malloc(n * sizeof *below);
+    if (!zero || !below) {
+        free(zero), free(below);
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    }
+    smug_smt_facts facts = {form == SMUG_FORM_BENCHMARK ? 0 : lemma, b->useless, b->dom_from,
+                            b->dom_to, b->n_dom};
+    smug_smt_body(out, p, assisted ? &facts : NULL);
+    int rc = 0;
+    if (form == SMUG_FORM_OBJECTIVE) {
+        if (assisted)
+            rc = fixings_below(p, b, bound, zero, below, err);
+        if (rc == 0)
+            smug_smt_objective_query(out, p, bound + 1, assisted ? below : NULL);
+    } else {
+        if (assisted)
+            rc = smug_bounds_fixings(p, b, bound, zero, err);
+        for (int i = 0; i < p->n; i++)
+            zero[i] = assisted && zero[i] && !b->useless[i]; /* useless: in the body already */
+        if (rc == 0 && form == SMUG_FORM_BENCHMARK)
+            smug_smt_benchmark_query(out, p, bound, zero);
+        else if (rc == 0)
+            smug_smt_decision_query(out, p, bound, zero, 0, NULL);
+    }
+    if (rc == 0 && form != SMUG_FORM_BENCHMARK)
+        smug_smt_exit(out);
+    free(zero);
+    free(below);
+    return rc < 0 ? -1 : smug_strbuf_check(out, err);
+}
+
 /* ---- reading back ---- */
 
 static int read_neurons(const smug_jval *jp, const char *where, smug_bundle_problem *bp,
@@ -236,8 +289,9 @@ static int read_problem(const smug_jval *jp, const char *mpath, int i, smug_bund
 
 /* The method parameters that bound what a run may use: a downloaded manifest could ask for
  * 1024 jobs or a 1e7 s timeout, so these come from the command line (or smug's defaults),
- * never from a bundle. */
-static const char *const limit_params[] = {"timeout", "mem_limit", "jobs", "threads"};
+ * never from a bundle. So does `confirm`: who re-checks a bundle's proofs is the reader's
+ * choice, not the bundle's. */
+static const char *const limit_params[] = {"timeout", "mem_limit", "jobs", "threads", "confirm"};
 
 static int is_limit(const char *name)
 {
@@ -413,7 +467,8 @@ static int load_input(const smug_bundle *b, const smug_net *net, const char *id,
     return rc;
 }
 
-/* The manifest's incumbent over the problem's variables, when it is a valid mask. */
+/* The manifest's incumbent over the problem's variables, when it is a valid mask (checked
+ * exactly: a mask proves itself). */
 static void adopt_incumbent(const smug_bundle_problem *bp, smug_mask_result *m)
 {
     const smug_mask_problem *p = m->problem;
@@ -429,8 +484,8 @@ static void adopt_incumbent(const smug_bundle_problem *bp, smug_mask_result *m)
         m->bounds.upper = bp->upper;
         m->bounds.incumbent_from = "manifest";
     }
-    if (bp->lower > m->bounds.lower && bp->lower <= m->bounds.upper)
-        m->bounds.lower = bp->lower;
+    /* the manifest's lower bound is a hint only (design §7): the bounds were rebuilt and
+     * certified just now, and a raised lower_bound there must not make anything optimal */
     free(mask);
 }
 

@@ -32,8 +32,6 @@ typedef struct emitter {
     int n, cap;
 } emitter;
 
-enum { FORM_DECISION, FORM_OBJECTIVE, FORM_BENCHMARK };
-
 static const char *basename_of(const char *path)
 {
     return strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -73,76 +71,41 @@ static void source_text(const emitter *em, const smug_bundle_problem *bp,
     smug_smt_source_text(out, &src);
 }
 
-/* fix_below[i]: the largest B < upper whose reduced-cost fixings hold cell i at 0 (B from
- * the lower bound up), -1 if none; useless cells are in the body already. */
-static void fixings_below(const smug_bounds *b, int n, int upper, uint8_t *zero, int *fix_below)
-{
-    for (int i = 0; i < n; i++)
-        fix_below[i] = -1;
-    for (int B = b->lower > 0 ? b->lower : 0; B < upper; B++) {
-        smug_bounds_fixings(b, n, B, zero);
-        for (int i = 0; i < n; i++)
-            if (zero[i] && !b->useless[i])
-                fix_below[i] = B;
-    }
-}
-
-/* One problem file: header, body (facts unless the encoding is raw), query, (exit).
- * Decision files end with (get-value …) for smug's readers; benchmark files carry no output
- * command and no lower bound (it would decide the unsat file alone); objective files are
- * z3's, with no :status. */
+/* One problem file: header, then smug_bundle_problem_text (bundle.h: the body with facts
+ * unless the encoding is raw, the query, (exit)), the text score checks solver outputs
+ * against. Decision files end with (get-value …) for smug's readers; benchmark files carry
+ * no output command and no lower bound (it would decide the unsat file alone); objective
+ * files are z3's, over masks below the incumbent `bound`, with no :status. */
 static int write_problem(const emitter *em, const smug_bundle_problem *bp,
-                         const smug_mask_result *m, const char *rel, int bound, int form,
+                         const smug_mask_result *m, const char *rel, int bound, smug_form form,
                          const char *status, smug_error *err)
 {
     const smug_mask_problem *p = m->problem;
-    const smug_bounds *b = &m->bounds;
     int assisted = em->plan->params.encoding == 1;
     char query[160], path[4096];
-    if (form == FORM_OBJECTIVE)
+    if (form == SMUG_FORM_OBJECTIVE)
         snprintf(query, sizeof query,
                  "z3 objective form: minimize size over masks smaller than the incumbent (%d "
                  "cells); unsat = the incumbent is optimal",
                  bound);
     else
         snprintf(query, sizeof query, "decision: is there a mask of at most %d cells?", bound);
-    uint8_t *zero = malloc(p->n > 0 ? (size_t)p->n : 1);
-    int *below = malloc((p->n > 0 ? (size_t)p->n : 1) * sizeof *below);
-    if (!zero || !below) {
-        free(zero), free(below);
-        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    }
     smug_strbuf sb = SMUG_STRBUF_INIT, source = SMUG_STRBUF_INIT;
-    source_text(em, bp, p, query, form == FORM_OBJECTIVE, &source);
-    smug_smt_header(&sb, source.buf ? source.buf : "smug", form == FORM_OBJECTIVE ? NULL : status);
-    smug_smt_facts facts = {form == FORM_BENCHMARK ? 0 : bp->lower, b->useless, b->dom_from,
-                            b->dom_to, b->n_dom};
-    smug_smt_body(&sb, p, assisted ? &facts : NULL);
-    if (form == FORM_OBJECTIVE) {
-        if (assisted)
-            fixings_below(b, p->n, bound, zero, below);
-        smug_smt_objective_query(&sb, p, bound, assisted ? below : NULL);
-    } else {
-        smug_bounds_fixings(b, p->n, bound, zero);
-        for (int i = 0; i < p->n; i++)
-            zero[i] = assisted && zero[i] && !b->useless[i]; /* useless: in the body already */
-        if (form == FORM_BENCHMARK)
-            smug_smt_benchmark_query(&sb, p, bound, zero);
-        else
-            smug_smt_decision_query(&sb, p, bound, zero, 0, NULL);
-    }
-    if (form == FORM_OBJECTIVE || form == FORM_DECISION)
-        smug_smt_exit(&sb);
-    snprintf(path, sizeof path, "%s/%s", em->dir, rel);
-    int rc = smug_strbuf_check(&sb, err);
+    source_text(em, bp, p, query, form == SMUG_FORM_OBJECTIVE, &source);
+    smug_smt_header(&sb, source.buf ? source.buf : "smug",
+                    form == SMUG_FORM_OBJECTIVE ? NULL : status);
+    int rc = smug_strbuf_check(&source, err);
     if (rc == 0)
-        rc = smug_strbuf_check(&source, err);
+        rc = smug_bundle_problem_text(p, &m->bounds, bp->lower,
+                                      form == SMUG_FORM_OBJECTIVE ? bound - 1 : bound, form,
+                                      assisted, &sb, err);
+    snprintf(path, sizeof path, "%s/%s", em->dir, rel);
+    if (rc == 0)
+        rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);
     smug_strbuf_free(&source);
-    free(zero);
-    free(below);
     return rc;
 }
 
@@ -161,7 +124,8 @@ static int prove_optimum(const emitter *em, const float *x, const smug_explanati
                          smug_mask_result *m, smug_bundle_problem *bp, smug_error *err)
 {
     const smug_params *pa = &em->plan->params;
-    smug_solve_options so = {(smug_strategy)pa->strategy, pa->timeout, pa->mem_limit, "smug", 0};
+    smug_solve_options so = {
+        (smug_strategy)pa->strategy, pa->timeout, pa->mem_limit, "smug", 0, NULL, 0, pa->lp_share};
     if (so.strategy == SMUG_STRATEGY_BASE)
         so.strategy = SMUG_STRATEGY_AUTO;
     if (smug_solve(m->problem, &m->bounds, em->o->solver, &so, &m->solve, err) < 0)
@@ -233,14 +197,14 @@ static int write_files(const emitter *em, smug_bundle_problem *bp, const smug_ma
     const char *status = bp->lower > bp->bound ? "unsat" : bp->upper == 0 ? "sat" : "unknown";
     if (em->o->decision) {
         bp->decision = rel_path(bp->id, ".smt2");
-        rc = bp->decision
-                 ? write_problem(em, bp, m, bp->decision, bp->bound, FORM_DECISION, status, err)
-                 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+        rc = bp->decision ? write_problem(em, bp, m, bp->decision, bp->bound, SMUG_FORM_DECISION,
+                                          status, err)
+                          : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
     if (rc == 0 && em->o->optimize) {
         bp->optimize = rel_path(bp->id, ".opt.smt2");
         rc = bp->optimize
-                 ? write_problem(em, bp, m, bp->optimize, bp->upper, FORM_OBJECTIVE, NULL, err)
+                 ? write_problem(em, bp, m, bp->optimize, bp->upper, SMUG_FORM_OBJECTIVE, NULL, err)
                  : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
     if (rc == 0 && em->o->family && bp->optimum >= 0) {
@@ -248,14 +212,14 @@ static int write_files(const emitter *em, smug_bundle_problem *bp, const smug_ma
         bp->family_unsat = bp->optimum > 0 ? family_path(bp->id, bp->optimum - 1) : NULL;
         if (!bp->family_sat || (bp->optimum > 0 && !bp->family_unsat))
             return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-        rc = write_problem(em, bp, m, bp->family_sat, bp->optimum, FORM_BENCHMARK, "sat", err);
+        rc = write_problem(em, bp, m, bp->family_sat, bp->optimum, SMUG_FORM_BENCHMARK, "sat", err);
         if (rc == 0 && bp->family_unsat)
-            rc = write_problem(em, bp, m, bp->family_unsat, bp->optimum - 1, FORM_BENCHMARK,
+            rc = write_problem(em, bp, m, bp->family_unsat, bp->optimum - 1, SMUG_FORM_BENCHMARK,
                                "unsat", err);
     } else if (rc == 0 && em->o->family) {
         bp->family_unknown = family_path(bp->id, bp->bound); /* not proved: :status unknown */
         rc = bp->family_unknown ? write_problem(em, bp, m, bp->family_unknown, bp->bound,
-                                                FORM_BENCHMARK, "unknown", err)
+                                                SMUG_FORM_BENCHMARK, "unknown", err)
                                 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
     return rc;

@@ -1,7 +1,8 @@
 /* bundle_score.c — results and raw solver outputs back into explanations (bundle_score.h).
  *
- * The rule of this file: believe a source only as far as it proves something checkable,
- * and never let two sources that disagree quietly produce an answer.
+ * Per problem: rebuild it from the bundle, merge what its result files prove
+ * (bundle_sources.c: masks checked exactly, lower bounds only with a checked proof), then
+ * the forward pass, the pictures, the proof file and the report entry.
  */
 #include "smug/bundle_score.h"
 
@@ -13,212 +14,17 @@
 #include <unistd.h>
 
 #include "smug/artifacts.h"
+#include "smug/bundle_sources.h"
 #include "smug/fsutil.h"
 #include "smug/json.h"
 #include "smug/report.h"
 #include "smug/strategy.h"
-
-/* A result or raw output is at most this big (smug's own output cap for a solver). */
-#define SOURCE_MAX ((size_t)64 << 20)
 
 /* BUNDLE/results, open: every source is read through it, never through a link. */
 typedef struct results_dir {
     int fd; /* -1: the bundle has no results/ */
     char where[4200];
 } results_dir;
-
-typedef struct merged {
-    uint8_t *best; /* [n] smallest mask so far */
-    uint8_t *cand; /* [n] scratch */
-    int size;
-    char size_from[600]; /* "manifest" or a file name */
-    int lower;
-    char lower_from[600];
-    const char *proved_by; /* "bounds" or "solver": who proved `lower` */
-    char solvers[256];
-    smug_strategy strategy;
-    int solver_calls;
-    char error[SMUG_ERROR_MAX]; /* non-empty: the id failed */
-    smug_strbuf sources;        /* JSON array text of {file, reading} */
-} merged;
-
-static void add_source(merged *g, const char *file, const char *reading)
-{
-    smug_json j;
-    smug_json_init(&j, &g->sources, 0);
-    j.count[0] = g->sources.len > 0;
-    smug_json_object_begin(&j, NULL);
-    smug_json_string(&j, "file", file);
-    smug_json_string(&j, "reading", reading);
-    smug_json_object_end(&j);
-}
-
-static void add_solver(merged *g, const char *solver)
-{
-    if (strstr(g->solvers, solver))
-        return;
-    size_t len = strlen(g->solvers);
-    snprintf(g->solvers + len, sizeof g->solvers - len, "%s%s", len ? "+" : "", solver);
-}
-
-static void offer_mask(merged *g, const smug_mask_problem *p, const char *file)
-{
-    int size = smug_mask_count(g->cand, p->n);
-    if (size < g->size) {
-        memcpy(g->best, g->cand, (size_t)p->n);
-        g->size = size;
-        snprintf(g->size_from, sizeof g->size_from, "%s", file);
-    }
-}
-
-static void offer_lower(merged *g, int lower, const char *by, const char *file)
-{
-    if (lower > g->lower) {
-        g->lower = lower;
-        g->proved_by = by;
-        snprintf(g->lower_from, sizeof g->lower_from, "%s", file);
-    }
-}
-
-/* The cells of a JSON result as a mask over the problem's variables. */
-static int cells_to_mask(const smug_jval *cells, const smug_mask_problem *p, uint8_t *mask,
-                         char *why, size_t n)
-{
-    memset(mask, 0, (size_t)p->n);
-    for (size_t c = 0; c < smug_jval_len(cells); c++) {
-        long cell;
-        int found = 0;
-        if (smug_jval_int(smug_jval_at(cells, c), &cell) < 0) {
-            snprintf(why, n, "cells[%zu] is not an integer", c);
-            return -1;
-        }
-        for (int i = 0; i < p->n && !found; i++)
-            if (p->cell[i] == cell)
-                mask[i] = 1, found = 1;
-        if (!found) {
-            snprintf(why, n, "cell %ld is not a variable of this problem", cell);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static void read_json_source(merged *g, const smug_bundle_problem *bp, const smug_mask_problem *p,
-                             const results_dir *rd, const char *file, const char *solver)
-{
-    char why[512] = "";
-    smug_jval *root = NULL;
-    smug_error err = SMUG_ERROR_INIT;
-    unsigned char *text = NULL;
-    size_t len = 0;
-    const char *id, *sha, *status, *strategy, *proved;
-    long size, lower, calls = 0;
-    if (smug_fs_read_at(rd->fd, rd->where, file, SOURCE_MAX, &text, &len, &err) < 0 ||
-        smug_jval_parse((const char *)text, len, file, &root, &err) < 0 ||
-        smug_jreq_str(root, "id", file, &id, &err) < 0 ||
-        smug_jreq_str(root, "rows_sha256", file, &sha, &err) < 0 ||
-        smug_jreq_str(root, "status", file, &status, &err) < 0 ||
-        smug_jreq_str(root, "strategy", file, &strategy, &err) < 0 ||
-        smug_jreq_int(root, "mask_size", file, 0, p->n, &size, &err) < 0 ||
-        smug_jreq_int(root, "lower_bound", file, 0, p->n, &lower, &err) < 0) {
-        snprintf(g->error, sizeof g->error, "%s", err.msg);
-    } else if (strcmp(id, bp->id) != 0 || strcmp(sha, bp->rows_sha256) != 0) {
-        snprintf(g->error, sizeof g->error, "%s: a result for another problem (id %s)", file, id);
-    } else if (cells_to_mask(smug_jval_get(root, "cells"), p, g->cand, why, sizeof why) < 0 ||
-               smug_mask_count(g->cand, p->n) != size) {
-        snprintf(g->error, sizeof g->error, "%s: %s", file,
-                 why[0] ? why : "mask_size does not match its cells");
-    } else if (!smug_mask_problem_satisfied(p, g->cand)) {
-        snprintf(g->error, sizeof g->error, "%s: its mask violates a row of the problem", file);
-    } else {
-        proved = smug_jval_str(smug_jval_get(root, "proved_by"));
-        smug_jval_int(smug_jval_get(root, "solver_calls"), &calls);
-        g->solver_calls += (int)calls;
-        offer_mask(g, p, file);
-        offer_lower(g, (int)lower, proved && strcmp(proved, "bounds") == 0 ? "bounds" : "solver",
-                    file);
-        for (int s = SMUG_STRATEGY_OPTIMIZE; s <= SMUG_STRATEGY_BASE; s++)
-            if (strcmp(strategy, smug_strategy_name((smug_strategy)s)) == 0)
-                g->strategy = (smug_strategy)s;
-        add_solver(g, solver);
-        char reading[128];
-        snprintf(reading, sizeof reading, "%s, mask %ld, lower bound %ld", status, size, lower);
-        add_source(g, file, reading);
-    }
-    smug_jval_free(root);
-    free(text);
-}
-
-/* 1 when path is "problems/<id>.<form>.smt2". */
-static int is_file(const char *path, const char *id, const char *form)
-{
-    char want[600];
-    snprintf(want, sizeof want, "problems/%s.%s.smt2", id, form);
-    return path && strcmp(path, want) == 0;
-}
-
-/* Which problem file a raw output answers: its bound and form, or -1 if none. The objective
- * file asks for masks below the incumbent, so its bound is upper − 1; family files are
- * <id>.b<bound>.smt2. */
-static int raw_form(const smug_bundle_problem *bp, const char *form, int *bound, int *optimize)
-{
-    *optimize = 0;
-    if (!form[0] && bp->decision)
-        *bound = bp->bound;
-    else if (strcmp(form, "opt") == 0 && bp->optimize)
-        *bound = bp->upper - 1, *optimize = 1;
-    else if (is_file(bp->family_sat, bp->id, form) && bp->optimum >= 0)
-        *bound = bp->optimum;
-    else if (is_file(bp->family_unsat, bp->id, form) && bp->optimum > 0)
-        *bound = bp->optimum - 1;
-    else if (is_file(bp->family_unknown, bp->id, form))
-        *bound = bp->bound;
-    else
-        return -1;
-    return 0;
-}
-
-static void read_raw_source(merged *g, const smug_bundle_problem *bp, const smug_mask_problem *p,
-                            const results_dir *rd, const char *file, const char *form,
-                            const char *solver)
-{
-    char reading[700];
-    int bound, optimize;
-    unsigned char *text = NULL;
-    size_t len;
-    smug_error err = SMUG_ERROR_INIT;
-    if (raw_form(bp, form, &bound, &optimize) < 0) {
-        snprintf(g->error, sizeof g->error, "%s: the bundle has no problem file '%s%s%s.smt2'",
-                 file, bp->id, form[0] ? "." : "", form);
-        return;
-    }
-    if (smug_fs_read_at(rd->fd, rd->where, file, SOURCE_MAX, &text, &len, &err) < 0) {
-        snprintf(g->error, sizeof g->error, "%s", err.msg);
-        return;
-    }
-    smug_reading r;
-    smug_solve_read(p, file, (const char *)text, len, bound, optimize, g->cand, &r);
-    free(text);
-    add_solver(g, solver);
-    g->solver_calls++;
-    if (optimize && g->strategy == SMUG_STRATEGY_AUTO)
-        g->strategy = SMUG_STRATEGY_OPTIMIZE;
-    switch (r.kind) {
-    case SMUG_READ_MASK:
-    case SMUG_READ_OPTIMUM:
-        offer_mask(g, p, file);
-        snprintf(reading, sizeof reading, "%s: mask %d",
-                 r.kind == SMUG_READ_OPTIMUM ? "optimum" : "sat", r.size);
-        break;
-    case SMUG_READ_UNSAT:
-        snprintf(reading, sizeof reading, "unsat: no mask of size <= %d", bound);
-        break;
-    case SMUG_READ_NOTHING: snprintf(reading, sizeof reading, "no answer: %s", r.note); break;
-    }
-    if (r.lower > 0)
-        offer_lower(g, r.lower, "solver", file);
-    add_source(g, file, reading);
-}
 
 /* Splits "<id>.<rest>" into form and solver; 0 if the name is a source for id. */
 static int parse_name(const char *name, const char *id, char *form, char *solver, int *is_json)
@@ -295,8 +101,8 @@ static int list_results(const results_dir *rd, char ***out, int *n, smug_error *
     return rc;
 }
 
-static void merge_sources(merged *g, const smug_bundle *b, int i, const smug_mask_result *m,
-                          const results_dir *rd, char **names, int n_names)
+static void merge_sources(smug_merged *g, const smug_bundle *b, int i, const results_dir *rd,
+                          char **names, int n_names)
 {
     const smug_bundle_problem *bp = &b->problems[i];
     for (int f = 0; f < n_names && !g->error[0]; f++) {
@@ -305,9 +111,9 @@ static void merge_sources(merged *g, const smug_bundle *b, int i, const smug_mas
         if (parse_name(names[f], bp->id, form, solver, &is_json) < 0)
             continue;
         if (is_json)
-            read_json_source(g, bp, m->problem, rd, names[f], solver);
+            smug_sources_read_json(g, bp, b, rd->fd, names[f], solver);
         else
-            read_raw_source(g, bp, m->problem, rd, names[f], form, solver);
+            smug_sources_read_raw(g, bp, b, rd->fd, names[f], form, solver);
     }
     if (!g->error[0] && g->lower > g->size &&
         snprintf(g->error, sizeof g->error,
@@ -316,14 +122,22 @@ static void merge_sources(merged *g, const smug_bundle *b, int i, const smug_mas
         g->error[sizeof g->error - 2] = '.'; /* truncated, still non-empty */
 }
 
-static void fill_solve(const merged *g, smug_mask_result *m)
+/* The merged result as the solve result of m; the best proof moves into it. */
+static void fill_solve(smug_merged *g, smug_mask_result *m)
 {
     smug_solve_result *s = &m->solve;
     memcpy(s->mask, g->best, (size_t)m->problem->n);
     s->size = g->size;
     s->lower = g->lower;
     s->status = g->lower >= g->size ? SMUG_SOLVE_OPTIMAL : SMUG_SOLVE_FEASIBLE;
-    s->proved_by = s->status == SMUG_SOLVE_OPTIMAL ? g->proved_by : NULL;
+    s->proof = g->proof;
+    memset(&g->proof, 0, sizeof g->proof);
+    s->proved_by = NULL;
+    if (s->status == SMUG_SOLVE_OPTIMAL) {
+        s->proved_by = smug_proof_proved_by(&s->proof, s->proved_by_buf, sizeof s->proved_by_buf);
+        if (!s->proved_by) /* size 0: nothing to refute */
+            s->proved_by = strcpy(s->proved_by_buf, "certificate");
+    }
     s->incumbent_from = strcmp(g->size_from, "manifest") == 0 ? "manifest" : "solver";
     s->strategy = g->strategy == SMUG_STRATEGY_AUTO ? SMUG_STRATEGY_TIGHTEN : g->strategy;
     s->solver_calls = g->solver_calls;
@@ -335,6 +149,7 @@ static void fill_solve(const merged *g, smug_mask_result *m)
 typedef struct scorer {
     const smug_bundle *b;
     const smug_net *net;
+    const smug_score_options *o;
     const char *out_dir; /* for paths in the report and messages */
     int out_fd;          /* out_dir, open */
     results_dir rd;
@@ -351,7 +166,7 @@ static void score_one(scorer *sc, int i)
     smug_mask_result m;
     smug_explanation e;
     smug_error err = SMUG_ERROR_INIT;
-    merged g;
+    smug_merged g;
     memset(&g, 0, sizeof g);
     memset(&e, 0, sizeof e);
     smug_artifact_paths *ap = malloc(sizeof *ap);
@@ -360,17 +175,12 @@ static void score_one(scorer *sc, int i)
     if (rc == 0)
         rc = smug_bundle_explanation(sc->b, sc->net, i, &e, &err);
     if (rc == 0) {
-        int n = m.problem->n > 0 ? m.problem->n : 1;
-        g.best = malloc((size_t)n), g.cand = malloc((size_t)n);
-        m.solve.mask = malloc((size_t)n);
-        rc = g.best && g.cand && m.solve.mask ? 0 : smug_fail(&err, SMUG_ERR_NOMEM, "oom");
+        m.solve.mask = malloc(m.problem->n > 0 ? (size_t)m.problem->n : 1);
+        rc = m.solve.mask ? smug_merged_init(&g, m.problem, &m.bounds, sc->o, &err)
+                          : smug_fail(&err, SMUG_ERR_NOMEM, "oom");
     }
     if (rc == 0) {
-        memcpy(g.best, m.bounds.incumbent, (size_t)m.problem->n);
-        g.size = m.bounds.upper, g.lower = m.bounds.lower, g.proved_by = "bounds";
-        snprintf(g.size_from, sizeof g.size_from, "manifest");
-        snprintf(g.lower_from, sizeof g.lower_from, "manifest");
-        merge_sources(&g, sc->b, i, &m, &sc->rd, sc->names, sc->n_names);
+        merge_sources(&g, sc->b, i, &sc->rd, sc->names, sc->n_names);
         sc->st->with_results += g.sources.len > 0;
         rc = g.error[0] ? smug_fail(&err, SMUG_ERR_FORMAT, "%s", g.error) : 0;
     }
@@ -388,8 +198,14 @@ static void score_one(scorer *sc, int i)
                                   &m, &err);
     if (rc == 0)
         rc = smug_artifacts_write(sc->net, &sc->b->params, x, &m, dir, ap, &err);
+    char source[256];
+    snprintf(source, sizeof source, "smug %s score of bundle problem %s: proof of lower bound %d",
+             SMUG_VERSION, bp->id, m.solve.lower);
+    if (rc == 0)
+        rc = smug_artifacts_write_proof(&m, source, dir, ap, &err);
     smug_report_paths rp = {ap ? ap->saliency : NULL, ap ? ap->overlay : NULL, ap ? ap->mask : NULL,
-                            ap ? ap->mask_npy : NULL};
+                            ap ? ap->mask_npy : NULL,
+                            ap && rc == 0 && ap->proof[0] ? ap->proof : NULL};
     smug_report_extra extra = {.id = bp->id, .sources = g.sources.buf ? g.sources.buf : ""};
     if (rc == 0 && e.neurons) {
         smug_report_input(sc->json, bp->input, &e, &m, g.solvers[0] ? g.solvers : "none",
@@ -406,8 +222,8 @@ static void score_one(scorer *sc, int i)
         sc->st->errors++;
     }
     sc->st->total++;
-    smug_strbuf_free(&g.sources);
-    free(g.best), free(g.cand), free(ap), free(x);
+    smug_merged_free(&g);
+    free(ap), free(x);
     smug_explanation_free(&e);
     smug_mask_result_free(&m);
 }
@@ -426,12 +242,12 @@ static int open_out(scorer *sc, const char *out_dir, char *label, size_t n, smug
     return smug_fs_dir_open(out_dir, &sc->out_fd, err);
 }
 
-int smug_bundle_score(const smug_bundle *b, const smug_net *net, const char *out_dir,
-                      smug_bundle_score_stats *st, smug_error *err)
+int smug_bundle_score(const smug_bundle *b, const smug_net *net, const smug_score_options *o,
+                      const char *out_dir, smug_bundle_score_stats *st, smug_error *err)
 {
     memset(st, 0, sizeof *st);
     char out_label[4096];
-    scorer sc = {b, net, out_label, -1, {-1, ""}, NULL, 0, NULL, st};
+    scorer sc = {b, net, o, out_label, -1, {-1, ""}, NULL, 0, NULL, st};
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_json j;
     smug_json_init(&j, &sb, 1);

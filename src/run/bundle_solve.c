@@ -24,6 +24,8 @@
 #include "smug/interrupt.h"
 #include "smug/json.h"
 #include "smug/process.h"
+#include "smug/proof_json.h"
+#include "smug/replay.h"
 #include "smug/verify.h"
 
 enum { CHILD_SOLVED = 0, CHILD_FAILED = 1, CHILD_SKIPPED = 3, CHILD_INTERRUPTED = 4 };
@@ -91,7 +93,27 @@ static void result_json(const smug_bundle_problem *bp, const smug_mask_result *m
         smug_json_string(&j, "note", s->note);
     else
         smug_json_null(&j, "note");
+    smug_proof_json(&j, "proof", &s->proof); /* what smug score re-checks: lower_bound is not */
     smug_json_object_end(&j);
+}
+
+/* results/<id>.<solver>.proof.smt2: the proof for any SMT-LIB solver to replay. */
+static int write_replay(const solve_ctx *sc, const smug_bundle_problem *bp, const char *solver,
+                        const smug_mask_result *m, smug_error *err)
+{
+    char name[256], source[256];
+    if (m->solve.proof.n_steps == 0)
+        return 0;
+    file_name(bp->id, solver, "proof.smt2", name, sizeof name);
+    snprintf(source, sizeof source, "smug %s bundle problem %s: proof of lower bound %d (%s)",
+             SMUG_VERSION, bp->id, m->solve.lower, solver);
+    smug_strbuf sb = SMUG_STRBUF_INIT;
+    smug_replay_write(&sb, m->problem, &m->solve.proof, source);
+    int rc = smug_strbuf_check(&sb, err);
+    if (rc == 0)
+        rc = smug_fs_write_at(sc->resfd, sc->where, name, sb.buf, sb.len, err);
+    smug_strbuf_free(&sb);
+    return rc;
 }
 
 static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
@@ -105,7 +127,8 @@ static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
     smug_verdict v;
     char name[256], source[256];
     snprintf(source, sizeof source, "smug %s bundle problem %s", SMUG_VERSION, bp->id);
-    smug_solve_options so = {o->strategy, o->timeout, o->mem_limit_mb, source, 0};
+    smug_solve_options so = {o->strategy, o->timeout, o->mem_limit_mb,   source, 0,
+                             o->confirm,  0,          b->params.lp_share};
     int rc = smug_bundle_rebuild(b, sc->net, i, 1, &x, &m, err);
     if (rc == 0)
         rc = smug_solve(m.problem, &m.bounds, o->solver, &so, &m.solve, err);
@@ -126,7 +149,9 @@ static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
     }
     file_name(bp->id, o->solver->name, "json", name, sizeof name);
     if (rc == 0 && smug_interrupted())
-        rc = 1; /* stopped early by Ctrl-C: not a result, a rerun solves it */
+        rc = 1;  /* stopped early by Ctrl-C: not a result, a rerun solves it */
+    if (rc == 0) /* the proof file first: a result is there only when everything is */
+        rc = write_replay(sc, bp, o->solver->name, &m, err);
     if (rc == 0)
         rc = smug_fs_write_at(sc->resfd, sc->where, name, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);

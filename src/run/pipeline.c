@@ -83,15 +83,21 @@ void smug_mask_result_free(smug_mask_result *r)
     memset(r, 0, sizeof *r);
 }
 
-static int solve_stage(const smug_params *params, const smug_solver *solver, smug_mask_result *out,
-                       smug_error *err)
+static int solve_stage(const smug_params *params, const smug_solver *solver,
+                       const smug_solver *confirm, smug_mask_result *out, smug_error *err)
 {
     char source[256];
     const smug_mask_problem *p = out->problem;
     snprintf(source, sizeof source, "smug %s: %d neurons, gamma %g, %dx%d cells of %d pixels",
              SMUG_VERSION, p->k, p->gamma, p->grid.rows, p->grid.cols, p->grid.win);
-    smug_solve_options o = {(smug_strategy)params->strategy, params->timeout, params->mem_limit,
-                            source, 0};
+    smug_solve_options o = {(smug_strategy)params->strategy,
+                            params->timeout,
+                            params->mem_limit,
+                            source,
+                            0,
+                            confirm,
+                            0,
+                            params->lp_share};
     double t0 = smug_now();
     int rc = smug_solve(p, &out->bounds, solver, &o, &out->solve, err);
     out->seconds_solve = smug_now() - t0;
@@ -151,11 +157,11 @@ int smug_pipeline_finish(const smug_net *net, const float *x, const smug_params 
 }
 
 int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *params,
-                       const smug_explanation *e, const smug_solver *solver, smug_mask_result *out,
-                       smug_error *err)
+                       const smug_explanation *e, const smug_solver *solver,
+                       const smug_solver *confirm, smug_mask_result *out, smug_error *err)
 {
     if (smug_pipeline_problem(net, x, params, e->neurons, e->n_neurons, out, err) < 0 ||
-        solve_stage(params, solver, out, err) < 0)
+        solve_stage(params, solver, confirm, out, err) < 0)
         return -1;
     return smug_pipeline_finish(net, x, params, e, solver->name, out, err);
 }
@@ -165,7 +171,7 @@ int smug_pipeline_mask_or_note(const smug_net *net, const float *x, const smug_p
                                smug_mask_result *out, char *note, size_t n, smug_error *err)
 {
     smug_error merr = SMUG_ERROR_INIT;
-    if (smug_pipeline_mask(net, x, params, e, solver, out, &merr) == 0)
+    if (smug_pipeline_mask(net, x, params, e, solver, NULL, out, &merr) == 0)
         return 0;
     smug_mask_result_free(out);
     if (merr.code != SMUG_ERR_SOLVER) {

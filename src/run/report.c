@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "smug/proof.h"
+
 static void neurons(smug_json *j, const smug_explanation *e)
 {
     smug_json_array_begin(j, "neurons");
@@ -32,6 +34,35 @@ static void path_or_null(smug_json *j, const char *key, const char *path)
 static void string_or_null(smug_json *j, const char *key, const char *s)
 {
     path_or_null(j, key, s);
+}
+
+/* The proof object (report.h); smug re-checks the certificates before saying so. */
+static void proof_fields(smug_json *j, const smug_mask_result *m, const char *file)
+{
+    const smug_proof *pr = &m->solve.proof;
+    if (pr->n_steps == 0) {
+        smug_json_null(j, "proof");
+        return;
+    }
+    smug_proof_summary s;
+    smug_proof_summarize(pr, &s);
+    int lower = 0;
+    char why[512];
+    smug_error err = SMUG_ERROR_INIT;
+    int ok = smug_proof_check(m->problem, pr, NULL, NULL, &lower, why, sizeof why, &err) == 1 &&
+             lower == m->solve.lower;
+    smug_json_object_begin(j, "proof");
+    smug_json_int(j, "bound", smug_proof_lower(pr) - 1);
+    smug_json_int(j, "steps", pr->n_steps);
+    smug_json_int(j, "leaves", s.leaves);
+    smug_json_int(j, "certificate", s.by_certificate);
+    smug_json_int(j, "solver", s.by_solver);
+    smug_json_int(j, "confirmed", s.confirmed);
+    smug_json_string(j, "solvers", s.solvers);
+    smug_json_bool(j, "checked", ok);
+    smug_json_number(j, "seconds", pr->seconds);
+    path_or_null(j, "file", file);
+    smug_json_object_end(j);
 }
 
 static void mask_fields(smug_json *j, const smug_mask_result *m)
@@ -100,6 +131,7 @@ void smug_report_input(smug_json *j, const char *input, const smug_explanation *
     smug_json_number(j, "gamma", params->gamma);
     if (m && m->problem && !error) {
         mask_fields(j, m);
+        proof_fields(j, m, paths ? paths->proof : NULL);
     } else {
         smug_json_string(j, "status", "error");
         smug_json_string(j, "error", error ? error : "unknown failure");

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "smug/branch.h"
 #include "smug/interrupt.h"
 #include "smug/milp.h"
 #include "smug/process.h"
@@ -149,10 +150,14 @@ int smug_cbc_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_
         rc = smug_fail(err, SMUG_ERR_USAGE,
                        "solver %s reads LP files: its only strategy is optimize (got %s)",
                        solver->name, smug_strategy_name(opts->strategy));
+    if (rc == 0) /* the lower bound is the root certificate's, checked again (proof.h) */
+        rc = smug_proof_set_facts(&out->proof, p->n, b->useless, b->dom_from, b->dom_to, b->n_dom,
+                                  err);
+    if (rc == 0)
+        rc = smug_branch_root_step(p, b, &out->proof, &out->lower, err);
     if (rc == 0) {
         memcpy(out->mask, b->incumbent, (size_t)p->n);
         out->size = b->upper;
-        out->lower = b->lower;
         out->incumbent_from = b->incumbent_from ? b->incumbent_from : "greedy";
     }
     int stopped = 0;
@@ -172,8 +177,13 @@ int smug_cbc_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_
             smug_process_result_free(&r);
         }
     }
-    if (rc == 0 && out->lower >= out->size)
-        out->proved_by = "bounds", out->note[0] = '\0';
+    if (rc == 0 && out->lower >= out->size) { /* an empty proof: size 0, nothing to refute */
+        out->proved_by =
+            smug_proof_proved_by(&out->proof, out->proved_by_buf, sizeof out->proved_by_buf);
+        if (!out->proved_by)
+            out->proved_by = strcpy(out->proved_by_buf, "certificate");
+        out->note[0] = '\0';
+    }
     if (rc == 0 && smug_interrupted() && out->lower < out->size)
         snprintf(out->note, sizeof out->note, "smug was interrupted (signal %d)",
                  smug_interrupted()),

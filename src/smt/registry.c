@@ -29,11 +29,22 @@
 #include "smug/yaml.h"
 #include "smug/yaml_schema.h"
 
-static const char *const top_keys[] = {"name",          "executable",       "format",
-                                       "args",          "incremental_args", "stdin_args",
-                                       "file_args",     "time_limit",       "memory_limit",
-                                       "trailing_args", "stop_signal",      "version_args",
-                                       "capabilities",  "default_strategy", NULL};
+static const char *const top_keys[] = {"name",
+                                       "executable",
+                                       "format",
+                                       "args",
+                                       "incremental_args",
+                                       "stdin_args",
+                                       "file_args",
+                                       "time_limit",
+                                       "memory_limit",
+                                       "trailing_args",
+                                       "stop_signal",
+                                       "version_args",
+                                       "capabilities",
+                                       "default_strategy",
+                                       "model_args",
+                                       NULL};
 static const char *const required_keys[] = {"name",         "executable",       "version_args",
                                             "capabilities", "default_strategy", NULL};
 static const char *const capability_keys[] = {"optimize", "incremental", "get_value", NULL};
@@ -259,6 +270,7 @@ static int read_all_templates(const smug_yaml *doc, const smug_yaml_node *map, s
         {"time_limit", "{ms} {s}", 1, 0, offsetof(smug_solver, time_limit)},
         {"memory_limit", "{mb}", 1, 0, offsetof(smug_solver, memory_limit)},
         {"trailing_args", "", 0, 0, offsetof(smug_solver, trailing_args)},
+        {"model_args", "", 0, 1, offsetof(smug_solver, model_args)},
         {"version_args", "", 0, 0, offsetof(smug_solver, version_args)},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
@@ -327,8 +339,9 @@ int smug_solver_load_file(const char *path, smug_solver *out, smug_error *err)
 
 void smug_solver_free(smug_solver *s)
 {
-    char **vectors[] = {s->args,       s->incremental_args, s->stdin_args,    s->file_args,
-                        s->time_limit, s->memory_limit,     s->trailing_args, s->version_args};
+    char **vectors[] = {s->args,          s->incremental_args, s->stdin_args,
+                        s->file_args,     s->time_limit,       s->memory_limit,
+                        s->trailing_args, s->version_args,     s->model_args};
     for (size_t i = 0; i < sizeof vectors / sizeof *vectors; i++)
         smug_yaml_strv_free(vectors[i]);
     free(s->name);
@@ -562,6 +575,8 @@ int smug_solver_argv(const smug_solver *s, const char *file, double timeout, int
     int n = 1;
     smug_strbuf_add(&sb, s->executable, strlen(s->executable) + 1); /* a name: no placeholders */
     n += expand_all(&sb, s->args, &l);
+    if (s->model_args)
+        n += expand_all(&sb, s->model_args, &l);
     if (incremental)
         n += expand_all(&sb, s->incremental_args, &l);
     n += expand_all(&sb, file ? s->file_args : s->stdin_args, &l);

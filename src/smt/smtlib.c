@@ -2,10 +2,13 @@
  *
  * The encoding is the compact one design §2 measured: k rows over the cells that matter,
  * each a sum of (ite m a 0.0) terms, rather than one product per pixel. Decimals are
- * printed by hand because printf's %g switches to exponent notation, which SMT-LIB lacks.
+ * printed by hand, exactly (GMP): printf's %g switches to exponent notation, which SMT-LIB
+ * lacks, and 17 rounded digits would be a slightly different problem from the one smug's
+ * certificates check.
  */
 #include "smug/smtlib.h"
 
+#include <gmp.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,44 +20,50 @@ void smug_smt_decimal(smug_strbuf *out, double v)
         smug_strbuf_adds(out, "0.0");
         return;
     }
-    /* printf rounds to 17 significant digits ("d.dddddddddddddddde±XX"); the decimal point
-     * is then placed by hand, so huge values get zeros rather than more digits */
-    char e[48], digits[24], buf[400];
-    snprintf(e, sizeof e, "%.16e", fabs(v));
-    int nd = 0;
-    const char *p = e;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            digits[nd++] = *p;
-    int point = atoi(p + 1) + 1; /* digits before the decimal point */
-    size_t len = 0;
-    if (point <= 0) { /* 0.000ddd: at most 324 zeros for the smallest subnormal */
-        buf[len++] = '0';
-        buf[len++] = '.';
-        for (int i = 0; i < -point; i++)
-            buf[len++] = '0';
-        memcpy(buf + len, digits, (size_t)nd);
-        len += (size_t)nd;
-    } else if (point >= nd) {
-        memcpy(buf, digits, (size_t)nd);
-        len = (size_t)nd;
-        for (int i = nd; i < point; i++)
-            buf[len++] = '0';
-        buf[len++] = '.';
-        buf[len++] = '0';
+    /* |v| = m·2^e exactly; for e < 0 that is m·5^-e / 10^-e: the digits of m·5^-e with -e
+     * of them after the point. So the text is the double's exact value, which the exact
+     * certificate checks (certify.h) and every solver then read alike. */
+    int ex;
+    double f = frexp(fabs(v), &ex);
+    mpz_t d;
+    mpz_init_set_d(d, ldexp(f, 53)); /* an integer: the 53-bit mantissa */
+    long e = (long)ex - 53;
+    while (e < 0 && mpz_even_p(d))
+        mpz_tdiv_q_2exp(d, d, 1), e++;
+    long places = 0;
+    if (e >= 0) {
+        mpz_mul_2exp(d, d, (mp_bitcnt_t)e);
     } else {
-        memcpy(buf, digits, (size_t)point);
-        buf[point] = '.';
-        memcpy(buf + point + 1, digits + point, (size_t)(nd - point));
-        len = (size_t)nd + 1;
+        mpz_t five;
+        mpz_init(five);
+        mpz_ui_pow_ui(five, 5, (unsigned long)-e);
+        mpz_mul(d, d, five);
+        mpz_clear(five);
+        places = -e;
     }
-    buf[len] = '\0';
-    while (len > 2 && buf[len - 1] == '0' && buf[len - 2] != '.')
-        buf[--len] = '\0';
+    char *digits = mpz_get_str(NULL, 10, d);
+    size_t nd = strlen(digits);
     if (v < 0.0)
-        smug_strbuf_addf(out, "(- %s)", buf);
-    else
-        smug_strbuf_adds(out, buf);
+        smug_strbuf_adds(out, "(- ");
+    if (places == 0) {
+        smug_strbuf_adds(out, digits);
+        smug_strbuf_adds(out, ".0");
+    } else if ((size_t)places >= nd) {
+        smug_strbuf_adds(out, "0.");
+        for (size_t i = nd; i < (size_t)places; i++)
+            smug_strbuf_adds(out, "0");
+        smug_strbuf_adds(out, digits);
+    } else {
+        smug_strbuf_add(out, digits, nd - (size_t)places);
+        smug_strbuf_adds(out, ".");
+        smug_strbuf_adds(out, digits + nd - (size_t)places);
+    }
+    if (v < 0.0)
+        smug_strbuf_adds(out, ")");
+    void (*release)(void *, size_t);
+    mp_get_memory_functions(NULL, NULL, &release);
+    release(digits, nd + 1);
+    mpz_clear(d);
 }
 
 void smug_smt_source_text(smug_strbuf *out, const smug_smt_source *s)
@@ -212,6 +221,18 @@ void smug_smt_decision_query(smug_strbuf *out, const smug_mask_problem *p, int b
     get_value(out, p);
     if (push_pop)
         smug_strbuf_addf(out, "(pop 1)\n(echo \"%s\")\n", marker ? marker : "done");
+}
+
+void smug_smt_leaf_query(smug_strbuf *out, const smug_mask_problem *p, int bound, int with_values)
+{
+    smug_strbuf_addf(out, "(assert (<= size %d.0))\n(check-sat)\n", bound);
+    if (with_values)
+        get_value(out, p);
+}
+
+void smug_smt_get_values(smug_strbuf *out, const smug_mask_problem *p)
+{
+    get_value(out, p);
 }
 
 void smug_smt_optimize_query(smug_strbuf *out, const smug_mask_problem *p)

@@ -55,6 +55,9 @@ python3 - <<'PY' && pass=$((pass + 1)) || { echo "FAIL --jobs 2 report differs f
 import json
 def strip(path):
     r = json.load(open(path))["inputs"]
+    for i in r:  # what the proof proves; its shape, seconds and file may differ (the GLPK
+        # incumbent search is time-limited, so a loaded machine may start from another mask)
+        i["proof"] = {k: v for k, v in (i.get("proof") or {}).items() if k in ("bound", "checked")}
     return [{k: v for k, v in i.items() if k != "times" and not k.endswith((".png", ".npy"))} for i in r]
 a, b = strip("j1/report.json"), strip("j2/report.json")
 assert len(a) == 21 and a == b
@@ -102,7 +105,7 @@ import json
 c = json.load(open('cbc/report.json'))['inputs'][0]
 z = json.load(open('z3/report.json'))['inputs'][0]
 assert c['solver'] == 'cbc' and c['verified'] is True, c
-assert c['proved_by'] in (None, 'bounds') and c['lower_bound'] <= z['lower_bound'], c
+assert c['proved_by'] in (None, 'certificate') and c['lower_bound'] <= z['lower_bound'], c
 assert c['mask_size'] >= z['lower_bound'], (c['mask_size'], z['lower_bound'])
 if c['status'] != 'optimal':
     assert 'a floating-point claim, not a proof' in c['note'], c['note']

@@ -119,7 +119,7 @@ static void solve_checked(const fixture *f, const smug_solver *s, smug_strategy 
                           int probe, smug_solve_result *r)
 {
     smug_error err = SMUG_ERROR_INIT;
-    smug_solve_options o = {st, timeout, 4096, "test_solvers", !probe};
+    smug_solve_options o = {st, timeout, 4096, "test_solvers", !probe, NULL, 0, 0.5};
     if (smug_solve(f->p, &f->b, s, &o, r, &err) < 0)
         fail_msg("%s: %s", s->name, err.msg);
     assert_true(smug_mask_problem_satisfied(f->p, r->mask));
@@ -165,7 +165,7 @@ static void test_solvers_reach_the_mip_optimum(void **state)
                          res.size, res.lower, opt, res.note);
             assert_int_equal(res.lower, opt);
             assert_non_null(res.proved_by);
-            by_solver += strcmp(res.proved_by, "solver") == 0;
+            by_solver += strncmp(res.proved_by, "solver:", 7) == 0;
             smug_solve_result_free(&res);
         }
         fixture_free(&f);
@@ -311,7 +311,7 @@ static void test_missing_solver_is_an_error(void **state)
     memcpy(&s, solver_named(&reg, "cvc5"), sizeof s);
     s.executable = "/nonexistent/cvc5-not-here";
     smug_error err = SMUG_ERROR_INIT;
-    smug_solve_options o = {SMUG_STRATEGY_TIGHTEN, 5.0, 1024, "test", 1};
+    smug_solve_options o = {SMUG_STRATEGY_TIGHTEN, 5.0, 1024, "test", 1, NULL, 0, 0.5};
     smug_solve_result res;
     assert_int_equal(smug_solve(f.p, &f.b, &s, &o, &res, &err), -1);
     assert_int_equal(err.code, SMUG_ERR_SOLVER);
@@ -369,7 +369,9 @@ static void test_text_solvers_agree(void **state)
             smug_solve_result r;
             solve_checked(&f, solver_named(&reg, names[i]), SMUG_STRATEGY_TIGHTEN, 30.0, 0, &r);
             assert_int_equal(r.status, SMUG_SOLVE_OPTIMAL);
-            assert_string_equal(r.proved_by, "solver");
+            char want[64];
+            snprintf(want, sizeof want, "solver:%s", names[i]);
+            assert_string_equal(r.proved_by, want);
             sizes[i] = r.size;
             printf("  %s: %s %d words of %d variables (GLPK %d), %d solver calls\n", texts[t],
                    names[i], r.size, f.p->n, opt, r.solver_calls);

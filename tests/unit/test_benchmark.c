@@ -98,7 +98,8 @@ static char *benchmark(const smug_mask_problem *p, const smug_bounds *b, int bou
 {
     uint8_t *zero = malloc((size_t)p->n + 1);
     assert_non_null(zero);
-    smug_bounds_fixings(b, p->n, bound, zero);
+    smug_error ferr = SMUG_ERROR_INIT;
+    assert_int_equal(smug_bounds_fixings(p, b, bound, zero, &ferr), 0);
     for (int i = 0; i < p->n; i++)
         zero[i] = zero[i] && !b->useless[i];
     smug_smt_facts facts = {0, b->useless, b->dom_from, b->dom_to, b->n_dom};
@@ -265,7 +266,8 @@ static void test_objective_file(void **state)
     for (int i = 0; i < p->n; i++)
         below[i] = -1;
     for (int B = b.lower; B < b.upper; B++) {
-        smug_bounds_fixings(&b, p->n, B, zero);
+        smug_error ferr = SMUG_ERROR_INIT;
+        assert_int_equal(smug_bounds_fixings(p, &b, B, zero, &ferr), 0);
         for (int i = 0; i < p->n; i++)
             if (zero[i] && !b.useless[i])
                 below[i] = B;

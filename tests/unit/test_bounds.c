@@ -368,7 +368,7 @@ static int check_tiny(const smug_mask_problem *p, int expect_opt)
      * other facts has a fixed cell, and so the optimum survives */
     uint8_t zero[MAX_BRUTE + 1];
     for (int bound = br.opt; bound <= b.upper; bound++) {
-        smug_bounds_fixings(&b, p->n, bound, zero);
+        assert_int_equal(smug_bounds_fixings(p, &b, bound, zero, &err), 0);
         unsigned fixed = bits_of(zero, p->n);
         assert_true((fixed & useless) == useless);
         for (unsigned s = 0; s < br.n_masks; s++)
@@ -597,7 +597,7 @@ static void test_real(void **state)
             int bound = bounds_to_try[t];
             if (t == 1 && bound <= opt)
                 continue;
-            smug_bounds_fixings(&b, p->n, bound, zero);
+            assert_int_equal(smug_bounds_fixings(p, &b, bound, zero, &err), 0);
             for (int i = 0; i < p->n; i++)
                 assert_true(!b.useless[i] || zero[i]);
             if (t == 0)

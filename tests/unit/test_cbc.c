@@ -122,7 +122,7 @@ static void test_solve_with_cbc(void **state)
     assert_non_null(cbc);
     smug_mask_problem *p = NULL;
     smug_bounds b;
-    smug_solve_options o = {SMUG_STRATEGY_AUTO, 10.0, 1024, "test", 0};
+    smug_solve_options o = {SMUG_STRATEGY_AUTO, 10.0, 1024, "test", 0, NULL, 0, 0.5};
     int calls = 0;
     for (unsigned long long seed = 1; seed <= 5; seed++) {
         if (p) {
@@ -138,7 +138,7 @@ static void test_solve_with_cbc(void **state)
         assert_true(r.size <= b.upper);
         assert_int_equal(r.lower, b.lower); /* never raised by CBC's claim */
         if (r.status == SMUG_SOLVE_OPTIMAL) {
-            assert_string_equal(r.proved_by, "bounds");
+            assert_string_equal(r.proved_by, "certificate");
         } else {
             assert_null(r.proved_by);
             assert_non_null(strstr(r.note, "a floating-point claim, not a proof"));

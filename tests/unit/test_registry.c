@@ -189,12 +189,14 @@ static void test_argv(void **state)
     (void)state;
     smug_solvers *reg = load_shipped();
     const smug_solver *z3 = need(reg, "z3"), *cvc5 = need(reg, "cvc5"), *cbc = need(reg, "cbc");
-    expect_argv(z3, NULL, 2.5, 100, 0, "z3 -smt2 -in -t:2500 -memory:100");
-    expect_argv(z3, NULL, 0, 0, 1, "z3 -smt2 -in");
-    expect_argv(z3, "p.smt2", 0.0004, 0, 0, "z3 -smt2 p.smt2 -t:1");
-    expect_argv(z3, "-odd name.smt2", 60, 0, 0, "z3 -smt2 ./-odd name.smt2 -t:60000");
-    expect_argv(cvc5, NULL, 1, 4096, 1, "cvc5 -m --lang=smt2 --incremental --tlimit-per=1000");
-    expect_argv(cvc5, "/tmp/a b.smt2", 0, 0, 0, "cvc5 -m --lang=smt2 /tmp/a b.smt2");
+    expect_argv(z3, NULL, 2.5, 100, 0, "z3 dump_models=true -smt2 -in -t:2500 -memory:100");
+    expect_argv(z3, NULL, 0, 0, 1, "z3 dump_models=true -smt2 -in");
+    expect_argv(z3, "p.smt2", 0.0004, 0, 0, "z3 dump_models=true -smt2 p.smt2 -t:1");
+    expect_argv(z3, "-odd name.smt2", 60, 0, 0,
+                "z3 dump_models=true -smt2 ./-odd name.smt2 -t:60000");
+    expect_argv(cvc5, NULL, 1, 4096, 1,
+                "cvc5 -m --lang=smt2 --dump-models --incremental --tlimit-per=1000");
+    expect_argv(cvc5, "/tmp/a b.smt2", 0, 0, 0, "cvc5 -m --lang=smt2 --dump-models /tmp/a b.smt2");
     expect_argv(cbc, "p.lp", 2.2, 512, 0, "cbc p.lp -sec 3 -solve -solu -");
     expect_argv(need(reg, "cvc4"), NULL, 1, 4096, 1,
                 "cvc4 -m --lang=smt2 --incremental --tlimit-per=1000");
@@ -209,8 +211,8 @@ static void test_argv(void **state)
     /* the file name is one element however it looks: no shell, no splitting */
     char **v = NULL;
     assert_int_equal(smug_solver_argv(z3, "a;rm -rf x $(y).smt2", 0, 0, 0, &v, &err), 0);
-    assert_string_equal(v[2], "a;rm -rf x $(y).smt2");
-    assert_null(v[3]);
+    assert_string_equal(v[3], "a;rm -rf x $(y).smt2");
+    assert_null(v[4]);
     free(v);
     smug_solvers_free(reg);
 
@@ -356,6 +358,14 @@ static const char pushpop[] = "(set-logic QF_LRA)(declare-const a Bool)(push 1)(
                               "(check-sat)(get-value (a))(pop 1)(assert (not a))(check-sat)"
                               "(get-value (a))\n";
 
+/* "sat", a dumped model naming a, then tail. */
+static int model_then(const char *out, const char *tail)
+{
+    size_t n = strlen(out), t = strlen(tail);
+    return tu_has_prefix(out, "sat\n(") && strstr(out, "define-fun a () Bool") && n > t &&
+           strcmp(out + n - t, tail) == 0;
+}
+
 static void test_real_solvers_take_the_flags(void **state)
 {
     (void)state;
@@ -368,9 +378,12 @@ static void test_real_solvers_take_the_flags(void **state)
         if (!s)
             continue;
         ran++;
-        assert_string_equal(run(s, tiny, 0, 10, 0), "sat\n((a true))\n");
-        assert_string_equal(run(s, tiny, 1, 10, 0), "sat\n((a true))\n");
-        assert_string_equal(run(s, pushpop, 0, 10, 1), "sat\n((a true))\nsat\n((a false))\n");
+        /* model_args: each sat is followed by the model, then get-value's answer */
+        assert_true(model_then(run(s, tiny, 0, 10, 0), "((a true))\n"));
+        assert_true(model_then(run(s, tiny, 1, 10, 0), "((a true))\n"));
+        const char *two = run(s, pushpop, 0, 10, 1);
+        assert_true(tu_has_prefix(two, "sat\n(") && strstr(two, "((a true))\nsat\n(") &&
+                    model_then(strstr(two, "((a true))\nsat\n") + 11, "((a false))\n"));
         assert_string_equal(run(s, hard, 0, 0.2, 0), "unknown\n"); /* the per-check limit */
         char version[256];
         smug_error err = SMUG_ERROR_INIT;
