@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <sys/wait.h>
 
-#include <cblas.h>
+#include "smug/forward.h"
 
 #include "cli.h"
 #include "smug/artifacts.h"
@@ -344,7 +344,7 @@ static int explain_parallel(run_ctx *c, char **paths, int n, smug_error *err)
     snprintf(dir, sizeof dir, "%s/.parts", c->plan->out_dir);
     if (smug_fs_mkdirs(dir, err) < 0)
         return -1;
-    openblas_set_num_threads(1); /* the parallelism is the workers' */
+    smug_set_threads(1); /* the parallelism is the workers' (and no OpenMP pool to fork) */
     fflush(NULL);
     int running = 0, done = 0, fatal = 0;
     for (int i = 0; i < n || running > 0;) {

@@ -3,7 +3,7 @@
  * Exit status: 0 ok, 1 failure, 2 usage error. Library code never prints or exits; it
  * returns a smug_error, and this file prints it once as "smug: error: …".
  */
-#include <cblas.h>
+#include "smug/forward.h"
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,9 +75,10 @@ int main(int argc, char **argv)
         cli_print_help(cmd);
         return 0;
     }
-    /* process-wide by nature (OpenBLAS's own pool); set once, before any BLAS call */
+    /* process-wide by nature (OpenBLAS's and OpenMP's own pools); set once, before any
+     * BLAS call or convolution */
     if (cmd->takes_params && args.params.threads > 0)
-        openblas_set_num_threads(args.params.threads);
+        smug_set_threads(args.params.threads);
     if (cmd->run(&args, &err) < 0) {
         fprintf(stderr, "smug: error: %s\n", err.msg);
         return exit_code(&err);

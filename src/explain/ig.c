@@ -15,24 +15,19 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "smug/backward.h"
-#include "smug/conv.h"
 #include "smug/forward.h"
 
-#define IG_BUDGET_BYTES ((size_t)256 << 20)
-
-/* Floats one path point needs across layers [from, to): activations, gradients, im2col. */
-static size_t row_floats(const smug_net *net, int from, int to)
+/* The default memory budget (opts.budget 0): an eighth of physical memory, at most 1 GiB
+ * (at least 64 MiB). */
+static size_t default_budget(void)
 {
-    size_t n = smug_shape_size(&net->layers[from].in);
-    for (int i = from; i < to; i++) {
-        const smug_layer *l = &net->layers[i];
-        n += 3 * smug_shape_size(&l->out);
-        if (l->kind == SMUG_LAYER_CONV)
-            n += smug_conv_scratch_floats(l);
-    }
-    return n;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    size_t phys = pages > 0 && page > 0 ? (size_t)pages * (size_t)page : (size_t)2 << 30;
+    size_t b = phys / 8, lo = (size_t)64 << 20, hi = (size_t)1 << 30;
+    return b < lo ? lo : b > hi ? hi : b;
 }
 
 /* First layer at or after `from` that is not affine in its input (or n_layers); in a
@@ -69,51 +64,73 @@ static int score_at(const smug_net *net, int from, const float *x, const smug_ig
     return rc;
 }
 
-/* One chunk of path points [i0, i1): accumulates Σ gradients into gsum. */
-static int ig_chunk(const smug_net *net, int from, const float *x, const float *base, size_t n,
-                    const smug_ig_opts *o, int i0, int i1, double *gsum, smug_error *err)
+/* The path points i0 .. i0+rows-1 between p0 and p1 as rows of pts. */
+static void path_points(const float *p1, const float *p0, size_t n, const smug_ig_opts *o, int i0,
+                        int rows, float *pts)
 {
-    int rows = i1 - i0, nc = net->n_classes;
-    float *pts = malloc((size_t)rows * n * sizeof *pts);
-    float *grad = malloc((size_t)rows * n * sizeof *grad);
-    float *seed = malloc((size_t)rows * (size_t)nc * sizeof *seed);
-    smug_trace t = {0};
-    int rc = pts && grad && seed ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
-    for (int r = 0; rc == 0 && r < rows; r++) {
+    for (int r = 0; r < rows; r++) {
         float alpha = ((float)(i0 + r) + 0.5f) / (float)o->steps;
+        float *restrict row = pts + (size_t)r * n;
         for (size_t j = 0; j < n; j++)
-            pts[(size_t)r * n + j] = base[j] + alpha * (x[j] - base[j]);
+            row[j] = p0[j] + alpha * (p1[j] - p0[j]);
     }
-    if (rc == 0 && from == net->n_layers) { /* the points are logits already */
-        smug_logit_seed(pts, rows, nc, o->target, o->prob, grad);
-    } else if (rc == 0) {
-        rc = smug_forward(net, from, net->n_layers, pts, rows, &t, err);
-        if (rc == 0) {
-            smug_logit_seed(smug_trace_output(&t), rows, nc, o->target, o->prob, seed);
-            rc = smug_backward(&t, seed, grad, err);
-        }
-    }
-    for (int r = 0; rc == 0 && r < rows; r++)
+}
+
+static void add_rows(const float *grad, int rows, size_t n, double *restrict gsum)
+{
+    for (int r = 0; r < rows; r++) {
+        const float *restrict g = grad + (size_t)r * n;
         for (size_t j = 0; j < n; j++)
-            gsum[j] += grad[(size_t)r * n + j];
-    smug_trace_free(&t);
-    free(pts), free(grad), free(seed);
-    return rc;
+            gsum[j] += g[j];
+    }
+}
+
+/* Path points per batch: as many as the budget holds (opts.chunk overrides), then evened
+ * out so the last batch is not a sliver. */
+static int chunk_size(const smug_net *net, int from, size_t n, const smug_ig_opts *o)
+{
+    size_t per_row = 2 * n + 2 * (size_t)net->n_classes;
+    if (from < net->n_layers)
+        per_row += smug_trace_floats_per_example(net, from, net->n_layers);
+    size_t budget = o->budget ? o->budget : default_budget();
+    size_t fit = budget / (per_row * sizeof(float));
+    int chunk = o->chunk > 0 ? o->chunk : fit > (size_t)o->steps ? o->steps : (int)fit;
+    chunk = chunk < 1 ? 1 : chunk > o->steps ? o->steps : chunk;
+    int batches = (o->steps + chunk - 1) / chunk;
+    return (o->steps + batches - 1) / batches;
 }
 
 /* Sums the gradient at every path point between p0 and p1, which enter layer `from`
- * (size n): out_gsum[n] = Σ_i ∂F/∂p (p0 + α_i (p1 − p0)). */
+ * (size n): out_gsum[n] = Σ_i ∂F/∂p (p0 + α_i (p1 − p0)). One trace, one set of buffers,
+ * reused by every batch of points. */
 static int path_gradient_sum(const smug_net *net, int from, const float *p1, const float *p0,
                              size_t n, const smug_ig_opts *o, double *out_gsum, smug_error *err)
 {
-    size_t per_row = (from < net->n_layers ? row_floats(net, from, net->n_layers) : 3 * n);
-    int chunk = o->chunk > 0 ? o->chunk : (int)(IG_BUDGET_BYTES / (per_row * sizeof(float)));
-    chunk = chunk < 1 ? 1 : chunk > o->steps ? o->steps : chunk;
-    int rc = 0;
+    int chunk = chunk_size(net, from, n, o), nc = net->n_classes;
+    float *pts = malloc((size_t)chunk * n * sizeof *pts);
+    float *grad = malloc((size_t)chunk * n * sizeof *grad);
+    float *seed = malloc((size_t)chunk * (size_t)nc * sizeof *seed);
+    smug_trace t = {0};
+    int rc = pts && grad && seed ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
+    if (rc == 0 && from < net->n_layers)
+        rc = smug_trace_init(net, from, net->n_layers, chunk, &t, err);
     for (int i0 = 0; rc == 0 && i0 < o->steps; i0 += chunk) {
-        int i1 = i0 + chunk < o->steps ? i0 + chunk : o->steps;
-        rc = ig_chunk(net, from, p1, p0, n, o, i0, i1, out_gsum, err);
+        int rows = o->steps - i0 < chunk ? o->steps - i0 : chunk;
+        path_points(p1, p0, n, o, i0, rows, pts);
+        if (from == net->n_layers) { /* the points are logits already */
+            smug_logit_seed(pts, rows, nc, o->target, o->prob, grad);
+        } else {
+            rc = smug_trace_run(&t, pts, rows, err);
+            if (rc == 0) {
+                smug_logit_seed(smug_trace_output(&t), rows, nc, o->target, o->prob, seed);
+                rc = smug_backward(&t, seed, grad, err);
+            }
+        }
+        if (rc == 0)
+            add_rows(grad, rows, n, out_gsum);
     }
+    smug_trace_free(&t);
+    free(pts), free(grad), free(seed);
     return rc;
 }
 
