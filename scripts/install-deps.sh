@@ -8,7 +8,8 @@ set -euo pipefail
 packages=(
   # build
   cmake make gcc pkg-config
-  libopenblas-dev        # CBLAS (forward/backward GEMMs)
+  libopenblas-dev        # CBLAS (Dense layers, the im2col convolution route)
+  libdnnl-dev            # oneDNN: convolution forward and backward (src/nn/conv_dnnl.c)
   libyaml-dev            # configs, solver files
   protobuf-c-compiler libprotobuf-c-dev
   libonnx-dev            # provides onnx/onnx.proto; the reader is generated from it
