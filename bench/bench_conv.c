@@ -37,8 +37,8 @@ typedef struct totals {
     int n;
 } totals;
 
-static double median_time(smug_conv *c, int dir, const float *x, int batch, float *y,
-                          void *scratch, int reps)
+static double median_time(smug_conv *c, int dir, const float *x, int batch, float *y, void *scratch,
+                          int reps)
 {
     double ts[64];
     smug_error err = SMUG_ERROR_INIT;
@@ -86,8 +86,8 @@ int main(int argc, char **argv)
     }
     totals tot[32];
     int n_tot = 0;
-    printf("%-40s %-10s %9s %9s %9s %9s  %s\n", "layer", "kind", "gemm fwd", "dnnl fwd",
-           "gemm bwd", "dnnl bwd", "agree(f/b)  oneDNN implementation (ms per batch)");
+    printf("%-40s %-10s %9s %9s %9s %9s  %s\n", "layer", "kind", "gemm fwd", "dnnl fwd", "gemm bwd",
+           "dnnl bwd", "agree(f/b)  oneDNN implementation (ms per batch)");
     for (int i = net->first + 1; i < net->n_layers; i++) {
         const smug_layer *l = &net->layers[i];
         if (l->kind != SMUG_LAYER_CONV)
@@ -130,9 +130,8 @@ int main(int argc, char **argv)
         free(y2);
         char kind[32];
         kind_of(l, kind, sizeof kind);
-        printf("%-40.40s %-10s %9.2f %9.2f %9.2f %9.2f  %.0e %.0e  %s\n", l->name, kind,
-               t[0] * 1e3, t[1] * 1e3, t[2] * 1e3, t[3] * 1e3, dev[0], dev[1],
-               smug_conv_describe(dc));
+        printf("%-40.40s %-10s %9.2f %9.2f %9.2f %9.2f  %.0e %.0e  %s\n", l->name, kind, t[0] * 1e3,
+               t[1] * 1e3, t[2] * 1e3, t[3] * 1e3, dev[0], dev[1], smug_conv_describe(dc));
         int k = 0;
         while (k < n_tot && strcmp(tot[k].kind, kind) != 0)
             k++;

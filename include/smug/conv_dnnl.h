@@ -35,8 +35,8 @@ int smug_dnnl_conv_forward(smug_dnnl_conv *c, const float *x, int batch, float *
                            smug_error *err);
 
 /* gin = the input gradient for output gradient g (overwrites gin). */
-int smug_dnnl_conv_backward(smug_dnnl_conv *c, const float *g, int batch, float *gin,
-                            void *scratch, smug_error *err);
+int smug_dnnl_conv_backward(smug_dnnl_conv *c, const float *g, int batch, float *gin, void *scratch,
+                            smug_error *err);
 
 /* The implementations oneDNN chose, e.g. "jit:avx512_core / jit:avx512_core" (bench). */
 const char *smug_dnnl_conv_impl(const smug_dnnl_conv *c);

@@ -10,6 +10,10 @@
  * batch starts after A from two evaluations; and A's Jacobian J is constant, so
  * Σ_i Jᵀ g_i = Jᵀ Σ_i g_i: the summed gradient goes back through A once. This removes the
  * two largest batched GEMMs of a CNN explanation and gives the same IG up to rounding.
+ * A path from 0 (first-layer IG) also passes unchanged through positively homogeneous
+ * layers, P(αv) = αP(v) for α > 0, whose Jacobian is the same at every α > 0: the MaxPool
+ * after a ResNet's or Inception's stem (same argmax, same values: rounding is monotone)
+ * runs once at h instead of on every path point, its 112x112 input never batched.
  */
 #include "smug/ig.h"
 
@@ -18,31 +22,54 @@
 #include <unistd.h>
 
 #include "smug/backward.h"
+#include "smug/bigbuf.h"
 #include "smug/forward.h"
+#include "smug/parallel.h"
 
-/* The default memory budget (opts.budget 0): an eighth of physical memory, at most 1 GiB
- * (at least 64 MiB). */
+/* The default memory budget (opts.budget 0): an eighth of physical memory, at least 64 MiB
+ * and at most 256 MiB. More buys nothing: at 224x224 a batch of 10 path points already
+ * keeps oneDNN's kernels busy, and resnet18's 200-step IG took the same time with 64 MiB
+ * and 256 MiB budgets, and longer with 1 GiB (page faults on fresh buffers). */
 static size_t default_budget(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     size_t phys = pages > 0 && page > 0 ? (size_t)pages * (size_t)page : (size_t)2 << 30;
-    size_t b = phys / 8, lo = (size_t)64 << 20, hi = (size_t)1 << 30;
+    size_t b = phys / 8, lo = (size_t)64 << 20, hi = (size_t)256 << 20;
     return b < lo ? lo : b > hi ? hi : b;
 }
 
-/* First layer at or after `from` that is not affine in its input (or n_layers); in a
- * graph the affine run also ends where the rest of the network stops being a function of
- * one tensor (smug_net_is_cut). */
-static int affine_prefix_end(const smug_net *net, int from)
+/* 1 when layer l maps 0 to 0 (no bias, no shift). */
+static int keeps_zero(const smug_layer *l)
+{
+    const float *v = l->kind == SMUG_LAYER_AFFINE ? l->shift : l->bias;
+    size_t n = l->kind == SMUG_LAYER_AFFINE ? smug_shape_size(&l->in) : (size_t)l->n_out;
+    if (l->kind != SMUG_LAYER_AFFINE && l->kind != SMUG_LAYER_DENSE && l->kind != SMUG_LAYER_CONV)
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != 0.0f)
+            return 0;
+    return 1;
+}
+
+/* End of the prefix of layers [from, end) that keep the path straight with a Jacobian that
+ * does not change along it (see the top of this file): affine layers always; ReLU and
+ * MaxPool while the path still starts at 0 (`zero`: the baseline is all zeros and every
+ * layer so far maps 0 to 0). In a graph the prefix also ends where the rest of the network
+ * stops being a function of one tensor (smug_net_is_cut). */
+static int linear_prefix_end(const smug_net *net, int from, int zero)
 {
     int l = from;
     for (; l < net->n_layers; l++) {
         smug_layer_kind k = net->layers[l].kind;
-        if (k != SMUG_LAYER_DENSE && k != SMUG_LAYER_CONV && k != SMUG_LAYER_AFFINE &&
-            k != SMUG_LAYER_RESHAPE && k != SMUG_LAYER_AVGPOOL && k != SMUG_LAYER_GLOBALAVGPOOL)
+        int affine = k == SMUG_LAYER_DENSE || k == SMUG_LAYER_CONV || k == SMUG_LAYER_AFFINE ||
+                     k == SMUG_LAYER_RESHAPE || k == SMUG_LAYER_AVGPOOL ||
+                     k == SMUG_LAYER_GLOBALAVGPOOL;
+        int homogeneous = k == SMUG_LAYER_RELU || k == SMUG_LAYER_MAXPOOL;
+        if (!affine && !(homogeneous && zero))
             break;
         if (!smug_net_is_cut(net, l + 1))
             break;
+        zero = zero && keeps_zero(&net->layers[l]);
     }
     return l;
 }
@@ -65,9 +92,10 @@ static int score_at(const smug_net *net, int from, const float *x, const smug_ig
 }
 
 /* The path points i0 .. i0+rows-1 between p0 and p1 as rows of pts. */
-static void path_points(const float *p1, const float *p0, size_t n, const smug_ig_opts *o, int i0,
-                        int rows, float *pts)
+static void path_points(const float *restrict p1, const float *restrict p0, size_t n,
+                        const smug_ig_opts *o, int i0, int rows, float *restrict pts)
 {
+    SMUG_PAR_BLOCKS(rows, n)
     for (int r = 0; r < rows; r++) {
         float alpha = ((float)(i0 + r) + 0.5f) / (float)o->steps;
         float *restrict row = pts + (size_t)r * n;
@@ -76,12 +104,20 @@ static void path_points(const float *p1, const float *p0, size_t n, const smug_i
     }
 }
 
-static void add_rows(const float *grad, int rows, size_t n, double *restrict gsum)
+/* gsum[j] += Σ_r grad[r][j], in double, rows in order (so the result does not depend on
+ * the thread count): threads take slices of j. */
+static void add_rows(const float *restrict grad, int rows, size_t n, double *restrict gsum)
 {
-    for (int r = 0; r < rows; r++) {
-        const float *restrict g = grad + (size_t)r * n;
-        for (size_t j = 0; j < n; j++)
-            gsum[j] += g[j];
+    enum { SLICE = 4096 };
+    size_t slices = (n + SLICE - 1) / SLICE;
+    SMUG_PAR_BLOCKS(slices, (size_t)rows * SLICE)
+    for (size_t s = 0; s < slices; s++) {
+        size_t j0 = s * SLICE, j1 = j0 + SLICE < n ? j0 + SLICE : n;
+        for (int r = 0; r < rows; r++) {
+            const float *restrict g = grad + (size_t)r * n;
+            for (size_t j = j0; j < j1; j++)
+                gsum[j] += g[j];
+        }
     }
 }
 
@@ -107,8 +143,8 @@ static int path_gradient_sum(const smug_net *net, int from, const float *p1, con
                              size_t n, const smug_ig_opts *o, double *out_gsum, smug_error *err)
 {
     int chunk = chunk_size(net, from, n, o), nc = net->n_classes;
-    float *pts = malloc((size_t)chunk * n * sizeof *pts);
-    float *grad = malloc((size_t)chunk * n * sizeof *grad);
+    float *pts = smug_big_alloc((size_t)chunk * n * sizeof *pts);
+    float *grad = smug_big_alloc((size_t)chunk * n * sizeof *grad);
     float *seed = malloc((size_t)chunk * (size_t)nc * sizeof *seed);
     smug_trace t = {0};
     int rc = pts && grad && seed ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
@@ -156,8 +192,9 @@ static int affine_endpoints(const smug_net *net, int from, int to, const float *
     return rc;
 }
 
-/* Jᵀ g for the affine layers [from, to): the gradient g at layer `to` back to layer
- * `from` (out_g, size n). The Jacobian is constant, so the trace of x serves any point. */
+/* Jᵀ g for the prefix [from, to): the gradient g at layer `to` back to layer `from` (out_g,
+ * size n). The Jacobian is the same all along the path, so the trace of x serves every
+ * point. */
 static int affine_backward(const smug_net *net, int from, int to, const float *x, const float *g,
                            float *out_g, smug_error *err)
 {
@@ -178,7 +215,10 @@ static int ig_run(const smug_net *net, int from, const float *x, const float *ba
     if (o->target < 0 || o->target >= net->n_classes)
         return smug_fail(err, SMUG_ERR_USAGE, "target class %d is not in [0, %d)", o->target,
                          net->n_classes);
-    int lin = affine_prefix_end(net, from);
+    int zero = 1;
+    for (size_t j = 0; j < n; j++)
+        zero = zero && base[j] == 0.0f;
+    int lin = linear_prefix_end(net, from, zero);
     size_t m = size_before(net, lin);
     float *p1 = malloc(m * sizeof *p1), *p0 = malloc(m * sizeof *p0);
     float *g = malloc((m > n ? m : n) * sizeof *g), *gx = malloc(n * sizeof *gx);

@@ -17,10 +17,13 @@
 #include "smug/pool.h"
 #include "smug/tensor_ops.h"
 
+#include "smug/parallel.h"
+
 /* restrict: gradient buffers never alias the trace, and saying so lets it vectorise */
 static void relu_backward(const float *restrict x, const float *restrict g, size_t n,
                           float *restrict gin)
 {
+    SMUG_PAR_SIMD(n)
     for (size_t k = 0; k < n; k++) {
         float gk = g[k]; /* loaded unconditionally so the select vectorises */
         gin[k] = x[k] > 0.0f ? gk : 0.0f;
@@ -46,9 +49,11 @@ static int layer_backward(smug_trace *t, int i, const float *g, int j, float *gi
     case SMUG_LAYER_MAXPOOL:
     case SMUG_LAYER_AVGPOOL: smug_pool_backward(l, g, t->argmax[i], batch, gin); return 0;
     case SMUG_LAYER_GLOBALAVGPOOL: {
-        size_t hw = in_size / out_size;
-        for (size_t k = 0; k < n; k++)
-            gin[k] = g[k / hw] / (float)hw;
+        size_t hw = in_size / out_size, planes = (size_t)batch * out_size;
+        SMUG_PAR_BLOCKS(planes, hw)
+        for (size_t p = 0; p < planes; p++)
+            for (size_t k = 0; k < hw; k++)
+                gin[p * hw + k] = g[p] / (float)hw;
         return 0;
     }
     case SMUG_LAYER_RESHAPE: memcpy(gin, g, n * sizeof *gin); return 0;
@@ -98,6 +103,13 @@ static size_t slot_size(const smug_trace *t, int slot)
     return (size_t)t->batch * smug_shape_size(s);
 }
 
+static void add_into(float *restrict acc, const float *restrict more, size_t n)
+{
+    SMUG_PAR_SIMD(n)
+    for (size_t k = 0; k < n; k++)
+        acc[k] += more[k];
+}
+
 /* Runs layer from+i backward into the gradients of its inputs: the first contribution to a
  * tensor is written in place, later ones (a tensor read twice, or by several layers) are
  * computed into a spare buffer and added. Buffers come from the trace's pool, so a second
@@ -111,9 +123,8 @@ static int backward_one(smug_trace *t, int i, float **grads, float *out0, smug_e
         if (grads[slot]) {
             float *extra = smug_trace_take(t, n, err);
             int rc = extra ? layer_backward(t, i, grads[i + 1], j, extra, err) : -1;
-            float *restrict acc = grads[slot];
-            for (size_t k = 0; rc == 0 && k < n; k++)
-                acc[k] += extra[k];
+            if (rc == 0)
+                add_into(grads[slot], extra, n);
             smug_trace_give(t, extra);
             if (rc < 0)
                 return -1;

@@ -8,6 +8,8 @@
  */
 #include "smug/conv_dnnl.h"
 
+#include "smug/bigbuf.h"
+
 #include <dnnl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +19,15 @@
  * (src, diff_dst), "out" what it writes (dst, diff_src). */
 typedef struct conv_dir {
     dnnl_primitive_desc_t pd;
-    dnnl_primitive_t prim, in_reorder, out_reorder; /* reorders NULL when formats match */
+    dnnl_primitive_t prim, in_reorder, out_reorder; /* made on first use; reorders NULL
+                                                       when the formats match */
     dnnl_memory_t in_plain, in_kernel, out_kernel, out_plain, weights, bias;
     size_t in_bytes, out_bytes; /* scratch for the kernel-format copies (0: not needed) */
-    float *wbuf;                /* the weights in the kernel's format (NULL: the layer's own) */
+    /* the weights in the kernel's format (wbuf NULL: the layer's own), kept when the batch
+     * changes and the kernel keeps its format */
+    float *wbuf;
+    dnnl_memory_desc_t wmd;
+    int have_w;
 } conv_dir;
 
 struct smug_dnnl_conv {
@@ -41,7 +48,7 @@ struct smug_dnnl_conv {
 
 static int dnnl_fail(const smug_dnnl_conv *c, smug_error *err, dnnl_status_t st, const char *what)
 {
-    smug_error_code code = st == dnnl_out_of_memory ? SMUG_ERR_NOMEM
+    smug_error_code code = st == dnnl_out_of_memory   ? SMUG_ERR_NOMEM
                            : st == dnnl_unimplemented ? SMUG_ERR_UNSUPPORTED
                                                       : SMUG_ERR_INTERNAL;
     return smug_fail(err, code, "conv '%s': oneDNN %s failed (status %d)", c->l->name, what,
@@ -53,11 +60,12 @@ static int groups(const smug_layer *l)
     return l->group > 1 ? l->group : 1;
 }
 
-static void free_dir(conv_dir *d)
+/* Releases a direction; its reordered weights too unless keep_weights. */
+static void free_dir(conv_dir *d, int keep_weights)
 {
     dnnl_primitive_t prims[] = {d->prim, d->in_reorder, d->out_reorder};
-    dnnl_memory_t mems[] = {d->in_plain, d->in_kernel, d->out_kernel, d->out_plain, d->weights,
-                            d->bias};
+    dnnl_memory_t mems[] = {d->in_plain,  d->in_kernel, d->out_kernel,
+                            d->out_plain, d->weights,   d->bias};
     for (size_t i = 0; i < sizeof prims / sizeof *prims; i++)
         if (prims[i])
             dnnl_primitive_destroy(prims[i]);
@@ -66,13 +74,19 @@ static void free_dir(conv_dir *d)
             dnnl_memory_destroy(mems[i]);
     if (d->pd)
         dnnl_primitive_desc_destroy(d->pd);
-    free(d->wbuf);
+    float *wbuf = d->wbuf;
+    dnnl_memory_desc_t wmd = d->wmd;
+    int have_w = d->have_w;
     memset(d, 0, sizeof *d);
+    if (keep_weights)
+        d->wbuf = wbuf, d->wmd = wmd, d->have_w = have_w;
+    else
+        free(wbuf);
 }
 
 /* Plain memory descriptors of layer l for `batch` examples. */
-static void plain_mds(const smug_layer *l, int batch, dnnl_memory_desc_t *src, dnnl_memory_desc_t *wt,
-                      dnnl_memory_desc_t *bias, dnnl_memory_desc_t *dst)
+static void plain_mds(const smug_layer *l, int batch, dnnl_memory_desc_t *src,
+                      dnnl_memory_desc_t *wt, dnnl_memory_desc_t *bias, dnnl_memory_desc_t *dst)
 {
     int c, h, w, co, ho, wo, g = groups(l);
     smug_shape_chw(&l->in, &c, &h, &w);
@@ -120,8 +134,8 @@ static int run_reorder(smug_dnnl_conv *c, dnnl_memory_t from, dnnl_memory_t to, 
 }
 
 /* A reorder primitive from a to b, or NULL when they are the same format. */
-static int make_reorder(smug_dnnl_conv *c, const dnnl_memory_desc_t *a,
-                        const dnnl_memory_desc_t *b, dnnl_primitive_t *out, smug_error *err)
+static int make_reorder(smug_dnnl_conv *c, const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b,
+                        dnnl_primitive_t *out, smug_error *err)
 {
     *out = NULL;
     if (dnnl_memory_desc_equal(a, b))
@@ -133,46 +147,80 @@ static int make_reorder(smug_dnnl_conv *c, const dnnl_memory_desc_t *a,
     return st == dnnl_success ? 0 : dnnl_fail(c, err, st, "reorder");
 }
 
-/* Memory objects, reorders and weights for a direction whose pd is made: in/out are the
- * plain descs of what it reads and writes. */
-static int finish_dir(smug_dnnl_conv *c, conv_dir *d, dnnl_query_t in_q, dnnl_query_t out_q,
-                      const dnnl_memory_desc_t *in, const dnnl_memory_desc_t *out,
-                      const dnnl_memory_desc_t *wt, smug_error *err)
+/* Scratch sizes of a direction whose pd is made: in/out are the plain descs of what it reads
+ * and writes. */
+static void dir_sizes(conv_dir *d, dnnl_query_t in_q, dnnl_query_t out_q,
+                      const dnnl_memory_desc_t *in, const dnnl_memory_desc_t *out)
 {
     const dnnl_memory_desc_t *kin = dnnl_primitive_desc_query_md(d->pd, in_q, 0);
     const dnnl_memory_desc_t *kout = dnnl_primitive_desc_query_md(d->pd, out_q, 0);
+    d->in_bytes = dnnl_memory_desc_equal(in, kin) ? 0 : dnnl_memory_desc_get_size(kin);
+    d->out_bytes = dnnl_memory_desc_equal(out, kout) ? 0 : dnnl_memory_desc_get_size(kout);
+}
+
+/* The weights in the kernel's format kwt: the layer's own array when it is already that,
+ * else reordered once (and kept while the format stays). */
+static int dir_weights(smug_dnnl_conv *c, conv_dir *d, const dnnl_memory_desc_t *wt,
+                       const dnnl_memory_desc_t *kwt, smug_error *err)
+{
+    DNNL_TRY(dnnl_memory_create(&d->weights, kwt, c->engine, DNNL_MEMORY_NONE), "memory");
+    if (dnnl_memory_desc_equal(wt, kwt)) {
+        DNNL_TRY(dnnl_memory_set_data_handle(d->weights, c->l->weight), "memory");
+        return 0;
+    }
+    if (d->have_w && dnnl_memory_desc_equal(&d->wmd, kwt)) {
+        DNNL_TRY(dnnl_memory_set_data_handle(d->weights, d->wbuf), "memory");
+        return 0;
+    }
+    free(d->wbuf);
+    d->have_w = 0;
+    size_t bytes = dnnl_memory_desc_get_size(kwt);
+    d->wbuf = smug_big_alloc(bytes);
+    if (!d->wbuf)
+        return smug_fail(err, SMUG_ERR_NOMEM, "conv '%s': out of memory", c->l->name);
+    dnnl_memory_t plain;
+    DNNL_TRY(dnnl_memory_create(&plain, wt, c->engine, c->l->weight), "memory");
+    DNNL_TRY(dnnl_memory_set_data_handle(d->weights, d->wbuf), "memory");
+    int rc = run_reorder(c, plain, d->weights, err);
+    dnnl_memory_destroy(plain);
+    if (rc < 0)
+        return -1;
+    d->wmd = *kwt;
+    d->have_w = 1;
+    return 0;
+}
+
+/* The primitive, reorders, memory objects and weights of a direction, on its first use
+ * (a forward-only pass never pays for the backward one's weights). */
+static int ready_dir(smug_dnnl_conv *c, conv_dir *d, dnnl_query_t in_q, dnnl_query_t out_q,
+                     int forward, smug_error *err)
+{
+    if (d->prim)
+        return 0;
+    dnnl_memory_desc_t src, wt, bias, dst;
+    plain_mds(c->l, c->batch, &src, &wt, &bias, &dst);
+    const dnnl_memory_desc_t *in = forward ? &src : &dst, *out = forward ? &dst : &src;
+    const dnnl_memory_desc_t *kin = dnnl_primitive_desc_query_md(d->pd, in_q, 0);
+    const dnnl_memory_desc_t *kout = dnnl_primitive_desc_query_md(d->pd, out_q, 0);
     const dnnl_memory_desc_t *kwt = dnnl_primitive_desc_query_md(d->pd, dnnl_query_weights_md, 0);
-    DNNL_TRY(dnnl_primitive_create(&d->prim, d->pd), "primitive");
     if (make_reorder(c, in, kin, &d->in_reorder, err) < 0 ||
         make_reorder(c, kout, out, &d->out_reorder, err) < 0)
         return -1;
-    d->in_bytes = d->in_reorder ? dnnl_memory_desc_get_size(kin) : 0;
-    d->out_bytes = d->out_reorder ? dnnl_memory_desc_get_size(kout) : 0;
     DNNL_TRY(dnnl_memory_create(&d->in_plain, in, c->engine, DNNL_MEMORY_NONE), "memory");
     DNNL_TRY(dnnl_memory_create(&d->out_plain, out, c->engine, DNNL_MEMORY_NONE), "memory");
     DNNL_TRY(dnnl_memory_create(&d->in_kernel, kin, c->engine, DNNL_MEMORY_NONE), "memory");
     DNNL_TRY(dnnl_memory_create(&d->out_kernel, kout, c->engine, DNNL_MEMORY_NONE), "memory");
-    /* weights: reordered once into the kernel's layout */
-    DNNL_TRY(dnnl_memory_create(&d->weights, kwt, c->engine, DNNL_MEMORY_NONE), "memory");
-    if (dnnl_memory_desc_equal(wt, kwt)) {
-        DNNL_TRY(dnnl_memory_set_data_handle(d->weights, c->l->weight), "memory");
-    } else {
-        size_t bytes = dnnl_memory_desc_get_size(kwt);
-        d->wbuf = aligned_alloc(64, (bytes + 63) / 64 * 64);
-        if (!d->wbuf)
-            return smug_fail(err, SMUG_ERR_NOMEM, "conv '%s': out of memory", c->l->name);
-        dnnl_memory_t plain;
-        DNNL_TRY(dnnl_memory_create(&plain, wt, c->engine, c->l->weight), "memory");
-        DNNL_TRY(dnnl_memory_set_data_handle(d->weights, d->wbuf), "memory");
-        int rc = run_reorder(c, plain, d->weights, err);
-        dnnl_memory_destroy(plain);
-        if (rc < 0)
-            return -1;
-    }
+    if (forward)
+        DNNL_TRY(dnnl_memory_create(&d->bias, &bias, c->engine, c->l->bias), "memory");
+    if (dir_weights(c, d, &wt, kwt, err) < 0)
+        return -1;
+    DNNL_TRY(dnnl_primitive_create(&d->prim, d->pd), "primitive");
     return 0;
 }
 
-static int make_dirs(smug_dnnl_conv *c, int batch, smug_error *err)
+/* The primitive descriptors of both directions for `batch` examples: cheap (no kernel is
+ * compiled, no weight touched); they fix the formats and so the scratch sizes. */
+static int make_pds(smug_dnnl_conv *c, int batch, smug_error *err)
 {
     const smug_layer *l = c->l;
     dnnl_memory_desc_t src, wt, bias, dst;
@@ -183,20 +231,16 @@ static int make_dirs(smug_dnnl_conv *c, int batch, smug_error *err)
     dnnl_dims_t pl = {l->win.pad_top, l->win.pad_left}, pr = {l->win.pad_bottom, l->win.pad_right};
     dnnl_convolution_desc_t fd, bd;
     DNNL_TRY(dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training,
-                                                        dnnl_convolution_direct, &asrc, &awt,
-                                                        &bias, &adst, strides, dil, pl, pr),
+                                                        dnnl_convolution_direct, &asrc, &awt, &bias,
+                                                        &adst, strides, dil, pl, pr),
              "forward descriptor");
     DNNL_TRY(dnnl_primitive_desc_create(&c->fwd.pd, &fd, NULL, c->engine, NULL), "forward");
-    if (finish_dir(c, &c->fwd, dnnl_query_src_md, dnnl_query_dst_md, &src, &dst, &wt, err) < 0)
-        return -1;
-    DNNL_TRY(dnnl_memory_create(&c->fwd.bias, &bias, c->engine, l->bias), "memory");
     DNNL_TRY(dnnl_dilated_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &asrc,
                                                               &awt, &adst, strides, dil, pl, pr),
              "backward descriptor");
     DNNL_TRY(dnnl_primitive_desc_create(&c->bwd.pd, &bd, NULL, c->engine, c->fwd.pd), "backward");
-    if (finish_dir(c, &c->bwd, dnnl_query_diff_dst_md, dnnl_query_diff_src_md, &dst, &src, &wt,
-                   err) < 0)
-        return -1;
+    dir_sizes(&c->fwd, dnnl_query_src_md, dnnl_query_dst_md, &src, &dst);
+    dir_sizes(&c->bwd, dnnl_query_diff_dst_md, dnnl_query_diff_src_md, &dst, &src);
     const char *fi = NULL, *bi = NULL;
     dnnl_primitive_desc_query(c->fwd.pd, dnnl_query_impl_info_str, 0, &fi);
     dnnl_primitive_desc_query(c->bwd.pd, dnnl_query_impl_info_str, 0, &bi);
@@ -209,10 +253,10 @@ static int set_batch(smug_dnnl_conv *c, int batch, smug_error *err)
 {
     if (c->batch == batch)
         return 0;
-    free_dir(&c->fwd);
-    free_dir(&c->bwd);
+    free_dir(&c->fwd, 1);
+    free_dir(&c->bwd, 1);
     c->batch = 0;
-    return make_dirs(c, batch, err);
+    return make_pds(c, batch, err);
 }
 
 int smug_dnnl_conv_init(const smug_layer *l, int batch, smug_dnnl_conv **out, smug_error *err)
@@ -274,15 +318,17 @@ static int run_dir(smug_dnnl_conv *c, conv_dir *d, int in_arg, int out_arg, cons
 int smug_dnnl_conv_forward(smug_dnnl_conv *c, const float *x, int batch, float *y, void *scratch,
                            smug_error *err)
 {
-    if (set_batch(c, batch, err) < 0)
+    if (set_batch(c, batch, err) < 0 ||
+        ready_dir(c, &c->fwd, dnnl_query_src_md, dnnl_query_dst_md, 1, err) < 0)
         return -1;
     return run_dir(c, &c->fwd, DNNL_ARG_SRC, DNNL_ARG_DST, x, y, scratch, err);
 }
 
-int smug_dnnl_conv_backward(smug_dnnl_conv *c, const float *g, int batch, float *gin,
-                            void *scratch, smug_error *err)
+int smug_dnnl_conv_backward(smug_dnnl_conv *c, const float *g, int batch, float *gin, void *scratch,
+                            smug_error *err)
 {
-    if (set_batch(c, batch, err) < 0)
+    if (set_batch(c, batch, err) < 0 ||
+        ready_dir(c, &c->bwd, dnnl_query_diff_dst_md, dnnl_query_diff_src_md, 0, err) < 0)
         return -1;
     return run_dir(c, &c->bwd, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC, g, gin, scratch, err);
 }
@@ -296,8 +342,8 @@ void smug_dnnl_conv_free(smug_dnnl_conv *c)
 {
     if (!c)
         return;
-    free_dir(&c->fwd);
-    free_dir(&c->bwd);
+    free_dir(&c->fwd, 0);
+    free_dir(&c->bwd, 0);
     if (c->stream)
         dnnl_stream_destroy(c->stream);
     if (c->engine)

@@ -15,9 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smug/bigbuf.h"
 #include "smug/conv.h"
 #include "smug/pool.h"
 #include "smug/tensor_ops.h"
+
+#include "smug/parallel.h"
 
 static void dense_forward(const smug_layer *l, const float *x, int batch, float *y)
 {
@@ -33,6 +36,7 @@ static void dense_forward(const smug_layer *l, const float *x, int batch, float 
  * compiler vectorise the loop */
 static void relu_forward(const float *restrict x, size_t n, float *restrict y)
 {
+    SMUG_PAR_SIMD(n)
     for (size_t i = 0; i < n; i++)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
@@ -41,15 +45,15 @@ static void gap_forward(const smug_layer *l, const float *x, int batch, float *y
 {
     int c, h, w;
     smug_shape_chw(&l->in, &c, &h, &w);
-    size_t hw = (size_t)h * (size_t)w;
-    for (int b = 0; b < batch; b++)
-        for (int ch = 0; ch < c; ch++) {
-            const float *p = x + ((size_t)b * (size_t)c + (size_t)ch) * hw;
-            double s = 0.0;
-            for (size_t i = 0; i < hw; i++)
-                s += p[i];
-            y[(size_t)b * (size_t)c + (size_t)ch] = (float)(s / (double)hw);
-        }
+    size_t hw = (size_t)h * (size_t)w, planes = (size_t)batch * (size_t)c;
+    SMUG_PAR_BLOCKS(planes, hw)
+    for (size_t bc = 0; bc < planes; bc++) {
+        const float *p = x + bc * hw;
+        double s = 0.0;
+        for (size_t i = 0; i < hw; i++)
+            s += p[i];
+        y[bc] = (float)(s / (double)hw);
+    }
 }
 
 static int embed_forward(const smug_layer *l, const float *x, int batch, float *y, smug_error *err)
@@ -178,7 +182,7 @@ float *smug_trace_take(smug_trace *t, size_t n, smug_error *err)
         }
         t->bufs = b;
         best = t->n_bufs;
-        b[best].p = malloc((n ? n : 1) * sizeof(float));
+        b[best].p = smug_big_alloc(n * sizeof(float));
         b[best].cap = n;
         if (!b[best].p) {
             smug_fail(err, SMUG_ERR_NOMEM, "trace: out of memory (%zu floats)", n);
@@ -245,9 +249,9 @@ int smug_trace_init(const smug_net *net, int from, int to, int max_batch, smug_t
     for (int i = 0; i < n; i++) {
         const smug_layer *l = &net->layers[from + i];
         size_t out_n = (size_t)max_batch * smug_shape_size(&l->out);
-        t->acts[i + 1] = malloc(out_n * sizeof(float));
+        t->acts[i + 1] = smug_big_alloc(out_n * sizeof(float));
         if (l->kind == SMUG_LAYER_MAXPOOL)
-            t->argmax[i] = malloc(out_n * sizeof(int));
+            t->argmax[i] = smug_big_alloc(out_n * sizeof(int));
         if (!t->acts[i + 1] || (l->kind == SMUG_LAYER_MAXPOOL && !t->argmax[i]))
             return smug_fail(err, SMUG_ERR_NOMEM, "forward pass: out of memory");
         if (l->kind != SMUG_LAYER_CONV)
@@ -258,7 +262,7 @@ int smug_trace_init(const smug_net *net, int from, int to, int max_batch, smug_t
         t->scratch_bytes = s > t->scratch_bytes ? s : t->scratch_bytes;
     }
     if (t->scratch_bytes) {
-        t->scratch = aligned_alloc(64, (t->scratch_bytes + 63) / 64 * 64);
+        t->scratch = smug_big_alloc(t->scratch_bytes);
         if (!t->scratch)
             return smug_fail(err, SMUG_ERR_NOMEM, "forward pass: out of memory");
     }
