@@ -21,6 +21,7 @@ packages=(
   z3 cvc5
   # tests: cmocka, plus clang's libFuzzer/sanitizer runtime for the fuzz target
   libcmocka-dev clang libclang-rt-14-dev
+  libomp-dev             # OpenMP for clang (the fuzz build); gcc builds use libgomp, as oneDNN
   libonnx-testdata       # ONNX's backend node tests: unit/test_conformance.c runs them
   python3                # tests/e2e checks JSON output with the standard library only
   # programs the scripts call (tests/deps/check_commands.py keeps this list complete)

@@ -31,7 +31,7 @@ typedef struct smug_ig_opts {
     float baseline; /* input IG: every baseline element (first-layer IG always uses 0) */
     int chunk;      /* path points per batched pass; 0: as many as `budget` holds */
     size_t budget;  /* bytes of working memory for the batched passes; 0: the default, an
-                       eighth of physical memory, 64 to 256 MiB (params.def ig_memory) */
+                       eighth of physical memory, 64 to 128 MiB (params.def ig_memory) */
 } smug_ig_opts;
 
 #define SMUG_IG_OPTS_INIT                                                                          \

@@ -27,14 +27,21 @@
 #include "smug/parallel.h"
 
 /* The default memory budget (opts.budget 0): an eighth of physical memory, at least 64 MiB
- * and at most 256 MiB. More buys nothing: at 224x224 a batch of 10 path points already
- * keeps oneDNN's kernels busy, and resnet18's 200-step IG took the same time with 64 MiB
- * and 256 MiB budgets, and longer with 1 GiB (page faults on fresh buffers). */
+ * and at most 128 MiB. More buys little: resnet18's 200-step first-layer IG at 224x224
+ * took 8.7 s with 64 and 128 MiB on one thread (9.7 s with 32), 5.7 s with 128 and 5.6 s
+ * with 256 MiB on two, while the process peak grows from 260 to 360 and 520 MB; with 1 GiB
+ * it was slower (page faults on fresh buffers). Torch peaks at 540 MB on the same IG. */
+/* Beyond this many path points a batch gains nothing: on the 28x28 CNN fixture a 300-point
+ * IG took 1.6 ms warm in batches of 64 and 2.0 ms in one batch of 300, and a fresh process
+ * 39 ms against 89 ms (page faults on the larger buffers). At 224x224 the budget allows
+ * about 5-13 points anyway. */
+#define IG_MAX_CHUNK 64
+
 static size_t default_budget(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     size_t phys = pages > 0 && page > 0 ? (size_t)pages * (size_t)page : (size_t)2 << 30;
-    size_t b = phys / 8, lo = (size_t)64 << 20, hi = (size_t)256 << 20;
+    size_t b = phys / 8, lo = (size_t)64 << 20, hi = (size_t)128 << 20;
     return b < lo ? lo : b > hi ? hi : b;
 }
 
@@ -80,17 +87,6 @@ static size_t size_before(const smug_net *net, int l)
     return l < net->n_layers ? smug_shape_size(&net->layers[l].in) : (size_t)net->n_classes;
 }
 
-static int score_at(const smug_net *net, int from, const float *x, const smug_ig_opts *o,
-                    double *out, smug_error *err)
-{
-    smug_trace t;
-    int rc = smug_forward(net, from, net->n_layers, x, 1, &t, err);
-    if (rc == 0)
-        *out = smug_class_score(smug_trace_output(&t), net->n_classes, o->target, o->prob);
-    smug_trace_free(&t);
-    return rc;
-}
-
 /* The path points i0 .. i0+rows-1 between p0 and p1 as rows of pts. */
 static void path_points(const float *restrict p1, const float *restrict p0, size_t n,
                         const smug_ig_opts *o, int i0, int rows, float *restrict pts)
@@ -121,8 +117,8 @@ static void add_rows(const float *restrict grad, int rows, size_t n, double *res
     }
 }
 
-/* Path points per batch: as many as the budget holds (opts.chunk overrides), then evened
- * out so the last batch is not a sliver. */
+/* Path points per batch: as many as the budget holds, at most IG_MAX_CHUNK (opts.chunk
+ * overrides both), then evened out so the last batch is not a sliver. */
 static int chunk_size(const smug_net *net, int from, size_t n, const smug_ig_opts *o)
 {
     size_t per_row = 2 * n + 2 * (size_t)net->n_classes;
@@ -130,17 +126,41 @@ static int chunk_size(const smug_net *net, int from, size_t n, const smug_ig_opt
         per_row += smug_trace_floats_per_example(net, from, net->n_layers);
     size_t budget = o->budget ? o->budget : default_budget();
     size_t fit = budget / (per_row * sizeof(float));
+    fit = fit < IG_MAX_CHUNK ? fit : IG_MAX_CHUNK;
     int chunk = o->chunk > 0 ? o->chunk : fit > (size_t)o->steps ? o->steps : (int)fit;
     chunk = chunk < 1 ? 1 : chunk > o->steps ? o->steps : chunk;
     int batches = (o->steps + chunk - 1) / chunk;
     return (o->steps + batches - 1) / batches;
 }
 
+/* The completeness check's F(x) and F(b): the rest of the network at the path's two ends,
+ * through the trace the path points took (no second set of layers prepared). pts: room for
+ * two points. */
+static int endpoint_scores(const smug_net *net, smug_trace *t, int from, const float *p1,
+                           const float *p0, size_t n, const smug_ig_opts *o, smug_ig_check *chk,
+                           float *pts, smug_error *err)
+{
+    const float *ends[2] = {p1, p0};
+    double *out[2] = {&chk->f_x, &chk->f_base};
+    for (int e = 0; e < 2; e++) {
+        const float *logits = ends[e];
+        if (from < net->n_layers) { /* one point per run: the trace may hold just one */
+            memcpy(pts, ends[e], n * sizeof *pts);
+            if (smug_trace_run(t, pts, 1, err) < 0)
+                return -1;
+            logits = smug_trace_output(t);
+        }
+        *out[e] = smug_class_score(logits, net->n_classes, o->target, o->prob);
+    }
+    return 0;
+}
+
 /* Sums the gradient at every path point between p0 and p1, which enter layer `from`
  * (size n): out_gsum[n] = Σ_i ∂F/∂p (p0 + α_i (p1 − p0)). One trace, one set of buffers,
  * reused by every batch of points. */
 static int path_gradient_sum(const smug_net *net, int from, const float *p1, const float *p0,
-                             size_t n, const smug_ig_opts *o, double *out_gsum, smug_error *err)
+                             size_t n, const smug_ig_opts *o, double *out_gsum, smug_ig_check *chk,
+                             smug_error *err)
 {
     int chunk = chunk_size(net, from, n, o), nc = net->n_classes;
     float *pts = smug_big_alloc((size_t)chunk * n * sizeof *pts);
@@ -165,6 +185,8 @@ static int path_gradient_sum(const smug_net *net, int from, const float *p1, con
         if (rc == 0)
             add_rows(grad, rows, n, out_gsum);
     }
+    if (rc == 0 && chk)
+        rc = endpoint_scores(net, &t, from, p1, p0, n, o, chk, pts, err);
     smug_trace_free(&t);
     free(pts), free(grad), free(seed);
     return rc;
@@ -231,7 +253,7 @@ static int ig_run(const smug_net *net, int from, const float *x, const float *ba
         memcpy(p0, base, n * sizeof *p0);
     }
     if (rc == 0)
-        rc = path_gradient_sum(net, lin, p1, p0, m, o, gsum, err);
+        rc = path_gradient_sum(net, lin, p1, p0, m, o, gsum, chk, err);
     for (size_t j = 0; rc == 0 && j < m; j++)
         g[j] = (float)gsum[j];
     if (rc == 0 && lin > from)
@@ -245,12 +267,8 @@ static int ig_run(const smug_net *net, int from, const float *x, const float *ba
         sum += a;
     }
     free(p1), free(p0), free(g), free(gx), free(gsum);
-    if (rc == 0 && chk) {
+    if (rc == 0 && chk)
         chk->sum = sum;
-        rc = score_at(net, from, x, o, &chk->f_x, err);
-        if (rc == 0)
-            rc = score_at(net, from, base, o, &chk->f_base, err);
-    }
     return rc;
 }
 
