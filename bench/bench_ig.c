@@ -124,8 +124,7 @@ int main(int argc, char **argv)
     /* as smug's main(): large buffers from the heap, kept there between explanations */
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    if (threads > 0)
-        smug_set_threads(threads);
+    smug_set_threads(threads);
     smug_net *net = NULL;
     char line[8192], loaded[4096] = "";
     while (fgets(line, sizeof line, stdin)) {

@@ -92,9 +92,13 @@ int smug_net_eval(const smug_net *net, const float *x, float *out_logits, float 
  * when a ReLU follows the first layer): out_h [size(layers[first].out)]. */
 int smug_net_first_activations(const smug_net *net, const float *x, float *out_h, smug_error *err);
 
-/* Threads of OpenBLAS (Dense layers, the GEMM route) and of OpenMP (oneDNN, smug's own
- * parallel loops). Process-wide by nature: call once at start-up, and with 1 before forking
- * workers (a child cannot use its parent's OpenMP pool). */
+/* n threads for OpenMP (oneDNN's convolutions, smug's own parallel loops; 0 keeps OpenMP's
+ * default, all cores), and one for OpenBLAS (Dense layers, the GEMM route): an idle
+ * OpenBLAS worker spins for a while after each call and took a core from the OpenMP threads
+ * (mobilenet_v2's 200-step IG on 2 threads: 6.5 s with 2 OpenBLAS threads, 4.1 s with 1),
+ * and no network smug explains spends much in its Dense layers. Process-wide by nature:
+ * call once at start-up, and with 1 before forking workers (a child cannot use its
+ * parent's OpenMP pool). */
 void smug_set_threads(int n);
 
 /* Softmax of n logits into out (may alias). */

@@ -77,8 +77,7 @@ int main(int argc, char **argv)
     }
     /* process-wide by nature (OpenBLAS's and OpenMP's own pools); set once, before any
      * BLAS call or convolution */
-    if (cmd->takes_params && args.params.threads > 0)
-        smug_set_threads(args.params.threads);
+    smug_set_threads(cmd->takes_params ? args.params.threads : 0);
     if (cmd->run(&args, &err) < 0) {
         fprintf(stderr, "smug: error: %s\n", err.msg);
         return exit_code(&err);

@@ -347,8 +347,9 @@ int smug_net_first_activations(const smug_net *net, const float *x, float *out_h
 
 void smug_set_threads(int n)
 {
-    openblas_set_num_threads(n);
-    omp_set_num_threads(n);
+    openblas_set_num_threads(1);
+    if (n > 0)
+        omp_set_num_threads(n);
 }
 
 void smug_softmax(const float *logits, int n, float *out)

@@ -43,7 +43,7 @@ static const conv_case cases[] = {
     {"1-D, 2->5, kernel 3 s2 p1", 2, 2, 10, 0, 5, 5, 0, {1, 3, 1, 2, 0, 1, 0, 1, 1, 1}, 1},
 };
 #define N_CASES (sizeof cases / sizeof *cases)
-#define BATCH 3
+#define BATCH   3
 
 static void set_shape(smug_shape *s, int rank, int c, int h, int w)
 {
