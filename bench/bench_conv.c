@@ -1,7 +1,9 @@
-/* bench_conv.c — the two convolution routes on the real layers of a network: im2col +
- * OpenBLAS GEMM (im2col.h) against oneDNN (conv_dnnl.h), forward and input gradient, at one
- * batch size, each layer timed on its own (median of R runs after a warm-up). Prints one
- * line per conv layer and totals per layer kind, so the route can be chosen per kind.
+/* bench_conv.c — the convolution routes on the real layers of a network: im2col + OpenBLAS
+ * GEMM (im2col.h), oneDNN's direct kernels, and the default (oneDNN, Winograd where it
+ * applies; conv.h), forward and input gradient, at one batch size, each layer timed on its
+ * own (median of R runs after a warm-up), reorders to and from NCHW included. Prints one
+ * line per conv layer (with how far the default's results are from the GEMM route's) and
+ * totals per layer kind, so the route can be chosen per kind.
  *
  * usage: bench_conv MODEL.onnx [--batch B] [--reps R] [--threads N]
  */
@@ -31,9 +33,11 @@ static void kind_of(const smug_layer *l, char *out, size_t n)
         snprintf(out, n, "%dx%d/s%d%s", l->win.kh, l->win.kw, l->win.sh, g > 1 ? "/g" : "");
 }
 
+#define NR 3 /* routes compared */
+
 typedef struct totals {
     char kind[32];
-    double t[4];
+    double t[2 * NR];
     int n;
 } totals;
 
@@ -84,10 +88,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_conv: %s\n", err.msg);
         return 1;
     }
+    /* routes: im2col + OpenBLAS, oneDNN direct, oneDNN default (Winograd where it applies) */
+    const smug_conv_route routes[NR] = {SMUG_CONV_GEMM, SMUG_CONV_DNNL, SMUG_CONV_AUTO};
     totals tot[32];
     int n_tot = 0;
-    printf("%-40s %-10s %9s %9s %9s %9s  %s\n", "layer", "kind", "gemm fwd", "dnnl fwd", "gemm bwd",
-           "dnnl bwd", "agree(f/b)  oneDNN implementation (ms per batch)");
+    printf("%-34s %-9s %8s %8s %8s | %8s %8s %8s | %-13s %s\n", "layer", "kind", "gemm f",
+           "direct f", "auto f", "gemm b", "direct b", "auto b", "max rel diff",
+           "auto's implementation (fwd / bwd)");
     for (int i = net->first + 1; i < net->n_layers; i++) {
         const smug_layer *l = &net->layers[i];
         if (l->kind != SMUG_LAYER_CONV)
@@ -96,29 +103,30 @@ int main(int argc, char **argv)
         size_t big = in > out ? in : out;
         float *x = malloc(big * (size_t)batch * sizeof *x);
         float *y = malloc(big * (size_t)batch * sizeof *y);
+        float *y2 = malloc(big * (size_t)batch * sizeof *y2);
         for (size_t k = 0; k < big * (size_t)batch; k++)
             x[k] = (float)((k * 2654435761u) % 1000) / 1000.0f - 0.5f;
-        smug_conv *gc, *dc;
-        if (smug_conv_init(l, batch, SMUG_CONV_GEMM, &gc, &err) < 0 ||
-            smug_conv_init(l, batch, SMUG_CONV_DNNL, &dc, &err) < 0) {
-            fprintf(stderr, "bench_conv: %s\n", err.msg);
-            return 1;
+        smug_conv *c[NR];
+        size_t sb = 0;
+        for (int r = 0; r < NR; r++) {
+            if (smug_conv_init(l, batch, routes[r], &c[r], &err) < 0) {
+                fprintf(stderr, "bench_conv: %s\n", err.msg);
+                return 1;
+            }
+            sb = smug_conv_scratch_bytes(c[r]) > sb ? smug_conv_scratch_bytes(c[r]) : sb;
         }
-        size_t sg = smug_conv_scratch_bytes(gc), sd = smug_conv_scratch_bytes(dc);
-        size_t sb = sg > sd ? sg : sd;
         void *scratch = aligned_alloc(64, (sb + 64) / 64 * 64);
-        double t[4];
-        t[0] = median_time(gc, 0, x, batch, y, scratch, reps);
-        t[1] = median_time(dc, 0, x, batch, y, scratch, reps);
-        t[2] = median_time(gc, 1, x, batch, y, scratch, reps);
-        t[3] = median_time(dc, 1, x, batch, y, scratch, reps);
-        /* the routes must agree: largest difference relative to the largest value */
-        float *y2 = malloc(big * (size_t)batch * sizeof *y2);
+        double t[2 * NR];
+        for (int dir = 0; dir < 2; dir++)
+            for (int r = 0; r < NR; r++)
+                t[dir * NR + r] = median_time(c[r], dir, x, batch, y, scratch, reps);
+        /* the routes must agree: the default against the GEMM route, largest difference
+         * relative to the largest value */
         double dev[2];
         for (int dir = 0; dir < 2; dir++) {
             size_t m = (size_t)batch * (dir ? in : out);
-            median_time(gc, dir, x, batch, y, scratch, 1);
-            median_time(dc, dir, x, batch, y2, scratch, 1);
+            median_time(c[0], dir, x, batch, y, scratch, 1);
+            median_time(c[NR - 1], dir, x, batch, y2, scratch, 1);
             double d = 0, mx = 0;
             for (size_t k = 0; k < m; k++) {
                 double e = fabs((double)y[k] - y2[k]);
@@ -127,11 +135,11 @@ int main(int argc, char **argv)
             }
             dev[dir] = d / (mx > 0 ? mx : 1);
         }
-        free(y2);
         char kind[32];
         kind_of(l, kind, sizeof kind);
-        printf("%-40.40s %-10s %9.2f %9.2f %9.2f %9.2f  %.0e %.0e  %s\n", l->name, kind, t[0] * 1e3,
-               t[1] * 1e3, t[2] * 1e3, t[3] * 1e3, dev[0], dev[1], smug_conv_describe(dc));
+        printf("%-34.34s %-9s %8.2f %8.2f %8.2f | %8.2f %8.2f %8.2f | %.0e %.0e %s\n", l->name,
+               kind, t[0] * 1e3, t[1] * 1e3, t[2] * 1e3, t[3] * 1e3, t[4] * 1e3, t[5] * 1e3, dev[0],
+               dev[1], smug_conv_describe(c[NR - 1]));
         int k = 0;
         while (k < n_tot && strcmp(tot[k].kind, kind) != 0)
             k++;
@@ -141,24 +149,25 @@ int main(int argc, char **argv)
             n_tot++;
         }
         if (k < n_tot) {
-            for (int j = 0; j < 4; j++)
+            for (int j = 0; j < 2 * NR; j++)
                 tot[k].t[j] += t[j];
             tot[k].n++;
         }
-        smug_conv_free(gc);
-        smug_conv_free(dc);
-        free(scratch), free(x), free(y);
+        for (int r = 0; r < NR; r++)
+            smug_conv_free(c[r]);
+        free(scratch), free(x), free(y), free(y2);
     }
-    printf("\ntotals per kind (ms)\n");
-    double all[4] = {0};
+    printf("\ntotals per kind (ms per batch of %d)\n", batch);
+    double all[2 * NR] = {0};
     for (int k = 0; k < n_tot; k++) {
-        printf("%-10s x%-3d %9.2f %9.2f %9.2f %9.2f\n", tot[k].kind, tot[k].n, tot[k].t[0] * 1e3,
-               tot[k].t[1] * 1e3, tot[k].t[2] * 1e3, tot[k].t[3] * 1e3);
-        for (int j = 0; j < 4; j++)
+        printf("%-10s x%-3d %8.1f %8.1f %8.1f | %8.1f %8.1f %8.1f\n", tot[k].kind, tot[k].n,
+               tot[k].t[0] * 1e3, tot[k].t[1] * 1e3, tot[k].t[2] * 1e3, tot[k].t[3] * 1e3,
+               tot[k].t[4] * 1e3, tot[k].t[5] * 1e3);
+        for (int j = 0; j < 2 * NR; j++)
             all[j] += tot[k].t[j];
     }
-    printf("%-15s %9.2f %9.2f %9.2f %9.2f\n", "all", all[0] * 1e3, all[1] * 1e3, all[2] * 1e3,
-           all[3] * 1e3);
+    printf("%-15s %8.1f %8.1f %8.1f | %8.1f %8.1f %8.1f\n", "all", all[0] * 1e3, all[1] * 1e3,
+           all[2] * 1e3, all[3] * 1e3, all[4] * 1e3, all[5] * 1e3);
     smug_net_free(net);
     return 0;
 }

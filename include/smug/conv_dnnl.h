@@ -24,8 +24,11 @@
 
 typedef struct smug_dnnl_conv smug_dnnl_conv;
 
-/* Prepares layer l (kind CONV) for batches of `batch` examples. */
-int smug_dnnl_conv_init(const smug_layer *l, int batch, smug_dnnl_conv **out, smug_error *err);
+/* Prepares layer l (kind CONV) for batches of `batch` examples. winograd: use oneDNN's
+ * Winograd F(4x4, 3x3) kernels where they apply (3x3, stride 1, no dilation or groups), the
+ * direct ones elsewhere; 0: direct only. */
+int smug_dnnl_conv_init(const smug_layer *l, int batch, int winograd, smug_dnnl_conv **out,
+                        smug_error *err);
 
 /* Bytes of scratch a call with `batch` examples needs (0 when no reorder is needed). */
 size_t smug_dnnl_conv_scratch_bytes(smug_dnnl_conv *c, int batch, smug_error *err);

@@ -187,8 +187,15 @@ int smug_conv_init(const smug_layer *l, int max_batch, smug_conv_route route, sm
         return smug_fail(err, SMUG_ERR_NOMEM, "conv '%s': out of memory", l->name);
     c->l = l;
     c->max_batch = max_batch;
-    if (route != SMUG_CONV_GEMM && smug_dnnl_conv_init(l, max_batch, &c->dnnl, err) < 0) {
-        if (route == SMUG_CONV_DNNL || err->code != SMUG_ERR_UNSUPPORTED) {
+    /* Winograd only on wide layers by default: on narrow ones its transforms cost what it
+     * saves, and it rounds identical input patches differently by their position in its
+     * 4x4 tiles, so exact MaxPool ties (flat backgrounds) break unlike the direct kernels
+     * and torch; the 28x28 fixture CNN's 8->16 conv before its MaxPool showed it. */
+    int winograd = route == SMUG_CONV_WINOGRAD ||
+                   (route == SMUG_CONV_AUTO && l->n_in >= SMUG_CONV_WINOGRAD_MIN_CHANNELS &&
+                    l->n_out >= SMUG_CONV_WINOGRAD_MIN_CHANNELS);
+    if (route != SMUG_CONV_GEMM && smug_dnnl_conv_init(l, max_batch, winograd, &c->dnnl, err) < 0) {
+        if (route != SMUG_CONV_AUTO || err->code != SMUG_ERR_UNSUPPORTED) {
             free(c);
             return -1;
         }

@@ -34,7 +34,8 @@ struct smug_dnnl_conv {
     const smug_layer *l;
     dnnl_engine_t engine;
     dnnl_stream_t stream;
-    int batch; /* the directions are made for this many examples */
+    int batch;    /* the directions are made for this many examples */
+    int winograd; /* try Winograd for 3x3 stride-1 layers */
     conv_dir fwd, bwd;
     char impl[160];
 };
@@ -218,9 +219,10 @@ static int ready_dir(smug_dnnl_conv *c, conv_dir *d, dnnl_query_t in_q, dnnl_que
     return 0;
 }
 
-/* The primitive descriptors of both directions for `batch` examples: cheap (no kernel is
- * compiled, no weight touched); they fix the formats and so the scratch sizes. */
-static int make_pds(smug_dnnl_conv *c, int batch, smug_error *err)
+/* The primitive descriptors of both directions for `batch` examples with algorithm alg:
+ * cheap (no kernel is compiled, no weight touched); they fix the formats and so the scratch
+ * sizes. */
+static int make_pds_alg(smug_dnnl_conv *c, int batch, dnnl_alg_kind_t alg, smug_error *err)
 {
     const smug_layer *l = c->l;
     dnnl_memory_desc_t src, wt, bias, dst;
@@ -230,13 +232,12 @@ static int make_pds(smug_dnnl_conv *c, int batch, smug_error *err)
     dnnl_dims_t dil = {smug_window_dil(&l->win, 0) - 1, smug_window_dil(&l->win, 1) - 1};
     dnnl_dims_t pl = {l->win.pad_top, l->win.pad_left}, pr = {l->win.pad_bottom, l->win.pad_right};
     dnnl_convolution_desc_t fd, bd;
-    DNNL_TRY(dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training,
-                                                        dnnl_convolution_direct, &asrc, &awt, &bias,
-                                                        &adst, strides, dil, pl, pr),
+    DNNL_TRY(dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training, alg, &asrc,
+                                                        &awt, &bias, &adst, strides, dil, pl, pr),
              "forward descriptor");
     DNNL_TRY(dnnl_primitive_desc_create(&c->fwd.pd, &fd, NULL, c->engine, NULL), "forward");
-    DNNL_TRY(dnnl_dilated_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &asrc,
-                                                              &awt, &adst, strides, dil, pl, pr),
+    DNNL_TRY(dnnl_dilated_convolution_backward_data_desc_init(&bd, alg, &asrc, &awt, &adst, strides,
+                                                              dil, pl, pr),
              "backward descriptor");
     DNNL_TRY(dnnl_primitive_desc_create(&c->bwd.pd, &bd, NULL, c->engine, c->fwd.pd), "backward");
     dir_sizes(&c->fwd, dnnl_query_src_md, dnnl_query_dst_md, &src, &dst);
@@ -249,6 +250,23 @@ static int make_pds(smug_dnnl_conv *c, int batch, smug_error *err)
     return 0;
 }
 
+/* Winograd F(4x4, 3x3) where oneDNN has it (3x3, stride 1, no dilation or groups, channel
+ * counts it accepts), else direct convolution. */
+static int make_pds(smug_dnnl_conv *c, int batch, smug_error *err)
+{
+    const smug_layer *l = c->l;
+    const smug_window *w = &l->win;
+    if (c->winograd && w->kh == 3 && w->kw == 3 && w->sh == 1 && w->sw == 1 &&
+        smug_window_dil(w, 0) == 1 && smug_window_dil(w, 1) == 1 && l->group <= 1) {
+        smug_error ignore = SMUG_ERROR_INIT;
+        if (make_pds_alg(c, batch, dnnl_convolution_winograd, &ignore) == 0)
+            return 0;
+        free_dir(&c->fwd, 1);
+        free_dir(&c->bwd, 1);
+    }
+    return make_pds_alg(c, batch, dnnl_convolution_direct, err);
+}
+
 static int set_batch(smug_dnnl_conv *c, int batch, smug_error *err)
 {
     if (c->batch == batch)
@@ -259,13 +277,15 @@ static int set_batch(smug_dnnl_conv *c, int batch, smug_error *err)
     return make_pds(c, batch, err);
 }
 
-int smug_dnnl_conv_init(const smug_layer *l, int batch, smug_dnnl_conv **out, smug_error *err)
+int smug_dnnl_conv_init(const smug_layer *l, int batch, int winograd, smug_dnnl_conv **out,
+                        smug_error *err)
 {
     smug_dnnl_conv *c = calloc(1, sizeof *c);
     *out = NULL;
     if (!c)
         return smug_fail(err, SMUG_ERR_NOMEM, "conv '%s': out of memory", l->name);
     c->l = l;
+    c->winograd = winograd;
     dnnl_status_t st = dnnl_engine_create(&c->engine, dnnl_cpu, 0);
     if (st == dnnl_success)
         st = dnnl_stream_create(&c->stream, c->engine, dnnl_stream_default_flags);

@@ -2,8 +2,8 @@
  * float64 oracle (helpers/oracle.c), forward and input gradient, on the layer shapes the
  * fixture networks have and a few they do not: odd channel counts (oneDNN pads its channel
  * blocks of 16), asymmetric pads, strides, dilation, groups, depthwise with and without a
- * channel multiplier, 1-D. Also the prepared layer's contract: batches up to the prepared
- * size in any order, an error beyond it.
+ * channel multiplier, 1-D; Winograd where oneDNN takes it. Also the prepared layer's
+ * contract: batches up to the prepared size in any order, an error beyond it.
  *
  * The gradient oracle: a conv is affine in x, so column p of its Jacobian is f(e_p) − f(0),
  * and the input gradient for output gradient g is Σ_o g_o (f(e_p) − f(0))_o, each f one
@@ -31,6 +31,27 @@ typedef struct conv_case {
 /* smug_window: kh, kw, sh, sw, pad top, left, bottom, right, dh, dw */
 static const conv_case cases[] = {
     {"3x3 s1 p1, 5->7 channels", 3, 5, 9, 8, 7, 9, 8, {3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, 1},
+    {"3x3 s1 p1, 16->32 (Winograd's shape)",
+     3,
+     16,
+     6,
+     6,
+     32,
+     6,
+     6,
+     {3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+     1},
+    {"3x3 s1 p1, 1->16 (a grayscale stem)",
+     3,
+     1,
+     8,
+     8,
+     16,
+     8,
+     8,
+     {3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
+     1},
+    {"3x3 s1 p0, 16->16", 3, 16, 8, 7, 16, 6, 5, {3, 3, 1, 1, 0, 0, 0, 0, 1, 1}, 1},
     {"3x3 s2, asymmetric pads, 16->20", 3, 16, 11, 10, 20, 5, 5, {3, 3, 2, 2, 1, 0, 0, 1, 1, 1}, 1},
     {"1x1 s2, 32->24", 3, 32, 7, 7, 24, 4, 4, {1, 1, 2, 2, 0, 0, 0, 0, 1, 1}, 1},
     {"7x7 s2 p3 (a stem), 3->16", 3, 3, 16, 16, 16, 8, 8, {7, 7, 2, 2, 3, 3, 3, 3, 1, 1}, 1},
@@ -170,6 +191,12 @@ static void test_dnnl_route(void **state)
     check_route(SMUG_CONV_DNNL, "oneDNN");
 }
 
+static void test_winograd_route(void **state)
+{
+    (void)state;
+    check_route(SMUG_CONV_WINOGRAD, "oneDNN Winograd");
+}
+
 /* The default route is oneDNN, and says so (bench/bench_conv prints it). */
 static void test_auto_is_dnnl(void **state)
 {
@@ -180,6 +207,25 @@ static void test_auto_is_dnnl(void **state)
     assert_int_equal(smug_conv_init(&net->layers[0], 4, SMUG_CONV_AUTO, &c, &err), 0);
     assert_true(tu_has_prefix(smug_conv_describe(c), "oneDNN "));
     smug_conv_free(c);
+    /* 3x3 stride 1 with 64 channels takes Winograd; 16->32, or stride 2, the direct
+     * kernels */
+    static const conv_case wide = {
+        "3x3 s1 p1, 64->64", 3, 64, 8, 8, 64, 8, 8, {3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, 1};
+    smug_net *wnet = case_net(&wide, 6), *snet = case_net(&cases[4], 7);
+    smug_net *nnet = case_net(&cases[1], 8);
+    assert_int_equal(smug_conv_init(&nnet->layers[0], 4, SMUG_CONV_AUTO, &c, &err), 0);
+    assert_null(strstr(smug_conv_describe(c), "wino"));
+    smug_conv_free(c);
+    smug_net_free(nnet);
+    assert_int_equal(smug_conv_init(&wnet->layers[0], 4, SMUG_CONV_AUTO, &c, &err), 0);
+    assert_non_null(strstr(smug_conv_describe(c), "wino"));
+    smug_conv_free(c);
+    assert_int_equal(smug_conv_init(&snet->layers[0], 4, SMUG_CONV_AUTO, &c, &err), 0);
+    assert_true(tu_has_prefix(smug_conv_describe(c), "oneDNN "));
+    assert_null(strstr(smug_conv_describe(c), "wino"));
+    smug_conv_free(c);
+    smug_net_free(wnet);
+    smug_net_free(snet);
     assert_int_equal(smug_conv_init(&net->layers[0], 4, SMUG_CONV_GEMM, &c, &err), 0);
     assert_string_equal(smug_conv_describe(c), "im2col+OpenBLAS");
     smug_conv_free(c);
@@ -193,6 +239,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm_route),
         cmocka_unit_test(test_dnnl_route),
+        cmocka_unit_test(test_winograd_route),
         cmocka_unit_test(test_auto_is_dnnl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
