@@ -19,6 +19,7 @@ packages=(
   nettle-dev             # SHA-256 of models and problems in bundle manifests
   # solvers, run as subprocesses
   z3 cvc5
+  coinor-cbc             # the MILP back end (solvers/cbc.yaml): tests run it
   # tests: cmocka, plus clang's libFuzzer/sanitizer runtime for the fuzz target
   libcmocka-dev clang libclang-rt-14-dev
   libomp-dev             # OpenMP for clang (the fuzz build); gcc builds use libgomp, as oneDNN
