@@ -4,7 +4,8 @@
  *  - oneDNN (conv_dnnl.h): JIT kernels in blocked memory formats, reorders at the edges.
  *    About twice as fast as the GEMM route on every layer kind of resnet18, googlenet and
  *    mobilenet_v2 (3x3, 1x1, strided, depthwise), so it is the default; 3x3 stride-1
- *    layers with at least SMUG_CONV_WINOGRAD_MIN_CHANNELS channels in and out (most of
+ *    layers with at least SMUG_CONV_WINOGRAD_MIN_CHANNELS channels in and out and maps of
+ *    at least SMUG_CONV_WINOGRAD_MIN_SIDE a side (most of
  *    resnet18's and googlenet's work) take its Winograd F(4x4, 3x3) kernels, twice as
  *    fast again, agreeing with the direct ones to ~5e-6 (but breaking exact MaxPool ties
  *    by tile position, hence not on narrow layers, where it gains little anyway).
@@ -29,7 +30,8 @@
 #include "smug/error.h"
 #include "smug/net.h"
 
-#define SMUG_CONV_WINOGRAD_MIN_CHANNELS 64
+#define SMUG_CONV_WINOGRAD_MIN_CHANNELS 64 /* in and out */
+#define SMUG_CONV_WINOGRAD_MIN_SIDE     14 /* output height and width */
 
 typedef enum {
     SMUG_CONV_AUTO,    /* oneDNN (Winograd on wide 3x3 stride-1 layers), or the GEMM

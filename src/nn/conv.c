@@ -190,10 +190,15 @@ int smug_conv_init(const smug_layer *l, int max_batch, smug_conv_route route, sm
     /* Winograd only on wide layers by default: on narrow ones its transforms cost what it
      * saves, and it rounds identical input patches differently by their position in its
      * 4x4 tiles, so exact MaxPool ties (flat backgrounds) break unlike the direct kernels
-     * and torch; the 28x28 fixture CNN's 8->16 conv before its MaxPool showed it. */
-    int winograd = route == SMUG_CONV_WINOGRAD ||
-                   (route == SMUG_CONV_AUTO && l->n_in >= SMUG_CONV_WINOGRAD_MIN_CHANNELS &&
-                    l->n_out >= SMUG_CONV_WINOGRAD_MIN_CHANNELS);
+     * and torch; the 28x28 fixture CNN's 8->16 conv before its MaxPool showed it.
+     * Nor on small maps (resnet18's 7x7 layer4): its 4x4 tiles waste a third of a 7x7 map,
+     * it was no faster there, and its transformed 512x512 weights (6x6 per filter, forward
+     * and backward) took 226 MB, the process's peak above torch's. */
+    int wide = l->n_in >= SMUG_CONV_WINOGRAD_MIN_CHANNELS &&
+               l->n_out >= SMUG_CONV_WINOGRAD_MIN_CHANNELS && l->out.rank == 3 &&
+               l->out.dims[1] >= SMUG_CONV_WINOGRAD_MIN_SIDE &&
+               l->out.dims[2] >= SMUG_CONV_WINOGRAD_MIN_SIDE;
+    int winograd = route == SMUG_CONV_WINOGRAD || (route == SMUG_CONV_AUTO && wide);
     if (route != SMUG_CONV_GEMM && smug_dnnl_conv_init(l, max_batch, winograd, &c->dnnl, err) < 0) {
         if (route != SMUG_CONV_AUTO || err->code != SMUG_ERR_UNSUPPORTED) {
             free(c);

@@ -207,10 +207,10 @@ static void test_auto_is_dnnl(void **state)
     assert_int_equal(smug_conv_init(&net->layers[0], 4, SMUG_CONV_AUTO, &c, &err), 0);
     assert_true(tu_has_prefix(smug_conv_describe(c), "oneDNN "));
     smug_conv_free(c);
-    /* 3x3 stride 1 with 64 channels takes Winograd; 16->32, or stride 2, the direct
+    /* 3x3 stride 1, 64 channels, 14x14 map: Winograd; 16->32, or stride 2, the direct
      * kernels */
     static const conv_case wide = {
-        "3x3 s1 p1, 64->64", 3, 64, 8, 8, 64, 8, 8, {3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, 1};
+        "3x3 s1 p1, 64->64", 3, 64, 14, 14, 64, 14, 14, {3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, 1};
     smug_net *wnet = case_net(&wide, 6), *snet = case_net(&cases[4], 7);
     smug_net *nnet = case_net(&cases[1], 8);
     assert_int_equal(smug_conv_init(&nnet->layers[0], 4, SMUG_CONV_AUTO, &c, &err), 0);
