@@ -1,15 +1,25 @@
-/* bench_ig.c — times smug's Integrated Gradients the way bench/torch_ig.py times torch's:
- * per explanation (forward pass to find the target, then IG with all path points batched),
- * images 0..N-1 of data/fashion, R repetitions after one warm-up, median reported as one
- * JSON line per (model, layer). bench/ig.sh runs both and prints the ratios.
+/* bench_ig.c — smug's side of bench/ig.sh: a worker that times Integrated Gradients on
+ * request, so that the driver (bench/ig_compare.py) can interleave smug and torch
+ * explanations one by one and compare them measured under the same machine load.
  *
- * usage: bench_ig [--threads N] [--reps R] [--steps M] [--images N]
+ * Reads lines "MODEL.onnx INPUT.png first|input STEPS" on stdin; for each, loads the model
+ * (kept for later lines) and the picture, then times one explanation exactly as torch's
+ * worker (bench/torch_ig.py --serve) does: the forward pass that finds the target (the
+ * predicted class), then IG of the target's logit over STEPS midpoint path points, batched
+ * to the default memory budget. Prints one JSON line per request:
+ *   {"seconds": wall, "cpu_seconds": process CPU, "target": c, "ig_sum": Σ attributions,
+ *    "rss_mb": resident before the explanation, "peak_mb": peak resident so far}
+ * or {"error": "..."}; the attributions' sum lets the driver check both sides computed
+ * the same thing.
+ *
+ * usage: bench_ig --serve [--threads N]
  */
-#include <cblas.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "smug/forward.h"
 #include "smug/ig.h"
@@ -17,104 +27,122 @@
 #include "smug/onnx.h"
 #include "smug/pipeline.h"
 
-static int by_value(const void *a, const void *b)
+static double cpu_now(void)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int explain(const smug_net *net, const float *x, int first, int steps, float *attr,
-                   smug_error *err)
+static double rss_mb(void)
 {
-    float logits[64];
-    if (net->n_classes > 64 || smug_net_eval(net, x, logits, NULL, err) < 0)
-        return -1;
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return (double)resident * 4096.0 / 1048576.0;
+}
+
+static double peak_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+/* One explanation: target from a forward pass, then IG. */
+static int explain(const smug_net *net, const float *x, int first, int steps, float *attr,
+                   int *out_target, smug_error *err)
+{
+    float *logits = malloc((size_t)net->n_classes * sizeof *logits);
+    if (!logits)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    int rc = smug_net_eval(net, x, logits, NULL, err);
     smug_ig_opts o = SMUG_IG_OPTS_INIT;
     o.steps = steps;
-    o.target = smug_argmax(logits, net->n_classes);
+    o.target = *out_target = smug_argmax(logits, net->n_classes);
+    free(logits);
+    if (rc < 0)
+        return -1;
     return first ? smug_ig_first(net, x, &o, attr, NULL, NULL, err)
                  : smug_ig_input(net, x, &o, attr, NULL, err);
 }
 
-static int bench_model(const char *name, int threads, int reps, int steps, int n_images)
+static int serve_one(const char *model, const char *input, const char *layer, int steps,
+                     smug_net **net, char *loaded, size_t cap, smug_error *err)
 {
-    char path[4096];
-    smug_error err = SMUG_ERROR_INIT;
-    smug_net *net;
-    snprintf(path, sizeof path, "%s/models/%s.onnx", SMUG_SOURCE_DIR, name);
-    if (smug_onnx_load(path, &net, &err) < 0) {
-        fprintf(stderr, "bench_ig: %s\n", err.msg);
-        return 1;
+    if (strcmp(loaded, model) != 0) {
+        smug_net_free(*net);
+        *net = NULL;
+        loaded[0] = 0;
+        if (smug_onnx_load(model, net, err) < 0)
+            return -1;
+        snprintf(loaded, cap, "%s", model);
     }
-    char **files;
-    int n_files;
-    snprintf(path, sizeof path, "%s/data/fashion", SMUG_SOURCE_DIR);
-    if (smug_input_expand(path, &files, &n_files, &err) < 0) {
-        fprintf(stderr, "bench_ig: %s\n", err.msg);
-        return 1;
+    float *x = NULL;
+    if (smug_input_load(input, &(*net)->input, 0.0, 1.0, &x, err) < 0)
+        return -1;
+    size_t n_in = smug_shape_size(&(*net)->input), n_first = smug_net_first_size(*net);
+    float *attr = malloc((n_in > n_first ? n_in : n_first) * sizeof *attr);
+    int first = strcmp(layer, "first") == 0, target = -1;
+    double rss = rss_mb(), t0 = smug_now(), c0 = cpu_now();
+    int rc = attr ? explain(*net, x, first, steps, attr, &target, err)
+                  : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    double secs = smug_now() - t0, cpu = cpu_now() - c0;
+    if (rc == 0) {
+        double sum = 0;
+        for (size_t j = 0; j < (first ? n_first : n_in); j++)
+            sum += attr[j];
+        printf("{\"seconds\": %.6f, \"cpu_seconds\": %.6f, \"target\": %d, \"ig_sum\": %.9g, "
+               "\"rss_mb\": %.1f, \"peak_mb\": %.1f}\n",
+               secs, cpu, target, sum, rss, peak_mb());
     }
-    int n = 0;
-    float *xs[64];
-    for (int i = 0; i < n_files && n < n_images && n < 64; i++)
-        if (strstr(files[i], ".png") &&
-            smug_input_load(files[i], &net->input, 0, 1, &xs[n], &err) == 0)
-            n++;
-    size_t size = smug_shape_size(&net->input) > smug_net_first_size(net)
-                      ? smug_shape_size(&net->input)
-                      : smug_net_first_size(net);
-    float *attr = malloc(size * sizeof *attr);
-    double *times = malloc((size_t)(reps * n) * sizeof *times);
-    int rc = 0;
-    for (int first = 1; first >= 0 && rc == 0; first--) {
-        rc |= explain(net, xs[0], first, steps, attr, &err); /* warm-up */
-        int k = 0;
-        for (int r = 0; r < reps && rc == 0; r++)
-            for (int i = 0; i < n && rc == 0; i++) {
-                double t0 = smug_now();
-                rc |= explain(net, xs[i], first, steps, attr, &err);
-                times[k++] = smug_now() - t0;
-            }
-        if (rc) {
-            fprintf(stderr, "bench_ig: %s\n", err.msg);
-            break;
-        }
-        qsort(times, (size_t)k, sizeof *times, by_value);
-        printf("{\"model\": \"%s\", \"layer\": \"%s\", \"seconds\": %.9g, \"min_seconds\": %.9g, "
-               "\"threads\": %d, \"steps\": %d, \"images\": %d, \"reps\": %d}\n",
-               name, first ? "first" : "input", times[k / 2], times[0], threads, steps, n, reps);
-    }
-    for (int i = 0; i < n; i++)
-        free(xs[i]);
-    free(attr), free(times);
-    smug_input_paths_free(files, n_files);
-    smug_net_free(net);
-    return rc ? 1 : 0;
+    free(x);
+    free(attr);
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
-    int threads = 1, reps = 5, steps = 300, images = 10;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        int v = atoi(argv[i + 1]);
-        if (strcmp(argv[i], "--threads") == 0)
-            threads = v;
-        else if (strcmp(argv[i], "--reps") == 0)
-            reps = v;
-        else if (strcmp(argv[i], "--steps") == 0)
-            steps = v;
-        else if (strcmp(argv[i], "--images") == 0)
-            images = v;
+    int threads = 0, serve = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--serve") == 0)
+            serve = 1;
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else
+            serve = -1;
     }
-    if (threads < 1 || reps < 1 || steps < 1 || images < 1) {
-        fprintf(stderr, "usage: bench_ig [--threads N] [--reps R] [--steps M] [--images N]\n");
+    if (serve != 1 || threads < 0) {
+        fprintf(stderr, "usage: bench_ig --serve [--threads N]   (requests on stdin; see "
+                        "bench/ig.sh)\n");
         return 2;
     }
-    /* Process-wide on purpose: IG allocates the same large batch buffers over and over;
-     * keeping them in the heap instead of fresh mmap()s avoids a page fault per 4 KiB on
-     * every call (measured: a third of IG time went to the kernel). */
+    /* as smug's main(): large buffers from the heap, kept there between explanations */
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    openblas_set_num_threads(threads);
-    return bench_model("fashion_fc", threads, reps, steps, images) |
-           bench_model("fashion_cnn", threads, reps, steps, images);
+    smug_set_threads(threads);
+    smug_net *net = NULL;
+    char line[8192], loaded[4096] = "";
+    while (fgets(line, sizeof line, stdin)) {
+        char model[4096], input[4096], layer[16];
+        int steps;
+        smug_error err = SMUG_ERROR_INIT;
+        if (sscanf(line, "%4095s %4095s %15s %d", model, input, layer, &steps) != 4 || steps < 1)
+            smug_fail(&err, SMUG_ERR_USAGE, "bad request: %s", line);
+        else
+            serve_one(model, input, layer, steps, &net, loaded, sizeof loaded, &err);
+        if (err.code != SMUG_OK) {
+            for (char *p = err.msg; *p; p++)
+                if (*p == '"' || *p == '\\' || *p == '\n')
+                    *p = ' ';
+            printf("{\"error\": \"%s\"}\n", err.msg);
+        }
+        fflush(stdout);
+    }
+    smug_net_free(net);
+    return 0;
 }

@@ -8,7 +8,8 @@ set -euo pipefail
 packages=(
   # build
   cmake make gcc pkg-config
-  libopenblas-dev        # CBLAS (forward/backward GEMMs)
+  libopenblas-dev        # CBLAS (Dense layers, the im2col convolution route)
+  libdnnl-dev            # oneDNN: convolution forward and backward (src/nn/conv_dnnl.c)
   libyaml-dev            # configs, solver files
   protobuf-c-compiler libprotobuf-c-dev
   libonnx-dev            # provides onnx/onnx.proto; the reader is generated from it
@@ -22,6 +23,7 @@ packages=(
   coinor-cbc             # the MILP back end (solvers/cbc.yaml): tests run it
   # tests: cmocka, plus clang's libFuzzer/sanitizer runtime for the fuzz target
   libcmocka-dev clang libclang-rt-14-dev
+  libomp-dev             # OpenMP for clang (the fuzz build); gcc builds use libgomp, as oneDNN
   libonnx-testdata       # ONNX's backend node tests: unit/test_conformance.c runs them
   python3                # tests/e2e checks JSON output with the standard library only
   # programs the scripts call (tests/deps/check_commands.py keeps this list complete)

@@ -16,7 +16,7 @@
 /* grad_out: [batch x size(output of layer to-1)]; out_grad_in: [batch x size(input of layer
  * from)], caller-allocated. Fails (UNSUPPORTED) through an embedding: token ids have no
  * gradient. */
-int smug_backward(const smug_trace *t, const float *grad_out, float *out_grad_in, smug_error *err);
+int smug_backward(smug_trace *t, const float *grad_out, float *out_grad_in, smug_error *err);
 
 /* Seeds dF/dlogits for target class c on each row of logits [batch x n]: with prob = 0
  * F is the logit (seed e_c); with prob = 1 F is the softmax probability p_c

@@ -29,12 +29,14 @@ typedef struct smug_ig_opts {
     int target;     /* class index */
     int prob;       /* 1: attribute the softmax probability instead of the logit */
     float baseline; /* input IG: every baseline element (first-layer IG always uses 0) */
-    int chunk;      /* path points per batched pass; 0 picks one that fits ~256 MB */
+    int chunk;      /* path points per batched pass; 0: as many as `budget` holds */
+    size_t budget;  /* bytes of working memory for the batched passes; 0: the default, an
+                       eighth of physical memory, 64 to 128 MiB (params.def ig_memory) */
 } smug_ig_opts;
 
 #define SMUG_IG_OPTS_INIT                                                                          \
     {                                                                                              \
-        300, 0, 0, 0.0f, 0                                                                         \
+        300, 0, 0, 0.0f, 0, 0                                                                      \
     }
 
 typedef struct smug_ig_check {

@@ -38,7 +38,8 @@ static int compute(const smug_net *net, const float *x, const smug_params *p, at
         return -1;
     int prob = p->ig_output == 1;
     if (r->is_ig) {
-        smug_ig_opts o = {p->steps, r->target, prob, (float)p->baseline, 0};
+        smug_ig_opts o = {p->steps,           r->target, prob,
+                          (float)p->baseline, 0,         (size_t)p->ig_memory << 20};
         return r->first_layer ? smug_ig_first(net, x, &o, r->attr, NULL, &r->check, err)
                               : smug_ig_input(net, x, &o, r->attr, &r->check, err);
     }

@@ -13,7 +13,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <cblas.h>
+#include "smug/forward.h"
 
 #include "cli.h"
 #include "smug/artifacts.h"
@@ -419,7 +419,7 @@ static int explain_parallel(run_ctx *c, char **paths, int n, smug_error *err)
     pid_t *pids = malloc((size_t)c->plan->params.jobs * sizeof *pids), parent = getpid();
     if (!pids)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    openblas_set_num_threads(1); /* the parallelism is the workers' */
+    smug_set_threads(1); /* the parallelism is the workers' (and no OpenMP pool to fork) */
     fflush(NULL);
     int running = 0, done = 0, fatal = 0, stage = 0;
     double since = -1.0;

@@ -1,6 +1,6 @@
 /* cmd_solve.c — `smug solve`: a bundle's problems through a solver, resumable, in parallel
  * and in shards (bundle_solve.h). */
-#include <cblas.h>
+#include "smug/forward.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -83,7 +83,7 @@ static int run_solve(const cli_args *a, smug_error *err)
     smug_bundle_solve_stats st;
     progress pg = {isatty(STDERR_FILENO), 0.0, 0};
     if (rc == 0) {
-        openblas_set_num_threads(1); /* the work is in the solvers; children fork */
+        smug_set_threads(1); /* the work is in the solvers; children fork */
         o.strategy = (smug_strategy)b->params.strategy;
         o.timeout = b->params.timeout;
         o.mem_limit_mb = b->params.mem_limit;

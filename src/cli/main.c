@@ -3,7 +3,7 @@
  * Exit status: 0 ok, 1 failure, 2 usage error. Library code never prints or exits; it
  * returns a smug_error, and this file prints it once as "smug: error: …".
  */
-#include <cblas.h>
+#include "smug/forward.h"
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,9 +82,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "smug: error: %s\n", err.msg);
         return 1;
     }
-    /* process-wide by nature (OpenBLAS's own pool); set once, before any BLAS call */
-    if (cmd->takes_params && args.params.threads > 0)
-        openblas_set_num_threads(args.params.threads);
+    /* process-wide by nature (OpenBLAS's and OpenMP's own pools); set once, before any
+     * BLAS call or convolution */
+    smug_set_threads(cmd->takes_params ? args.params.threads : 0);
     if (cmd->run(&args, &err) < 0) {
         fprintf(stderr, "smug: error: %s\n", err.msg);
         return exit_code(&err);

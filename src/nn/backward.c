@@ -17,10 +17,13 @@
 #include "smug/pool.h"
 #include "smug/tensor_ops.h"
 
+#include "smug/parallel.h"
+
 /* restrict: gradient buffers never alias the trace, and saying so lets it vectorise */
 static void relu_backward(const float *restrict x, const float *restrict g, size_t n,
                           float *restrict gin)
 {
+    SMUG_PAR_SIMD(n)
     for (size_t k = 0; k < n; k++) {
         float gk = g[k]; /* loaded unconditionally so the select vectorises */
         gin[k] = x[k] > 0.0f ? gk : 0.0f;
@@ -29,8 +32,7 @@ static void relu_backward(const float *restrict x, const float *restrict g, size
 
 /* Gradient with respect to input j of layer from+i (written to gin) from the gradient g of
  * its output. */
-static int layer_backward(const smug_trace *t, int i, const float *g, int j, float *gin,
-                          smug_error *err)
+static int layer_backward(smug_trace *t, int i, const float *g, int j, float *gin, smug_error *err)
 {
     const smug_layer *l = &t->net->layers[t->from + i];
     const float *x = smug_trace_input(t, l, 0);
@@ -42,14 +44,16 @@ static int layer_backward(const smug_trace *t, int i, const float *g, int j, flo
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, l->n_in, l->n_out, 1.0f, g,
                     l->n_out, l->weight, l->n_in, 0.0f, gin, l->n_in);
         return 0;
-    case SMUG_LAYER_CONV: return smug_conv_backward(l, g, batch, gin, err);
+    case SMUG_LAYER_CONV: return smug_conv_backward(t->convs[i], g, batch, gin, t->scratch, err);
     case SMUG_LAYER_RELU: relu_backward(x, g, n, gin); return 0;
     case SMUG_LAYER_MAXPOOL:
     case SMUG_LAYER_AVGPOOL: smug_pool_backward(l, g, t->argmax[i], batch, gin); return 0;
     case SMUG_LAYER_GLOBALAVGPOOL: {
-        size_t hw = in_size / out_size;
-        for (size_t k = 0; k < n; k++)
-            gin[k] = g[k / hw] / (float)hw;
+        size_t hw = in_size / out_size, planes = (size_t)batch * out_size;
+        SMUG_PAR_BLOCKS(planes, hw)
+        for (size_t p = 0; p < planes; p++)
+            for (size_t k = 0; k < hw; k++)
+                gin[p * hw + k] = g[p] / (float)hw;
         return 0;
     }
     case SMUG_LAYER_RESHAPE: memcpy(gin, g, n * sizeof *gin); return 0;
@@ -99,62 +103,66 @@ static size_t slot_size(const smug_trace *t, int slot)
     return (size_t)t->batch * smug_shape_size(s);
 }
 
+static void add_into(float *restrict acc, const float *restrict more, size_t n)
+{
+    SMUG_PAR_SIMD(n)
+    for (size_t k = 0; k < n; k++)
+        acc[k] += more[k];
+}
+
 /* Runs layer from+i backward into the gradients of its inputs: the first contribution to a
  * tensor is written in place, later ones (a tensor read twice, or by several layers) are
- * computed into scratch and added. */
-static int backward_one(const smug_trace *t, int i, float **grads, float *scratch, smug_error *err)
+ * computed into a spare buffer and added. Buffers come from the trace's pool, so a second
+ * run allocates nothing. */
+static int backward_one(smug_trace *t, int i, float **grads, float *out0, smug_error *err)
 {
     const smug_layer *l = &t->net->layers[t->from + i];
     for (int j = 0; j < l->n_src; j++) {
         int slot = grad_slot(t, l->src[j]);
         size_t n = slot_size(t, slot);
         if (grads[slot]) {
-            if (layer_backward(t, i, grads[i + 1], j, scratch, err) < 0)
+            float *extra = smug_trace_take(t, n, err);
+            int rc = extra ? layer_backward(t, i, grads[i + 1], j, extra, err) : -1;
+            if (rc == 0)
+                add_into(grads[slot], extra, n);
+            smug_trace_give(t, extra);
+            if (rc < 0)
                 return -1;
-            for (size_t k = 0; k < n; k++)
-                grads[slot][k] += scratch[k];
             continue;
         }
-        grads[slot] = malloc(n * sizeof **grads);
+        /* the trace input's gradient is the caller's: written there directly */
+        grads[slot] = slot == 0 ? out0 : smug_trace_take(t, n, err);
         if (!grads[slot])
-            return smug_fail(err, SMUG_ERR_NOMEM, "backward pass: out of memory");
+            return -1;
         if (layer_backward(t, i, grads[i + 1], j, grads[slot], err) < 0)
             return -1;
     }
     return 0;
 }
 
-int smug_backward(const smug_trace *t, const float *grad_out, float *out_grad_in, smug_error *err)
+int smug_backward(smug_trace *t, const float *grad_out, float *out_grad_in, smug_error *err)
 {
     int n = t->to - t->from;
-    size_t biggest = 0;
-    for (int s = 0; s <= n; s++) {
-        size_t z = slot_size(t, s);
-        biggest = z > biggest ? z : biggest;
-    }
     float **grads = calloc((size_t)n + 1, sizeof *grads);
-    float *scratch = malloc(biggest * sizeof *scratch);
-    int rc = grads && scratch ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "backward pass: out of memory");
-    if (rc == 0 && !(grads[n] = malloc(slot_size(t, n) * sizeof **grads)))
-        rc = smug_fail(err, SMUG_ERR_NOMEM, "backward pass: out of memory");
-    if (rc == 0)
-        memcpy(grads[n], grad_out, slot_size(t, n) * sizeof **grads);
+    if (!grads)
+        return smug_fail(err, SMUG_ERR_NOMEM, "backward pass: out of memory");
+    /* the output gradient is read, never written: borrowed like the trace's input */
+    grads[n] = (float *)grad_out;
+    int rc = 0;
     /* reverse topological order: a layer's output gradient is complete when it is reached;
      * a layer nothing downstream read has none and is skipped */
     for (int i = n - 1; i >= 0 && rc == 0; i--) {
         if (grads[i + 1])
-            rc = backward_one(t, i, grads, scratch, err);
-        free(grads[i + 1]);
+            rc = backward_one(t, i, grads, out_grad_in, err);
+        if (i + 1 < n)
+            smug_trace_give(t, grads[i + 1]);
         grads[i + 1] = NULL;
     }
-    if (rc == 0 && grads[0])
-        memcpy(out_grad_in, grads[0], slot_size(t, 0) * sizeof **grads);
-    else if (rc == 0)
+    if (rc == 0 && !grads[0]) /* nothing reads the trace's input */
         memset(out_grad_in, 0, slot_size(t, 0) * sizeof **grads);
-    for (int s = 0; grads && s <= n; s++)
-        free(grads[s]);
+    for (int s = 1; s < n; s++)
+        smug_trace_give(t, grads[s]);
     free(grads);
-    free(scratch);
     return rc;
 }
 

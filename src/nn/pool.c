@@ -1,14 +1,19 @@
 /* pool.c — MaxPool and AveragePool forward and backward (pool.h).
  *
- * The common windows (dilation 1) are clipped to the input once per output, so the inner
- * loops carry no bounds tests; MaxPool 2x2 stride 2, the pooling of nearly every small CNN,
- * has its own branch-free loop. Dilated windows take a general per-tap path. Both
- * directions share the window arithmetic, so backward is the exact adjoint of forward.
+ * Forward runs tap by tap over whole output rows (each tap's valid output columns computed
+ * once, so the inner loops carry no bounds tests and vectorise); MaxPool 2x2 stride 2, the
+ * pooling of nearly every small CNN, has its own branch-free loop. Both directions share
+ * the window arithmetic, so backward is the exact adjoint of forward. Planes (forward,
+ * average backward) and examples (max backward, whose windows overlap) are split across
+ * OpenMP threads (parallel.h).
  */
 #include "smug/pool.h"
 
 #include <float.h>
 #include <string.h>
+
+#include "smug/im2col.h"
+#include "smug/parallel.h"
 
 typedef struct pool_geom {
     int c, h, w, ho, wo;
@@ -79,49 +84,55 @@ static int is_plain_2x2(const smug_layer *l, const pool_geom *g)
            g->dw == 1 && g->ho * 2 <= g->h && g->wo * 2 <= g->w;
 }
 
-/* One output of one plane: the maximum (and its index) or the sum over the window. */
-static void pool_one(const smug_layer *l, const pool_geom *g, const float *xp, int oy, int ox,
-                     float *out_v, int *out_arg)
+/* One plane, tap by tap: for each tap (ky, kx) in row-major window order, every output whose
+ * window has that tap inside the input compares it with its best so far (max) or adds it
+ * (avg). Each output sees its taps in the same order as a loop over its own window would, so
+ * the first maximum wins ties and sums round the same; but the inner loop runs along an
+ * output row, which vectorises. ch_base: the plane's offset within its example. */
+static void pool_plane(const smug_layer *l, const pool_geom *g, const float *restrict xp,
+                       int ch_base, float *restrict yp, int *restrict ap)
 {
     const smug_window *k = &l->win;
-    int ys = oy * k->sh - k->pad_top, xs = ox * k->sw - k->pad_left;
-    int is_max = l->kind == SMUG_LAYER_MAXPOOL;
-    float best = -FLT_MAX, sum = 0.0f;
-    int arg = -1;
-    for (int ky = 0; ky < k->kh; ky++) {
-        int y = ys + ky * g->dh;
-        if (y < 0 || y >= g->h)
-            continue;
-        if (g->dw == 1) { /* a contiguous run of the row, clipped once */
-            int x0 = xs < 0 ? 0 : xs, x1 = xs + k->kw < g->w ? xs + k->kw : g->w;
-            const float *r = xp + (size_t)y * (size_t)g->w;
-            for (int x = x0; x < x1; x++) {
-                /* branch-free: a strictly larger value replaces the best, so the first
-                 * maximum in row-major order wins ties */
-                int better = r[x] > best || arg < 0;
-                best = better ? r[x] : best;
-                arg = better ? y * g->w + x : arg;
-                sum += r[x];
-            }
-            continue;
-        }
+    size_t P = (size_t)g->ho * (size_t)g->wo;
+    int is_max = l->kind == SMUG_LAYER_MAXPOOL, sw = k->sw;
+    for (size_t p = 0; p < P; p++)
+        yp[p] = 0.0f;
+    for (size_t p = 0; is_max && p < P; p++)
+        ap[p] = -1;
+    for (int ky = 0; ky < k->kh; ky++)
         for (int kx = 0; kx < k->kw; kx++) {
-            int x = xs + kx * g->dw;
-            if (x < 0 || x >= g->w)
-                continue;
-            float v = xp[(size_t)y * (size_t)g->w + (size_t)x];
-            if (v > best || arg < 0)
-                best = v, arg = y * g->w + x;
-            sum += v;
+            int lo, hi, off = kx * g->dw - k->pad_left;
+            smug_valid_cols(k, kx, g->w, g->wo, &lo, &hi);
+            for (int oy = 0; oy < g->ho; oy++) {
+                int y = oy * k->sh - k->pad_top + ky * g->dh;
+                if (y < 0 || y >= g->h)
+                    continue;
+                const float *r = xp + (size_t)y * (size_t)g->w;
+                float *yr = yp + (size_t)oy * (size_t)g->wo;
+                if (!is_max) {
+                    for (int ox = lo; ox < hi; ox++)
+                        yr[ox] += r[ox * sw + off];
+                    continue;
+                }
+                int *ar = ap + (size_t)oy * (size_t)g->wo, at = ch_base + y * g->w + off;
+                for (int ox = lo; ox < hi; ox++) {
+                    /* branch-free: the first tap inside the input is taken, later ones
+                     * only when strictly larger */
+                    float v = r[ox * sw + off];
+                    int better = v > yr[ox] || ar[ox] < 0;
+                    yr[ox] = better ? v : yr[ox];
+                    ar[ox] = better ? at + ox * sw : ar[ox];
+                }
+            }
         }
-    }
-    if (is_max) {
-        *out_v = arg < 0 ? 0.0f : best;
-        *out_arg = arg;
-    } else {
-        int div = avg_divisor(l, g, ys, xs);
-        *out_v = div ? sum / (float)div : 0.0f;
-    }
+    if (is_max) /* a window over padding only has output 0 and no argmax (ap stays -1) */
+        return;
+    for (int oy = 0; oy < g->ho; oy++)
+        for (int ox = 0; ox < g->wo; ox++) {
+            int div = avg_divisor(l, g, oy * k->sh - k->pad_top, ox * k->sw - k->pad_left);
+            float *v = &yp[(size_t)oy * (size_t)g->wo + (size_t)ox];
+            *v = div ? *v / (float)div : 0.0f;
+        }
 }
 
 void smug_pool_forward(const smug_layer *l, const float *x, int batch, float *y, int *argmax)
@@ -129,23 +140,17 @@ void smug_pool_forward(const smug_layer *l, const float *x, int batch, float *y,
     pool_geom g = geom(l);
     size_t plane = (size_t)g.h * (size_t)g.w, out_plane = (size_t)g.ho * (size_t)g.wo;
     int is_max = l->kind == SMUG_LAYER_MAXPOOL, plain = is_plain_2x2(l, &g);
-    for (size_t bc = 0; bc < (size_t)batch * (size_t)g.c; bc++) {
+    size_t planes = (size_t)batch * (size_t)g.c;
+    SMUG_PAR_BLOCKS(planes, plane)
+    for (size_t bc = 0; bc < planes; bc++) {
         const float *xp = x + bc * plane;
         float *yp = y + bc * out_plane;
         int *ap = is_max ? argmax + bc * out_plane : NULL;
         int ch_base = (int)((bc % (size_t)g.c) * plane); /* this plane within an example */
-        if (plain) {
+        if (plain)
             maxpool2x2_plane(xp, g.w, g.ho, g.wo, ch_base, yp, ap);
-            continue;
-        }
-        for (int oy = 0; oy < g.ho; oy++)
-            for (int ox = 0; ox < g.wo; ox++) {
-                size_t o = (size_t)oy * (size_t)g.wo + (size_t)ox;
-                int arg = -1;
-                pool_one(l, &g, xp, oy, ox, &yp[o], &arg);
-                if (is_max)
-                    ap[o] = arg < 0 ? -1 : ch_base + arg;
-            }
+        else
+            pool_plane(l, &g, xp, ch_base, yp, ap);
     }
 }
 
@@ -154,7 +159,9 @@ static void avgpool_backward(const smug_layer *l, const float *gout, int batch, 
     pool_geom g = geom(l);
     const smug_window *k = &l->win;
     size_t plane = (size_t)g.h * (size_t)g.w, out_plane = (size_t)g.ho * (size_t)g.wo;
-    for (size_t bc = 0; bc < (size_t)batch * (size_t)g.c; bc++) {
+    size_t planes = (size_t)batch * (size_t)g.c;
+    SMUG_PAR_BLOCKS(planes, plane)
+    for (size_t bc = 0; bc < planes; bc++) {
         float *gp = gin + bc * plane;
         const float *op = gout + bc * out_plane;
         for (int oy = 0; oy < g.ho; oy++)
@@ -185,10 +192,13 @@ void smug_pool_backward(const smug_layer *l, const float *g, const int *argmax, 
         avgpool_backward(l, g, batch, gin);
         return;
     }
-    for (int b = 0; b < batch; b++)
-        for (size_t o = 0; o < out_size; o++) {
-            int a = argmax[(size_t)b * out_size + o];
-            if (a >= 0)
-                gin[(size_t)b * in_size + (size_t)a] += g[(size_t)b * out_size + o];
-        }
+    SMUG_PAR_BLOCKS(batch, in_size)
+    for (int b = 0; b < batch; b++) {
+        const int *am = argmax + (size_t)b * out_size;
+        const float *gb = g + (size_t)b * out_size;
+        float *gi = gin + (size_t)b * in_size;
+        for (size_t o = 0; o < out_size; o++)
+            if (am[o] >= 0)
+                gi[am[o]] += gb[o];
+    }
 }

@@ -12,6 +12,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "smug/parallel.h"
+
 /* A shape as three axes (leading 1s) with element strides; stride 0 where the input is
  * broadcast against the output. */
 typedef struct axes3 {
@@ -54,6 +56,70 @@ static float binary_partial(smug_layer_kind k, int j, float a, float b)
     }
 }
 
+/* Equal shapes (the residual connection, the hot case): one flat loop per kind, so the
+ * compiler vectorises it. Same arithmetic as binary_value / binary_partial. */
+static void binary_flat(smug_layer_kind k, const float *restrict a, const float *restrict b,
+                        size_t n, float *restrict out)
+{
+    switch (k) {
+    case SMUG_LAYER_ADD:
+        SMUG_PAR_SIMD(n)
+        for (size_t e = 0; e < n; e++)
+            out[e] = a[e] + b[e];
+        return;
+    case SMUG_LAYER_SUB:
+        SMUG_PAR_SIMD(n)
+        for (size_t e = 0; e < n; e++)
+            out[e] = a[e] - b[e];
+        return;
+    case SMUG_LAYER_MUL:
+        SMUG_PAR_SIMD(n)
+        for (size_t e = 0; e < n; e++)
+            out[e] = a[e] * b[e];
+        return;
+    default:
+        SMUG_PAR_SIMD(n)
+        for (size_t e = 0; e < n; e++)
+            out[e] = a[e] / b[e];
+        return;
+    }
+}
+
+static void binary_flat_grad(smug_layer_kind k, int j, const float *restrict a,
+                             const float *restrict b, const float *restrict g, size_t n,
+                             float *restrict out)
+{
+    if (k == SMUG_LAYER_ADD || (k == SMUG_LAYER_SUB && j == 0)) { /* g · 1 */
+        memcpy(out, g, n * sizeof *out);
+        return;
+    }
+    switch (k) {
+    case SMUG_LAYER_SUB:
+        SMUG_PAR_SIMD(n)
+        for (size_t e = 0; e < n; e++)
+            out[e] = g[e] * -1.0f;
+        return;
+    case SMUG_LAYER_MUL: {
+        const float *restrict other = j ? a : b;
+        SMUG_PAR_SIMD(n)
+        for (size_t e = 0; e < n; e++)
+            out[e] = g[e] * other[e];
+        return;
+    }
+    default:
+        if (j == 0) {
+            SMUG_PAR_SIMD(n)
+            for (size_t e = 0; e < n; e++)
+                out[e] = g[e] * (1.0f / b[e]);
+        } else {
+            SMUG_PAR_SIMD(n)
+            for (size_t e = 0; e < n; e++)
+                out[e] = g[e] * (-a[e] / (b[e] * b[e]));
+        }
+        return;
+    }
+}
+
 static void binary(const smug_layer *l, const smug_shape *const *shapes, const float *const *ins,
                    const float *g, int j, int batch, float *out)
 {
@@ -61,9 +127,10 @@ static void binary(const smug_layer *l, const smug_shape *const *shapes, const f
     size_t so = smug_shape_size(&l->out);
     smug_layer_kind k = l->kind;
     if (sa == so && sb == so) { /* no broadcasting: the residual connection */
-        const float *a = ins[0], *b = ins[1];
-        for (size_t e = 0; e < (size_t)batch * so; e++)
-            out[e] = g ? g[e] * binary_partial(k, j, a[e], b[e]) : binary_value(k, a[e], b[e]);
+        if (g)
+            binary_flat_grad(k, j, ins[0], ins[1], g, (size_t)batch * so, out);
+        else
+            binary_flat(k, ins[0], ins[1], (size_t)batch * so, out);
         return;
     }
     axes3 A = broadcast_axes(shapes[0], &l->out), B = broadcast_axes(shapes[1], &l->out);
@@ -190,6 +257,27 @@ static void reduce_mean(const smug_layer *l, const float *x, const float *g, int
         out[o] *= inv;
 }
 
+/* The bounds are locals and the pointers restrict: otherwise every element reloads lo and
+ * hi (they might alias the output) and the loop neither vectorises nor avoids branches,
+ * which made Clip 40 % of mobilenet_v2's IG. */
+static void clip_forward(const float *restrict x, float lo, float hi, size_t n, float *restrict y)
+{
+    SMUG_PAR_SIMD(n)
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] < lo ? lo : x[i] > hi ? hi : x[i];
+}
+
+/* as torch's ReLU6 (hardtanh), and Relu'(0) = 0: the gradient passes where lo < x < hi */
+static void clip_backward(const float *restrict x, const float *restrict g, float lo, float hi,
+                          size_t n, float *restrict gin)
+{
+    SMUG_PAR_SIMD(n)
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i]; /* loaded unconditionally so the select vectorises */
+        gin[i] = x[i] > lo && x[i] < hi ? gi : 0.0f;
+    }
+}
+
 void smug_tensor_forward(const smug_layer *l, const smug_shape *const *shapes,
                          const float *const *ins, int batch, float *y)
 {
@@ -204,10 +292,7 @@ void smug_tensor_forward(const smug_layer *l, const smug_shape *const *shapes,
         for (int j = 0; j < l->n_src; j++)
             concat_piece(l, shapes, j, batch, ins[j], y, 0);
         return;
-    case SMUG_LAYER_CLIP:
-        for (size_t i = 0; i < n; i++)
-            y[i] = x[i] < l->lo ? l->lo : x[i] > l->hi ? l->hi : x[i];
-        return;
+    case SMUG_LAYER_CLIP: clip_forward(x, l->lo, l->hi, n, y); return;
     case SMUG_LAYER_SIGMOID:
         for (size_t i = 0; i < n; i++)
             y[i] = (float)(1.0 / (1.0 + exp(-(double)x[i])));
@@ -238,10 +323,7 @@ void smug_tensor_backward(const smug_layer *l, const smug_shape *const *shapes,
     case SMUG_LAYER_MUL:
     case SMUG_LAYER_DIV: binary(l, shapes, ins, g, j, batch, gin); return;
     case SMUG_LAYER_CONCAT: concat_piece(l, shapes, j, batch, g, gin, 1); return;
-    case SMUG_LAYER_CLIP: /* as torch's ReLU6 (hardtanh), and Relu'(0) = 0: lo < x < hi */
-        for (size_t i = 0; i < n; i++)
-            gin[i] = x[i] > l->lo && x[i] < l->hi ? g[i] : 0.0f;
-        return;
+    case SMUG_LAYER_CLIP: clip_backward(x, g, l->lo, l->hi, n, gin); return;
     case SMUG_LAYER_SIGMOID:
         for (size_t i = 0; i < n; i++)
             gin[i] = g[i] * y[i] * (1.0f - y[i]);

@@ -210,6 +210,7 @@ static int run_gradient(ev *v, smug_eval_result *r, int integrated, smug_error *
         o.target = v->out->target;
         o.prob = prob;
         o.baseline = (float)v->p->baseline;
+        o.budget = (size_t)v->p->ig_memory << 20;
         rc = smug_ig_input(v->net, v->x, &o, a, NULL, err);
     } else {
         rc = smug_grad_input(v->net, v->x, v->out->target, prob, a, NULL, err);

@@ -61,6 +61,7 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
     o.steps = params->steps;
     o.target = out->target;
     o.prob = params->ig_output == 1;
+    o.budget = (size_t)params->ig_memory << 20;
     double t0 = smug_now();
     if (smug_ig_first(net, x, &o, out->ig_first, NULL, &out->check, err) < 0)
         return -1;

@@ -180,6 +180,7 @@ static int run_ig(tv *v, smug_text_eval_result *r, smug_error *err)
     o.steps = v->p.steps;
     o.target = v->out->target;
     o.prob = v->p.ig_output == 1;
+    o.budget = (size_t)v->p.ig_memory << 20;
     if (smug_ig_tokens(v->net, v->x, &o, r->score, NULL, err) < 0)
         return -1;
     for (int k = 0; k < s->n_kept; k++) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smug/backward.h"
 #include "smug/forward.h"
 #include "smug/im2col.h"
 #include "testutil.h"
@@ -341,6 +342,65 @@ static void test_forward_bad_range(void **state)
     smug_net_free(net);
 }
 
+/* A trace made once and run again and again (what IG does, smug_trace_init): batches of
+ * different sizes in any order, forward and backward, give what a fresh trace gives, and
+ * running the first input again gives bit for bit the first answer (nothing stale left in
+ * the reused activation, gradient and scratch buffers). fashion_cnn has MaxPool, the
+ * reduced resnet18 residual connections (gradients summed in pooled buffers). */
+static void run_both(smug_trace *t, const float *x, const float *g, int batch, float *out,
+                     float *gin)
+{
+    smug_error err = SMUG_ERROR_INIT;
+    if (smug_trace_run(t, x, batch, &err) != 0 || smug_backward(t, g, gin, &err) != 0)
+        fail_msg("%s", err.msg);
+    memcpy(out, smug_trace_output(t), (size_t)batch * (size_t)t->net->n_classes * sizeof *out);
+}
+
+static void test_trace_reuse(void **state)
+{
+    (void)state;
+    const char *models[] = {"models/fashion_cnn.onnx", "tests/data/torchvision/resnet18_mini.onnx"};
+    for (size_t m = 0; m < 2; m++) {
+        smug_net *net = tu_load_model(models[m]);
+        assert_non_null(net);
+        size_t n = smug_shape_size(&net->input), nc = (size_t)net->n_classes;
+        tu_rng rng = {31 + m};
+        float *x = malloc(3 * n * sizeof *x), *g = malloc(3 * nc * sizeof *g);
+        float *gin[3], out[3][3 * 16];
+        for (int k = 0; k < 3; k++)
+            gin[k] = malloc(3 * n * sizeof **gin);
+        for (size_t i = 0; i < 3 * n; i++)
+            x[i] = (float)tu_rng_unit(&rng);
+        for (size_t i = 0; i < 3 * nc; i++)
+            g[i] = (float)(tu_rng_unit(&rng) - 0.5);
+        assert_true(nc <= 16);
+        smug_trace t;
+        smug_error err = SMUG_ERROR_INIT;
+        assert_int_equal(smug_trace_init(net, 0, net->n_layers, 3, &t, &err), 0);
+        run_both(&t, x, g, 3, out[0], gin[0]);
+        run_both(&t, x + n, g + nc, 2, out[1], gin[1]); /* a smaller batch, other inputs */
+        run_both(&t, x, g, 3, out[2], gin[2]);          /* the first one again */
+        assert_memory_equal(out[0], out[2], 3 * nc * sizeof(float));
+        assert_memory_equal(gin[0], gin[2], 3 * n * sizeof(float));
+        assert_int_equal(smug_trace_run(&t, x, 4, &err), -1); /* beyond the prepared batch */
+        assert_int_equal(err.code, SMUG_ERR_INTERNAL);
+        smug_trace_free(&t);
+        /* the batch of 2 against a fresh trace */
+        smug_trace f;
+        assert_int_equal(smug_forward(net, 0, net->n_layers, x + n, 2, &f, &err), 0);
+        assert_int_equal(smug_backward(&f, g + nc, gin[2], &err), 0);
+        assert_true(tu_max_abs_diff(smug_trace_output(&f), out[1], 2 * nc, NULL) <=
+                    1e-6 * (1.0 + tu_max_abs(out[1], 2 * nc)));
+        assert_true(tu_max_abs_diff(gin[2], gin[1], 2 * n, NULL) <=
+                    1e-6 * (1.0 + tu_max_abs(gin[1], 2 * n)));
+        smug_trace_free(&f);
+        for (int k = 0; k < 3; k++)
+            free(gin[k]);
+        free(x), free(g);
+        smug_net_free(net);
+    }
+}
+
 /* The text fixture against torch float64 (tools/train_text.py): token ids in, embedding,
  * 1-D Conv over 32 channels x 3 taps, ReLU, max over the 64 positions, Dense. */
 static void test_text_logits_vs_ref(void **state)
@@ -386,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_first_conv_random_inputs),
         cmocka_unit_test(test_softmax_argmax_score),
         cmocka_unit_test(test_forward_bad_range),
+        cmocka_unit_test(test_trace_reuse),
         cmocka_unit_test(test_text_logits_vs_ref),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -332,6 +332,95 @@ static void test_formula_small_m(void **state)
     }
 }
 
+/* First-layer IG starts its batch after the MaxPool that follows the first ReLU (ig.c: a
+ * path from 0 passes unchanged through positively homogeneous layers) and the 1x1 conv
+ * after it (affine). Checked against the definition, one smug_grad_from per path point, on
+ * a small random net of that shape with random inputs (no exact ties): conv 3x3, ReLU,
+ * MaxPool 3x3 stride 2 pad 1 (overlapping windows), conv 1x1, ReLU, GlobalAveragePool,
+ * Flatten, Dense. Also with a memory budget so small that every batch is one point. */
+static smug_net *stem_pool_net(void)
+{
+    tu_rng rng = {4242};
+    float w1[4 * 2 * 9], b1[4], w2[6 * 4], b2[6], w3[3 * 6], b3[3];
+    float *arrays[] = {w1, b1, w2, b2, w3, b3};
+    size_t sizes[] = {72, 4, 24, 6, 18, 3};
+    for (int a = 0; a < 6; a++)
+        for (size_t i = 0; i < sizes[a]; i++)
+            arrays[a][i] = (float)(tu_rng_unit(&rng) - 0.4);
+    smug_layer l[8];
+    memset(l, 0, sizeof l);
+    const int dims[8][3] = {{4, 9, 9}, {4, 9, 9}, {4, 5, 5}, {6, 5, 5},
+                            {6, 5, 5}, {6, 1, 1}, {6, 0, 0}, {3, 0, 0}};
+    const smug_layer_kind kinds[8] = {SMUG_LAYER_CONV,    SMUG_LAYER_RELU, SMUG_LAYER_MAXPOOL,
+                                      SMUG_LAYER_CONV,    SMUG_LAYER_RELU, SMUG_LAYER_GLOBALAVGPOOL,
+                                      SMUG_LAYER_RESHAPE, SMUG_LAYER_DENSE};
+    for (int i = 0; i < 8; i++) {
+        l[i].kind = kinds[i];
+        l[i].out.rank = dims[i][1] ? 3 : 1;
+        for (int d = 0; d < 3; d++)
+            l[i].out.dims[d] = dims[i][d];
+        if (i == 0) {
+            l[0].in.rank = 3;
+            l[0].in.dims[0] = 2, l[0].in.dims[1] = 9, l[0].in.dims[2] = 9;
+        } else {
+            l[i].in = l[i - 1].out;
+        }
+    }
+    l[0].n_in = 2, l[0].n_out = 4, l[0].weight = w1, l[0].bias = b1;
+    l[0].win = (smug_window){3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+    l[2].win = (smug_window){3, 3, 2, 2, 1, 1, 1, 1, 1, 1};
+    l[3].n_in = 4, l[3].n_out = 6, l[3].weight = w2, l[3].bias = b2;
+    l[3].win = (smug_window){1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
+    l[7].n_in = 6, l[7].n_out = 3, l[7].weight = w3, l[7].bias = b3;
+    smug_net *net = tu_net_from_layers(l, 8);
+    if (net)
+        net->first_out = 1; /* the ReLU after the first conv, as the loader marks it */
+    return net;
+}
+
+static void test_first_through_maxpool(void **state)
+{
+    (void)state;
+    smug_net *net = stem_pool_net();
+    assert_non_null(net);
+    smug_error err = SMUG_ERROR_INIT;
+    tu_rng rng = {99};
+    float x[162], h[324], pt[324], g[324], attr[324], want[324];
+    for (int j = 0; j < 162; j++)
+        x[j] = (float)(tu_rng_unit(&rng) * 2.0 - 1.0);
+    assert_int_equal(smug_net_first_activations(net, x, h, &err), 0);
+    int positive = 0;
+    for (int j = 0; j < 324; j++)
+        positive += h[j] > 0.0f;
+    assert_true(positive > 50 && positive < 300); /* the ReLU and MaxPool both matter */
+    const int ms[] = {1, 3, 8};
+    for (int mi = 0; mi < 3; mi++)
+        for (int tiny = 0; tiny < 2; tiny++) {
+            int m = ms[mi];
+            double sum[324] = {0};
+            for (int k = 0; k < m; k++) {
+                float alpha = ((float)k + 0.5f) / (float)m;
+                for (int j = 0; j < 324; j++)
+                    pt[j] = alpha * h[j];
+                assert_int_equal(smug_grad_from(net, 2, pt, 1, 0, g, NULL, &err), 0);
+                for (int j = 0; j < 324; j++)
+                    sum[j] += g[j];
+            }
+            for (int j = 0; j < 324; j++)
+                want[j] = (float)((double)h[j] * sum[j] / m);
+            smug_ig_opts o = SMUG_IG_OPTS_INIT;
+            o.steps = m;
+            o.target = 1;
+            o.budget = tiny ? 1 : 0; /* one byte: one path point per batch */
+            assert_int_equal(smug_ig_first(net, x, &o, attr, NULL, NULL, &err), 0);
+            double d = tu_max_abs_diff(attr, want, 324, NULL);
+            if (d > 1e-5 * (1.0 + tu_max_abs(want, 324)))
+                fail_msg("m=%d budget %s: IG differs from its definition by %.3g", m,
+                         tiny ? "tiny" : "default", d);
+        }
+    smug_net_free(net);
+}
+
 /* For fashion_fc the rest of the network after the first ReLU is one Gemm, so IG w.r.t. h is
  * exactly h_j · W2[target][j] whatever m is. */
 static void test_fc_first_is_linear(void **state)
@@ -478,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_prob_completeness),
         cmocka_unit_test(test_formula_small_m),
         cmocka_unit_test(test_fc_first_is_linear),
+        cmocka_unit_test(test_first_through_maxpool),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_text_ig_first_completeness),
         cmocka_unit_test(test_text_ig_tokens_completeness),
