@@ -73,6 +73,12 @@ int smug_params_known(const char *name)
     return find(name) != NULL;
 }
 
+int smug_params_is_switch(const char *name)
+{
+    const pdesc *d = find(name);
+    return d && d->type == P_ENUM && strcmp(d->choices, "false|true") == 0;
+}
+
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b), row[64];
