@@ -76,6 +76,12 @@ typedef struct smug_eval_result {
     double sparsity;     /* fraction of the image's pixels kept, NaN when !ok */
     smug_lsc_result lsc; /* lsc.lsc is NaN when !ok */
     double seconds;
+    /* map methods that are ok: deletion and insertion curves (curves.h) over the
+     * params.window grid, params.curve_steps steps, cells set to params.baseline; NaN AUCs
+     * and curve_n 0 for the boxes and failed methods. The arrays are owned. */
+    double auc_del, auc_ins;
+    int curve_n;
+    double *curve_frac, *curve_del, *curve_ins; /* [curve_n] */
 } smug_eval_result;
 
 typedef struct smug_eval_input {

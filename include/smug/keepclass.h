@@ -20,7 +20,7 @@
 enum { SMUG_KEEP_MAX_ATTEMPTS = 64 };
 
 typedef struct smug_keep_attempt {
-    int k;           /* neurons constrained (may be fewer than asked: all that qualify) */
+    int k; /* neurons constrained (may be fewer than asked: all that qualify) */
     double gamma;
     int mask_size;   /* -1 when the attempt failed */
     int status;      /* smug_solve_status, or -1 when the attempt failed */

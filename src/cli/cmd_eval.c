@@ -360,6 +360,8 @@ static int run_eval(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
     c.net = net;
+    if (rc == 0) /* window 0 ("auto") becomes the model's own, as in smug run (SIS, curves) */
+        plan.params.window = smug_net_window(net, plan.params.window);
     run.text = net && net->input_is_tokens;
     if (rc == 0 && run.text && cli_get(a, "vocab"))
         rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
@@ -382,6 +384,7 @@ static int run_eval(const cli_args *a, smug_error *err)
         free(run.rows[i].input);
         for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
             free(run.rows[i].words[m]);
+        smug_eval_input_free(&run.rows[i].e); /* the curves */
     }
     cli_names_free(&c.names);
     free(run.rows);

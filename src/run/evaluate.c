@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "smug/backward.h"
+#include "smug/curves.h"
 #include "smug/encode.h"
 #include "smug/forward.h"
 #include "smug/gradcam.h"
@@ -73,8 +74,10 @@ int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err)
 
 void smug_eval_input_free(smug_eval_input *e)
 {
-    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
         free(e->r[m].map);
+        free(e->r[m].curve_frac), free(e->r[m].curve_del), free(e->r[m].curve_ins);
+    }
     memset(e, 0, sizeof *e);
 }
 
@@ -285,7 +288,49 @@ static int run_box(ev *v, smug_eval_result *r, int m, smug_error *err)
     return 0;
 }
 
+/* Deletion and insertion curves of an ok map (curves.h); not counted in r->seconds. */
+static int run_curves(ev *v, smug_eval_result *r, smug_error *err)
+{
+    smug_grid g;
+    if (!r->ok || !r->map ||
+        smug_grid_init(&g, &v->net->input, smug_net_window(v->net, v->p->window), err) < 0)
+        return r->ok && r->map ? -1 : 0;
+    if ((size_t)g.h * (size_t)g.w != (size_t)v->out->h * (size_t)v->out->w)
+        return 0; /* a map that is not over the input's pixels has no cell order */
+    int n = smug_curve_points(&g, v->p->curve_steps);
+    int *order = malloc((size_t)g.n_cells * sizeof *order);
+    r->curve_frac = malloc((size_t)n * sizeof(double));
+    r->curve_del = malloc((size_t)n * sizeof(double));
+    r->curve_ins = malloc((size_t)n * sizeof(double));
+    int rc = order && r->curve_frac && r->curve_del && r->curve_ins
+                 ? 0
+                 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    if (rc == 0)
+        rc = smug_curve_order(&g, r->map, order, err);
+    if (rc == 0)
+        rc = smug_curves(v->net, v->x, v->out->target, &g, order, v->p->curve_steps,
+                         (float)v->p->baseline, r->curve_frac, r->curve_del, r->curve_ins, err);
+    free(order);
+    if (rc < 0)
+        return -1;
+    r->curve_n = n;
+    r->auc_del = smug_curve_auc(r->curve_frac, r->curve_del, n);
+    r->auc_ins = smug_curve_auc(r->curve_frac, r->curve_ins, n);
+    return 0;
+}
+
+static int run_method_only(ev *v, int m, smug_error *err);
+
 static int run_method(ev *v, int m, smug_error *err)
+{
+    smug_eval_result *r = &v->out->r[m];
+    r->auc_del = r->auc_ins = NAN;
+    if (run_method_only(v, m, err) < 0)
+        return -1;
+    return run_curves(v, r, err);
+}
+
+static int run_method_only(ev *v, int m, smug_error *err)
 {
     smug_eval_result *r = &v->out->r[m];
     r->ran = 1;

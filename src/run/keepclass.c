@@ -39,8 +39,7 @@ static int k_ladder(int k0, int n_order, int *ks, int cap)
 
 /* One attempt at (k, gamma) into *r. Returns 0 with a verified mask, 1 when a later
  * attempt's solver failed (recorded, *r freed), -1 on an error that ends the search. */
-static int attempt(search *s, int k, double gamma, int first, smug_mask_result *r,
-                   smug_error *err)
+static int attempt(search *s, int k, double gamma, int first, smug_mask_result *r, smug_error *err)
 {
     smug_params p = *s->params;
     p.gamma = gamma;
@@ -55,8 +54,8 @@ static int attempt(search *s, int k, double gamma, int first, smug_mask_result *
         rc = smug_pipeline_mask(s->net, s->x, &p, &ek, s->solver, r, err);
     } else {
         char note[512];
-        rc = smug_pipeline_mask_or_note(s->net, s->x, &p, &ek, s->solver, r, note, sizeof note,
-                                        err);
+        rc =
+            smug_pipeline_mask_or_note(s->net, s->x, &p, &ek, s->solver, r, note, sizeof note, err);
     }
     if (rc != 0)
         return rc;
@@ -118,13 +117,14 @@ int smug_keep_class_search(const smug_net *net, const float *x, const smug_param
     memset(out, 0, sizeof *out);
     memset(keep, 0, sizeof *keep);
     *out_params = *params;
-    search s = {net, x, params, e, solver, malloc((e->n_first ? e->n_first : 1) * sizeof(int)),
-                0, keep};
+    search s = {net, x,   params, e, solver, malloc((e->n_first ? e->n_first : 1) * sizeof(int)),
+                0,   keep};
     if (!s.order)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     s.n_order = smug_select_topk(e->first_pre, e->ig_first, e->n_first, (int)e->n_first, s.order);
     int ks[SMUG_KEEP_MAX_ATTEMPTS / 2];
-    int n_ks = s.n_order < 0 ? 0 : k_ladder(e->n_neurons, s.n_order, ks, SMUG_KEEP_MAX_ATTEMPTS / 2);
+    int n_ks =
+        s.n_order < 0 ? 0 : k_ladder(e->n_neurons, s.n_order, ks, SMUG_KEEP_MAX_ATTEMPTS / 2);
     int rc = s.n_order < 0 ? smug_fail(err, SMUG_ERR_NOMEM, "out of memory")
                            : attempt(&s, ks[0], params->gamma, 1, out, err);
     smug_mask_result best;

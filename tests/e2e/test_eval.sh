@@ -23,6 +23,21 @@ done
 for r in "LSC (mean)" "LSC (sd)" "Win %" "Sparsity" "Time (ms)"; do
   grep -qF "| $r |" e1/table.md && ok || bad "table.md lacks row $r"
 done
+# deletion / insertion AUC (issue #16): in [0, 1] for every map method, none for the boxes
+for r in "Deletion AUC" "Insertion AUC"; do
+  grep -qF "| $r |" e1/table.md && ok || bad "table.md lacks row $r"
+done
+[ -s e1/curves.png ] && ok || bad "no e1/curves.png"
+python3 - e1/table.csv <<'PY' && ok || bad "table.csv: AUC columns"
+import csv, sys
+rows = {r["method"]: r for r in csv.DictReader(open(sys.argv[1]))}
+for m, r in rows.items():
+    d, i = r["deletion_auc_mean"], r["insertion_auc_mean"]
+    if m in ("centerbox", "maxbox", "optbox"):
+        assert d == "" and i == "", m
+    else:
+        assert 0.0 <= float(d) <= 1.0 and 0.0 <= float(i) <= 1.0, m
+PY
 [ "$(tail -n +2 e1/inputs.csv | wc -l)" -eq 27 ] && ok || bad "inputs.csv: want 3 x 9 rows"
 [ "$(cut -d, -f4 e1/inputs.csv | tail -n +2 | sort -u | wc -l)" -eq 9 ] && ok || bad "inputs.csv: want 9 methods"
 grep -q '0002_trouser.png",1,1,smug,' e1/inputs.csv && ok || bad "inputs.csv: label and prediction of 0002"
