@@ -10,6 +10,8 @@
  *               et al. 2014);
  *  - gradcam    Grad-CAM on the conv layer params.gradcam_layer (gradcam.h); conv models only;
  *  - sis        Sufficient Input Subsets on the params.window grid, τ = params.sis_threshold;
+ *  - prunegrad  PruneGrad (prunegrad.h, keep = params.prune_keep): the pruned network's input
+ *               gradient, largest magnitude over channels (as grad);
  *  - centerbox, maxbox, optbox  boxes without a map (lsc.h); optbox on a params.optbox_grid
  *               grid is a lower bound on LSC for boxes of that grid, not an explanation.
  * F is the target's logit or probability as params.ig_output says; the target is the
@@ -48,6 +50,7 @@ typedef enum {
     SMUG_EVAL_GRAD,
     SMUG_EVAL_GRADCAM,
     SMUG_EVAL_SIS,
+    SMUG_EVAL_PRUNEGRAD,
     SMUG_EVAL_CENTERBOX,
     SMUG_EVAL_MAXBOX,
     SMUG_EVAL_OPTBOX,

@@ -14,8 +14,8 @@
 
 typedef struct smug_plot_series {
     const char *name;
-    int color;            /* colour slot 0-9 */
-    const double *x, *y;  /* [n], x in [0, 1] ascending */
+    int color;           /* colour slot 0-9 */
+    const double *x, *y; /* [n], x in [0, 1] ascending */
     int n;
 } smug_plot_series;
 
@@ -25,7 +25,6 @@ typedef struct smug_plot_chart {
     int n_series;
 } smug_plot_chart;
 
-int smug_plot_write(const char *path, const smug_plot_chart *charts, int n_charts,
-                    smug_error *err);
+int smug_plot_write(const char *path, const smug_plot_chart *charts, int n_charts, smug_error *err);
 
 #endif

@@ -16,7 +16,7 @@
 enum { CW = 360, CH = 300, LEFT = 36, RIGHT = 12, TOP = 28, BOTTOM = 30 };
 
 static const uint8_t palette[10][3] = {
-    {230, 75, 53},  {77, 187, 213}, {0, 160, 135},  {60, 84, 136},   {243, 155, 127},
+    {230, 75, 53},   {77, 187, 213},  {0, 160, 135},  {60, 84, 136},   {243, 155, 127},
     {132, 145, 180}, {145, 209, 194}, {220, 200, 60}, {190, 120, 220}, {180, 180, 180}};
 
 typedef struct canvas {
@@ -94,8 +94,7 @@ static void chart(canvas *c, int ox, const smug_plot_chart *ch)
     }
 }
 
-int smug_plot_write(const char *path, const smug_plot_chart *charts, int n_charts,
-                    smug_error *err)
+int smug_plot_write(const char *path, const smug_plot_chart *charts, int n_charts, smug_error *err)
 {
     if (n_charts < 1)
         return smug_fail(err, SMUG_ERR_USAGE, "%s: a plot needs a chart", path);

@@ -20,12 +20,14 @@
 #include "smug/gradcam.h"
 #include "smug/ig.h"
 #include "smug/pipeline.h"
+#include "smug/prunegrad.h"
 #include "smug/score.h"
 #include "smug/sis.h"
 #include "smug/sparsity.h"
 
 static const char *const method_names[SMUG_EVAL_N_METHODS] = {
-    "smug", "smug_base", "ig", "grad", "gradcam", "sis", "centerbox", "maxbox", "optbox"};
+    "smug", "smug_base", "ig",        "grad",   "gradcam",
+    "sis",  "prunegrad", "centerbox", "maxbox", "optbox"};
 
 const char *smug_eval_method_name(int m)
 {
@@ -61,7 +63,8 @@ int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err)
         if (m < 0)
             return smug_fail(err, SMUG_ERR_USAGE,
                              "--methods: unknown method '%s' (choose from smug, smug_base, ig, "
-                             "grad, gradcam, sis, centerbox, maxbox, optbox, or all)",
+                             "grad, gradcam, sis, prunegrad, centerbox, maxbox, optbox, or "
+                             "all)",
                              name);
         if (out_on[m])
             return smug_fail(err, SMUG_ERR_USAGE, "--methods: '%s' is listed twice", name);
@@ -197,6 +200,7 @@ static void collapse_channels(const float *a, size_t size, size_t hw, int absmax
     }
 }
 
+/* integrated: 0 the plain gradient, 1 IG, 2 PruneGrad's pruned gradient. */
 static int run_gradient(ev *v, smug_eval_result *r, int integrated, smug_error *err)
 {
     double t0 = smug_now();
@@ -207,7 +211,10 @@ static int run_gradient(ev *v, smug_eval_result *r, int integrated, smug_error *
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
     int rc, prob = v->p->ig_output == 1;
-    if (integrated) {
+    if (integrated == 2) {
+        smug_prunegrad_opts o = {v->out->target, prob, v->p->prune_keep};
+        rc = smug_prunegrad(v->net, v->x, &o, a, NULL, NULL, NULL, err);
+    } else if (integrated) {
         smug_ig_opts o = SMUG_IG_OPTS_INIT;
         o.steps = v->p->steps;
         o.target = v->out->target;
@@ -218,7 +225,7 @@ static int run_gradient(ev *v, smug_eval_result *r, int integrated, smug_error *
         rc = smug_grad_input(v->net, v->x, v->out->target, prob, a, NULL, err);
     }
     if (rc == 0)
-        collapse_channels(a, size, (size_t)v->out->h * (size_t)v->out->w, !integrated, r->map);
+        collapse_channels(a, size, (size_t)v->out->h * (size_t)v->out->w, integrated != 1, r->map);
     free(a);
     r->seconds = smug_now() - t0;
     return rc < 0 ? -1 : score_map(v, r, err);
@@ -343,6 +350,7 @@ static int run_method_only(ev *v, int m, smug_error *err)
     case SMUG_EVAL_GRAD: return run_gradient(v, r, m == SMUG_EVAL_IG, err);
     case SMUG_EVAL_GRADCAM: return run_gradcam(v, r, err);
     case SMUG_EVAL_SIS: return run_sis(v, r, err);
+    case SMUG_EVAL_PRUNEGRAD: return run_gradient(v, r, 2, err);
     default: return run_box(v, r, m, err);
     }
 }

@@ -10,7 +10,7 @@ smug=$1 src=$2
 
 cd "$tmp"
 cnn=$src/models/fashion_cnn.onnx fc=$src/models/fashion_fc.onnx d=$src/data/fashion
-methods="smug smug_base ig grad gradcam sis centerbox maxbox optbox"
+methods="smug smug_base ig grad gradcam sis prunegrad centerbox maxbox optbox"
 fast=(--window 4 --timeout 5 --steps 64 --optbox-grid 7)
 
 check "eval cnn, 3 images" 0 "" "$smug" eval --model "$cnn" --input "$d/0001_pullover.png" \
@@ -38,8 +38,8 @@ for m, r in rows.items():
     else:
         assert 0.0 <= float(d) <= 1.0 and 0.0 <= float(i) <= 1.0, m
 PY
-[ "$(tail -n +2 e1/inputs.csv | wc -l)" -eq 27 ] && ok || bad "inputs.csv: want 3 x 9 rows"
-[ "$(cut -d, -f4 e1/inputs.csv | tail -n +2 | sort -u | wc -l)" -eq 9 ] && ok || bad "inputs.csv: want 9 methods"
+[ "$(tail -n +2 e1/inputs.csv | wc -l)" -eq 30 ] && ok || bad "inputs.csv: want 3 x 10 rows"
+[ "$(cut -d, -f4 e1/inputs.csv | tail -n +2 | sort -u | wc -l)" -eq 10 ] && ok || bad "inputs.csv: want 10 methods"
 grep -q '0002_trouser.png",1,1,smug,' e1/inputs.csv && ok || bad "inputs.csv: label and prediction of 0002"
 for p in 0001_pullover 0002_trouser 0005_trouser; do
   [ -s "e1/panels/$p.png" ] && ok || bad "no panel $p.png"

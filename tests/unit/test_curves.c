@@ -71,8 +71,8 @@ static void test_curves_match_oracle(void **state)
     assert_non_null(net);
     smug_error err = SMUG_ERROR_INIT;
     float *x = NULL;
-    assert_int_equal(smug_input_load(tu_path("data/fashion/0000_ankle_boot.png"), &net->input,
-                                     0.0, 1.0, &x, &err),
+    assert_int_equal(smug_input_load(tu_path("data/fashion/0000_ankle_boot.png"), &net->input, 0.0,
+                                     1.0, &x, &err),
                      0);
     smug_grid g;
     assert_int_equal(smug_grid_init(&g, &net->input, 7, &err), 0); /* 4×4 cells of 7×7 */
@@ -101,7 +101,7 @@ static void test_curves_match_oracle(void **state)
         assert_true(fabs(del[i] - oracle_prob(net, xd, 9)) < 1e-4);
         assert_true(fabs(ins[i] - oracle_prob(net, xi, 9)) < 1e-4);
     }
-    assert_true(del[0] > 0.5);             /* the ankle boot is predicted with p = 0.6 */
+    assert_true(del[0] > 0.5);                 /* the ankle boot is predicted with p = 0.6 */
     assert_true(fabs(del[0] - ins[5]) < 1e-6); /* both are the whole input */
     assert_true(fabs(del[5] - ins[0]) < 1e-6); /* both are the pure baseline */
     free(x);
