@@ -18,6 +18,7 @@ packages=(
   nettle-dev             # SHA-256 of models and problems in bundle manifests
   # solvers, run as subprocesses
   z3 cvc5
+  coinor-cbc             # the MILP back end (solvers/cbc.yaml): tests run it
   # tests: cmocka, plus clang's libFuzzer/sanitizer runtime for the fuzz target
   libcmocka-dev clang libclang-rt-14-dev
   libonnx-testdata       # ONNX's backend node tests: unit/test_conformance.c runs them

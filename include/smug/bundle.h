@@ -14,7 +14,15 @@
  * A bundle is self-contained: `smug solve` and `smug score` need nothing outside it, so it
  * can be copied to a cluster and back. An id is the input file's name up to its first dot,
  * with characters outside [A-Za-z0-9_-] replaced by '_' (and "-2", "-3", … on a clash), so
- * ids never contain a dot and a result file's name parses back unambiguously.
+ * ids never contain a dot and a result file's name parses back unambiguously. A name longer
+ * than SMUG_BUNDLE_ID_HASHED keeps its first characters and ends in "-" and 8 hex digits of
+ * its sha256, so every file name derived from an id fits the file system (NAME_MAX).
+ *
+ * A bundle may come from someone else: it is untrusted input (design §7). Its files are
+ * read through b->dirfd without following links (fsutil.h), only regular files of bounded
+ * size; an id from a manifest must be 1..SMUG_BUNDLE_ID_MAX characters of [A-Za-z0-9_-];
+ * and the limits (timeout, mem_limit, jobs, threads) are never taken from its params: they
+ * keep smug's defaults unless the command line sets them.
  *
  * The problem files are what smug run would send a solver: rows, proved facts (lower bound,
  * fixings, dominance) as assertions; B is the emit-time incumbent's size minus one, so
@@ -29,7 +37,9 @@
 #include "smug/net.h"
 #include "smug/pipeline.h"
 
-#define SMUG_BUNDLE_FORMAT 1 /* manifest "format": bumped on an incompatible change */
+#define SMUG_BUNDLE_FORMAT    1   /* manifest "format": bumped on an incompatible change */
+#define SMUG_BUNDLE_ID_MAX    100 /* characters of an id */
+#define SMUG_BUNDLE_ID_HASHED 92  /* longer names are cut and hashed to this length */
 
 typedef struct smug_bundle_problem {
     char *id;
@@ -54,6 +64,7 @@ typedef struct smug_bundle_problem {
 
 typedef struct smug_bundle {
     char *dir;
+    int dirfd; /* the bundle folder, open (smug_bundle_load); -1 after smug_bundle_parse */
     char *smug_version;
     char *model_source; /* the model path emit read */
     char model_sha256[65];
@@ -62,8 +73,8 @@ typedef struct smug_bundle {
     int n;
 } smug_bundle;
 
-/* Reads dir/manifest.json; errors name the file and field. *out is the caller's
- * (smug_bundle_free). */
+/* Opens the folder dir and reads its manifest.json; errors name the file and field. *out
+ * is the caller's (smug_bundle_free, which closes the folder). */
 int smug_bundle_load(const char *dir, smug_bundle **out, smug_error *err);
 /* The same from manifest text; name labels errors, dir becomes b->dir. */
 int smug_bundle_parse(const char *text, size_t len, const char *name, const char *dir,
@@ -98,6 +109,7 @@ int smug_bundle_parse_shard(const char *spec, int *out_index, int *out_count, sm
 /* 1 when problem i belongs to shard I of N (round robin over manifest order). */
 int smug_bundle_in_shard(int i, int index, int count);
 
-/* The id for an input path (see above), without the clash suffix, into buf. */
+/* The id for an input path (see above), without the clash suffix, into buf (n >
+ * SMUG_BUNDLE_ID_HASHED). */
 const char *smug_bundle_id_for(const char *input, char *buf, size_t n);
 #endif

@@ -13,7 +13,9 @@
  * cannot be read (corrupt JSON, another problem's rows, a model that breaks a row, a solver
  * error) or two sources that contradict each other (one proves no mask below L, another
  * has a smaller one) make that id's status "error" with a message naming the files; the
- * other ids are unaffected.
+ * other ids are unaffected. Result files are opened through BUNDLE/results' descriptor
+ * without following links (fsutil.h): a link or non-file there is such an unreadable source,
+ * named in the report, and nothing it points at is read.
  */
 #ifndef SMUG_BUNDLE_SCORE_H
 #define SMUG_BUNDLE_SCORE_H
@@ -24,9 +26,10 @@ typedef struct smug_bundle_score_stats {
     int with_results; /* ids with at least one result file */
 } smug_bundle_score_stats;
 
-/* Scores every problem into out_dir (report.json and out_dir/<id>/ pictures). Fails only
- * when nothing can be written or the bundle's model cannot be loaded; per-id problems are
- * in the report and counted in *st. */
+/* Scores every problem into out_dir (report.json and out_dir/<id>/ pictures); out_dir NULL
+ * is BUNDLE/scored, opened (and each <id>/ in it) without following a link. Fails only when
+ * nothing can be written, results/ is not a folder, or the bundle's model cannot be loaded;
+ * per-id problems are in the report and counted in *st. */
 int smug_bundle_score(const smug_bundle *b, const smug_net *net, const char *out_dir,
                       smug_bundle_score_stats *st, smug_error *err);
 #endif

@@ -7,6 +7,8 @@
  *  3. the model's own in-graph normalisation (Sub/Div) then runs as part of the network.
  * .npy: float32/float64/int32/int64, C order, shape equal to the model input with or without
  * a leading batch dimension of 1; values are used as they are (token ids for token models).
+ * Only regular files are read, and a file larger than any valid one for the model's shape
+ * is refused before reading (design §7: a FIFO or /dev/zero never hangs smug).
  */
 #ifndef SMUG_INPUT_H
 #define SMUG_INPUT_H
@@ -20,6 +22,15 @@
  * [size(shape)] (caller frees). Errors name the file and what does not match. */
 int smug_input_load(const char *path, const smug_shape *shape, double pixel_min, double pixel_max,
                     float **out_x, smug_error *err);
+
+/* The same from the bytes of a .npy file already read (len bytes; `path` names it in
+ * errors) into x[size(shape)]. */
+int smug_npy_parse(const unsigned char *data, size_t len, const char *path, const smug_shape *shape,
+                   float *x, smug_error *err);
+
+/* The most bytes a .npy file for `shape` can have (header included, 8-byte elements): a
+ * larger file is not an input of this model. */
+size_t smug_npy_max_bytes(const smug_shape *shape);
 
 /* Expands a path: a directory becomes its *.png and *.npy files in name order; a file is
  * itself. *out_paths is a malloc'ed array of malloc'ed strings (smug_input_paths_free). */

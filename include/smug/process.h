@@ -17,6 +17,11 @@
  * until the pipes close or for at most one more second (a process that left the group can
  * hold them open). Writing to a child that closed its stdin never raises SIGPIPE in smug;
  * the rest of the input is dropped. No process-wide state (signal dispositions) is changed.
+ *
+ * Interrupts (interrupt.h): once smug_interrupted() is set, a running child is stopped as
+ * at its deadline (outcome TIMEOUT, output up to then kept), smug_process_run starts no new
+ * child (outcome TIMEOUT at once) and smug_session_read_until returns 0 as at its deadline.
+ * A child is also killed by the kernel when smug dies (PR_SET_PDEATHSIG, SIGKILL).
  */
 #ifndef SMUG_PROCESS_H
 #define SMUG_PROCESS_H
@@ -78,6 +83,28 @@ void smug_process_result_free(smug_process_result *r);
  * fit); returns buf. The time is wall_seconds, so it includes the grace period when the
  * child needed SIGKILL. */
 const char *smug_process_describe(const smug_process_result *r, char *buf, size_t n);
+
+/* --- forked workers (smug solve, smug run --jobs) --------------------------------------- */
+
+/* Waits at most `seconds` for one of the caller's children to end; returns its pid with its
+ * wait status in *out_status, or 0 when none ended in that time (or there is none). Polls
+ * every 20 ms: a signal handled by another thread would not interrupt a blocking wait, and
+ * the caller must look at the interrupt flag (interrupt.h) between calls. */
+pid_t smug_process_wait_any(double seconds, int *out_status);
+
+/* The signal to send now to the worker processes still running in an interrupted smug,
+ * `since` seconds after the interrupt: none (0) during the first SMUG_WORKER_GRACE s (a
+ * terminal's Ctrl-C reached them too: they are stopping their solvers), then SIGTERM once,
+ * then SIGKILL once after SMUG_WORKER_KILL s (their solvers die with them:
+ * PR_SET_PDEATHSIG); 0 again after each was given. *stage starts at 0. */
+#define SMUG_WORKER_GRACE 2.0
+#define SMUG_WORKER_KILL  20.0
+int smug_process_workers_signal(double since, int *stage);
+
+/* In a freshly forked worker: SIGTERM when its parent dies (so an interrupted or killed smug
+ * leaves no worker, and through it no solver, behind). Returns -1 when the parent is
+ * already gone: the worker should exit. */
+int smug_process_worker_init(pid_t parent);
 
 /* --- interactive use (the `incremental` strategy: one solver, many check-sats) --------- */
 

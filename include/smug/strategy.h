@@ -16,7 +16,8 @@
  * A solver answer is believed only as printed: "sat" with a model that satisfies every row
  * and the bound; "unsat" printed with no (error …) before it and the process not killed.
  * Anything else (crash, timeout, unknown, garbage, an error) ends the search with the best
- * mask so far and the reason — never as unsat. This module sees only the mask problem:
+ * mask so far and the reason — never as unsat. A solver with `format: lp` (CBC) goes to
+ * cbc.h's driver instead, same contract. This module sees only the mask problem:
  * the forward-pass verification of the result is the caller's (verify.h).
  */
 #ifndef SMUG_STRATEGY_H

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "smug/interrupt.h"
 #include "smug/config.h"
 #include "smug/forward.h"
 #include "smug/fsutil.h"
@@ -333,6 +334,11 @@ static int eval_inputs(const cli_args *a, eval_ctx *c, int limit, smug_error *er
         for (int i = 0; rc == 0 && i < n && c->run->n_rows < limit; i++) {
             c->i = ++c->run->n_seen;
             rc = eval_one(c, paths[i], smug_labels_find(&lb, paths[i]), err);
+            if (rc == 0 && smug_interrupted()) /* its solver was stopped as at a deadline */
+                rc = smug_fail(err, SMUG_ERR_SOLVER,
+                               "interrupted (signal %d): no solver left running; no tables "
+                               "written",
+                               smug_interrupted());
         }
         smug_labels_free(&lb);
         smug_input_paths_free(paths, n);

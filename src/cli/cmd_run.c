@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <cblas.h>
@@ -20,10 +21,12 @@
 #include "smug/fsutil.h"
 #include "smug/image.h"
 #include "smug/input.h"
+#include "smug/interrupt.h"
 #include "smug/json.h"
 #include "smug/keepclass.h"
 #include "smug/onnx.h"
 #include "smug/pipeline.h"
+#include "smug/process.h"
 #include "smug/report.h"
 #include "smug/score.h"
 #include "smug/textview.h"
@@ -317,18 +320,23 @@ static int worker(run_ctx *c, const char *input, int i)
     return rc < 0 ? WORKER_FATAL : c->failures ? WORKER_INPUT_FAILED : WORKER_OK;
 }
 
-/* Waits for one worker; a fatal one's message goes to err (the first only). */
-static int reap_worker(run_ctx *c, int *fatal, smug_error *err)
+/* Waits a little for one worker (pids[*n] running); a fatal one's message goes to err (the
+ * first only). Returns 1 when one ended. */
+static int reap_worker(run_ctx *c, pid_t *pids, int *n, int *fatal, smug_error *err)
 {
     int status;
-    pid_t pid = wait(&status);
-    if (pid < 0)
+    pid_t pid = smug_process_wait_any(0.1, &status);
+    if (pid <= 0)
         return 0;
+    for (int i = 0; i < *n; i++)
+        if (pids[i] == pid)
+            pids[i] = pids[--*n];
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     c->failures += code == WORKER_INPUT_FAILED;
     if (code == WORKER_FATAL) {
         *fatal = 1; /* its message is in its .err part */
-    } else if (code != WORKER_OK && code != WORKER_INPUT_FAILED && err->code == SMUG_OK) {
+    } else if (code != WORKER_OK && code != WORKER_INPUT_FAILED && err->code == SMUG_OK &&
+               !smug_interrupted()) {
         *fatal = 1;
         smug_fail(err, SMUG_ERR_INTERNAL, "a worker process %s %d",
                   WIFSIGNALED(status) ? "died of signal" : "exited with status",
@@ -366,37 +374,59 @@ static int splice_parts(run_ctx *c, int n, smug_error *err)
     return rc;
 }
 
+/* Ctrl-C (interrupt.h): no new worker starts; the running ones stop their solvers as at a
+ * deadline, or are told to (smug_process_workers_signal), and are waited for. */
+static void stop_workers(const pid_t *pids, int n, double *since, int *stage)
+{
+    if (!smug_interrupted())
+        return;
+    double now = smug_process_now();
+    if (*since < 0)
+        *since = now;
+    int sig = smug_process_workers_signal(now - *since, stage);
+    for (int i = 0; sig && i < n; i++)
+        kill(pids[i], sig);
+}
+
 static int explain_parallel(run_ctx *c, char **paths, int n, smug_error *err)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/.parts", c->plan->out_dir);
     if (smug_fs_mkdirs(dir, err) < 0)
         return -1;
+    pid_t *pids = malloc((size_t)c->plan->params.jobs * sizeof *pids), parent = getpid();
+    if (!pids)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     openblas_set_num_threads(1); /* the parallelism is the workers' */
     fflush(NULL);
-    int running = 0, done = 0, fatal = 0;
+    int running = 0, done = 0, fatal = 0, stage = 0;
+    double since = -1.0;
     for (int i = 0; i < n || running > 0;) {
-        if (i < n && !fatal && running < c->plan->params.jobs) {
+        if (i < n && !fatal && !smug_interrupted() && running < c->plan->params.jobs) {
             pid_t pid = fork();
             if (pid == 0)
-                _exit(worker(c, paths[i], i));
+                _exit(smug_process_worker_init(parent) < 0 ? WORKER_FATAL : worker(c, paths[i], i));
             if (pid < 0) {
                 fatal = 1;
                 smug_fail(err, SMUG_ERR_IO, "fork failed: %s", strerror(errno));
                 continue;
             }
-            i++, running++;
+            i++;
+            pids[running++] = pid;
             continue;
         }
-        if (i < n && fatal)
-            i = n; /* a fatal error: start nothing more, let the running ones finish */
+        if (i < n && (fatal || smug_interrupted()))
+            i = n; /* start nothing more, let the running ones finish */
         if (running == 0)
             break;
-        running -= reap_worker(c, &fatal, err);
+        stop_workers(pids, running, &since, &stage);
+        if (!reap_worker(c, pids, &running, &fatal, err))
+            continue;
         done++;
         if (c->tty)
             fprintf(stderr, "\r[%d/%d] done\033[K", done, n);
     }
+    free(pids);
     if (c->tty)
         fprintf(stderr, "\r\033[K");
     smug_error perr = SMUG_ERROR_INIT;
@@ -425,12 +455,18 @@ static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
     if (rc == 0 && c->plan->params.jobs > 1 && n > 1) {
         rc = explain_parallel(c, paths, n, err);
     } else {
-        for (int i = 0; rc == 0 && i < n; i++) {
+        for (int i = 0; rc == 0 && i < n && !smug_interrupted(); i++) {
             if (c->tty && n > 1)
                 fprintf(stderr, "\r[%d/%d] %s\033[K", i + 1, n, paths[i]);
             rc = run_one(c, paths[i], err);
         }
     }
+    /* the seam for writing a partial report on Ctrl-C (a later issue): here every input
+     * begun has ended, its solver stopped as at a deadline, and none is left running */
+    if (rc == 0 && smug_interrupted())
+        rc = smug_fail(err, SMUG_ERR_SOLVER,
+                       "interrupted (signal %d): no solver left running; report.json not written",
+                       smug_interrupted());
     c->json = &j;
     smug_json_array_end(&j);
     smug_json_object_end(&j);
@@ -450,9 +486,6 @@ static int run_run(const cli_args *a, smug_error *err)
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0)
         rc = smug_solvers_get(reg, plan.params.solver, &solver, err);
-    if (rc == 0 && solver->format != SMUG_SOLVER_SMTLIB2)
-        rc = smug_fail(err, SMUG_ERR_USAGE,
-                       "solver %s reads LP files; smug run needs an SMT solver", solver->name);
     if (rc == 0 && !smug_solver_installed(solver, NULL, 0))
         rc = smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)",
                        solver->name, solver->executable, solver->path);

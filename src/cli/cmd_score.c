@@ -17,8 +17,8 @@ static int run_score(const cli_args *a, smug_error *err)
         rc = smug_bundle_net(b, &net, err);
     snprintf(dflt, sizeof dflt, "%s/scored", a->positional[0]);
     const char *out = cli_get(a, "out") ? cli_get(a, "out") : dflt;
-    if (rc == 0)
-        rc = smug_bundle_score(b, net, out, &st, err);
+    if (rc == 0) /* NULL: BUNDLE/scored, opened inside the bundle without following links */
+        rc = smug_bundle_score(b, net, cli_get(a, "out"), &st, err);
     if (rc == 0) {
         printf("%d problems: %d optimal, %d feasible, %d errors; %d with results\n", st.total,
                st.optimal, st.feasible, st.errors, st.with_results);

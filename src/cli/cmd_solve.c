@@ -7,10 +7,13 @@
 
 #include "cli.h"
 #include "smug/bundle_solve.h"
+#include "smug/interrupt.h"
 #include "smug/process.h"
 
 typedef struct progress {
     int tty;
+    double timeout; /* the limits in force, said in the first line */
+    int jobs;
 } progress;
 
 static void on_problem(const smug_bundle_solve_stats *st, const char *id, int ok,
@@ -20,8 +23,9 @@ static void on_problem(const smug_bundle_solve_stats *st, const char *id, int ok
     int todo = st->total - st->finished;
     int handled = st->done + st->failed + st->skipped;
     if (!id) {
-        printf("%d problems in this shard, %d already solved, %d to solve\n", st->total,
-               st->finished, todo);
+        printf("%d problems in this shard, %d already solved, %d to solve (%g s each, %d "
+               "job%s)\n",
+               st->total, st->finished, todo, pg->timeout, pg->jobs, pg->jobs == 1 ? "" : "s");
         fflush(stdout);
         return;
     }
@@ -38,7 +42,9 @@ static void on_problem(const smug_bundle_solve_stats *st, const char *id, int ok
             st->optimal, st->timeouts, st->failed, eta);
 }
 
-/* --timeout, --strategy, --mem-limit, --jobs through params.def for their range checks. */
+/* --timeout, --strategy, --mem-limit, --jobs through params.def for their range checks.
+ * The limits (timeout, mem-limit, jobs) are smug's defaults unless given here: the bundle's
+ * manifest never sets them (bundle.h). */
 static int solve_params(const cli_args *a, smug_params *p, smug_error *err)
 {
     const char *names[] = {"timeout", "strategy", "mem-limit", "jobs", "solver"};
@@ -73,19 +79,17 @@ static int run_solve(const cli_args *a, smug_error *err)
     if (rc == 0 && !smug_solver_installed(o.solver, NULL, 0))
         rc = smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)",
                        o.solver->name, o.solver->executable, o.solver->path);
-    if (rc == 0 && o.solver->format != SMUG_SOLVER_SMTLIB2)
-        rc = smug_fail(err, SMUG_ERR_USAGE, "solver %s reads LP files; solve needs an SMT solver",
-                       o.solver->name);
     if (rc == 0)
         rc = smug_bundle_net(b, &net, err);
     smug_bundle_solve_stats st;
-    progress pg = {isatty(STDERR_FILENO)};
+    progress pg = {isatty(STDERR_FILENO), 0.0, 0};
     if (rc == 0) {
         openblas_set_num_threads(1); /* the work is in the solvers; children fork */
         o.strategy = (smug_strategy)b->params.strategy;
         o.timeout = b->params.timeout;
         o.mem_limit_mb = b->params.mem_limit;
         o.jobs = b->params.jobs;
+        pg.timeout = o.timeout, pg.jobs = o.jobs;
         rc = smug_bundle_solve(b, net, &o, &st, on_problem, &pg, err);
     }
     if (pg.tty && rc == 0)
@@ -94,6 +98,11 @@ static int run_solve(const cli_args *a, smug_error *err)
         printf("solved %d (%d optimal, %d timeouts), %d failed, %d skipped (held by another "
                "run); results in %s/results\n",
                st.done, st.optimal, st.timeouts, st.failed, st.skipped, b->dir);
+    if (rc == 0 && smug_interrupted())
+        rc = smug_fail(err, SMUG_ERR_SOLVER,
+                       "interrupted (signal %d): %d problem(s) left unsolved, no solver left "
+                       "running; a rerun solves them",
+                       smug_interrupted(), st.interrupted);
     if (rc == 0 && st.failed)
         rc = smug_fail(err, SMUG_ERR_SOLVER,
                        "%d problem(s) not solved (the reasons are in results/*.error); a rerun "
@@ -111,7 +120,8 @@ const cli_command cli_cmd_solve = {
     .usage = "BUNDLE [--solver NAME] [--jobs N] [--shard I/N] [--timeout S] [--strategy S]",
     .description =
         "Solves every problem of BUNDLE (from smug emit) that has no result for this solver\n"
-        "yet, with the bundle's own method parameters unless overridden here, writing\n"
+        "yet, with the bundle's own method parameters unless overridden here (limits -\n"
+        "timeout, memory, jobs - come only from here, never from the bundle), writing\n"
         "BUNDLE/results/<id>.<solver>.json atomically. A rerun skips finished problems;\n"
         "killing it loses only the problems in progress. --shard I/N takes problems I, I+N,\n"
         "I+2N, … of the manifest (0 <= I < N), so N runs together cover the bundle exactly\n"
@@ -120,7 +130,7 @@ const cli_command cli_cmd_solve = {
     .opts = {{"solver", "NAME", 0, "a solver from solvers/*.yaml (default: the bundle's)"},
              {"jobs", "N", 0, "problems solved in parallel (default 1)"},
              {"shard", "I/N", 0, "solve only shard I of N (0-based)"},
-             {"timeout", "S", 0, "seconds per problem (default: the bundle's)"},
+             {"timeout", "S", 0, "seconds per problem (default 60)"},
              {"strategy", "S", 0, "auto, optimize, tighten, bisect or base"},
              {"mem-limit", "MB", 0, "memory limit of a solver process in MiB"},
              {0}},

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "smug/interrupt.h"
 
 static const cli_command *const commands[] = {&cli_cmd_run,     &cli_cmd_emit,   &cli_cmd_solve,
                                               &cli_cmd_score,   &cli_cmd_eval,   &cli_cmd_attribute,
@@ -74,6 +75,12 @@ int main(int argc, char **argv)
     if (help) {
         cli_print_help(cmd);
         return 0;
+    }
+    /* Ctrl-C, SIGTERM, SIGHUP: stop as at a deadline, leaving no solver behind
+     * (interrupt.h; the flag it sets is smug's one mutable global) */
+    if (smug_interrupt_catch(&err) < 0) {
+        fprintf(stderr, "smug: error: %s\n", err.msg);
+        return 1;
     }
     /* process-wide by nature (OpenBLAS's own pool); set once, before any BLAS call */
     if (cmd->takes_params && args.params.threads > 0)

@@ -17,6 +17,13 @@
 #include "smug/fsutil.h"
 #include "smug/strbuf.h"
 
+/* A PNG file larger than this is refused before reading (a 4096x4096 RGB image
+ * compresses to far less); it keeps a device or a runaway file from filling memory. */
+#define PNG_MAX_BYTES ((size_t)256 << 20)
+
+/* The longest .npy header smug reads (numpy writes ~128 bytes, padded to 64). */
+#define NPY_HEADER_MAX 65536
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -31,11 +38,19 @@ static int load_png(const char *path, const smug_shape *shape, double lo, double
     png_image img;
     memset(&img, 0, sizeof img);
     img.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&img, path))
+    unsigned char *file;
+    size_t file_len;
+    if (smug_fs_read_max(path, PNG_MAX_BYTES, &file, &file_len, err) < 0)
+        return -1;
+    int readable = png_image_begin_read_from_memory(&img, file, file_len);
+    if (!readable) {
+        free(file);
         return smug_fail(err, SMUG_ERR_FORMAT, "%s: not a readable PNG (%s)", path, img.message);
+    }
     int flat = shape->rank == 1;
     if (!flat && c != 1 && c != 3) {
         png_image_free(&img);
+        free(file);
         return smug_fail(err, SMUG_ERR_UNSUPPORTED, "%s: model wants %d channels; PNG gives 1 or 3",
                          path, c);
     }
@@ -44,6 +59,7 @@ static int load_png(const char *path, const smug_shape *shape, double lo, double
     if (!ok) {
         char buf[64];
         png_image_free(&img);
+        free(file);
         return smug_fail(err, SMUG_ERR_FORMAT, "%s: image is %ux%u, the model input is %s", path,
                          img.width, img.height, smug_shape_str(shape, buf, sizeof buf));
     }
@@ -53,9 +69,12 @@ static int load_png(const char *path, const smug_shape *shape, double lo, double
     unsigned char *buf = malloc(n);
     if (!buf) {
         png_image_free(&img);
+        free(file);
         return smug_fail(err, SMUG_ERR_NOMEM, "%s: out of memory", path);
     }
-    if (!png_image_finish_read(&img, NULL, buf, 0, NULL)) {
+    int decoded = png_image_finish_read(&img, NULL, buf, 0, NULL);
+    free(file); /* libpng reads from it until finish_read */
+    if (!decoded) {
         free(buf);
         return smug_fail(err, SMUG_ERR_FORMAT, "%s: PNG decode failed (%s)", path, img.message);
     }
@@ -112,12 +131,14 @@ static int shape_matches(const long *dims, int rank, const smug_shape *shape)
     return 1;
 }
 
-static int load_npy(const char *path, const smug_shape *shape, float *x, smug_error *err)
+size_t smug_npy_max_bytes(const smug_shape *shape)
 {
-    unsigned char *data;
-    size_t len;
-    if (smug_fs_read_all(path, &data, &len, err) < 0)
-        return -1;
+    return 12 + NPY_HEADER_MAX + 8 * smug_shape_size(shape);
+}
+
+int smug_npy_parse(const unsigned char *data, size_t len, const char *path, const smug_shape *shape,
+                   float *x, smug_error *err)
+{
     int rc = 0;
     size_t hlen = 0, off = 0;
     if (len < 10 || memcmp(data, "\x93NUMPY", 6) != 0) {
@@ -128,7 +149,7 @@ static int load_npy(const char *path, const smug_shape *shape, float *x, smug_er
         hlen = data[8] | (size_t)data[9] << 8 | (size_t)data[10] << 16 | (size_t)data[11] << 24;
         off = 12;
     }
-    if (rc == 0 && (off == 0 || off + hlen > len))
+    if (rc == 0 && (off == 0 || hlen > NPY_HEADER_MAX || off + hlen > len))
         rc = smug_fail(err, SMUG_ERR_FORMAT, "%s: truncated .npy header", path);
     char descr[16] = "";
     long dims[8];
@@ -176,6 +197,18 @@ static int load_npy(const char *path, const smug_shape *shape, float *x, smug_er
             x[i] = (float)v;
         }
     }
+    return rc;
+}
+
+/* A .npy of this shape has at most smug_npy_max_bytes: a larger file (or /dev/zero) is
+ * refused by its size before a byte is read. */
+static int load_npy(const char *path, const smug_shape *shape, float *x, smug_error *err)
+{
+    unsigned char *data;
+    size_t len;
+    if (smug_fs_read_max(path, smug_npy_max_bytes(shape), &data, &len, err) < 0)
+        return -1;
+    int rc = smug_npy_parse(data, len, path, shape, x, err);
     free(data);
     return rc;
 }

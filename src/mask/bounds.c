@@ -247,8 +247,9 @@ int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, 
     parm.presolve = GLP_ON;
     /* no cover cuts: GLPK 5.0's glp_cov_init aborts the process (glp_add_cols: ncs = 0)
      * when the presolved problem leaves it no knapsack row to work on (fashion_cnn, test
-     * image 6, window 4) */
-    parm.gmi_cuts = parm.mir_cuts = parm.clq_cuts = GLP_ON;
+     * image 6, window 4). No clique cuts: glp_clq_cut frees a block twice (AddressSanitizer,
+     * smug run --model models/debian_text.onnx --input data/text/admin_0.txt --top-k 4) */
+    parm.gmi_cuts = parm.mir_cuts = GLP_ON;
     parm.tol_int = 1e-9;
     parm.tm_lim = (int)(seconds * 1000.0);
     /* GLPK's cut generators print to stdout even with msg_lev off; its terminal switch is

@@ -564,7 +564,8 @@ static void drop_pages(const void *p, size_t len, void *ctx)
 int smug_onnx_load(const char *path, smug_net **out_net, smug_error *err)
 {
     *out_net = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd =
+        open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block: refused below */
     if (fd < 0)
         return smug_fail(err, SMUG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;

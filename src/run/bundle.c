@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "smug/bounds.h"
 #include "smug/encode.h"
@@ -19,21 +20,28 @@
 #include "smug/onnx.h"
 #include "smug/smtlib.h"
 
+static int id_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
 const char *smug_bundle_id_for(const char *input, char *buf, size_t n)
 {
     const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
     size_t len = strcspn(base, ".");
     if (len == 0)
         base = "input", len = 5;
-    if (len >= n)
-        len = n - 1;
-    for (size_t i = 0; i < len; i++) {
-        char c = base[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '_' || c == '-';
-        buf[i] = ok ? c : '_';
+    if (len > SMUG_BUNDLE_ID_HASHED) { /* cut, and told apart by the hash of the whole name */
+        char hex[65];
+        smug_sha256_hex(base, len, hex);
+        snprintf(buf, n, "%.*s-%.8s", SMUG_BUNDLE_ID_HASHED - 9, base, hex);
+        len = SMUG_BUNDLE_ID_HASHED - 9;
+    } else {
+        snprintf(buf, n, "%.*s", (int)len, base);
     }
-    buf[len] = '\0';
+    for (size_t i = 0; i < len && buf[i]; i++)
+        buf[i] = id_char(buf[i]) ? buf[i] : '_';
     return buf;
 }
 
@@ -78,6 +86,8 @@ void smug_bundle_free(smug_bundle *b)
         smug_bundle_problem_free(&b->problems[i]);
     free(b->problems);
     free(b->dir);
+    if (b->dirfd >= 0)
+        close(b->dirfd);
     free(b->smug_version);
     free(b->model_source);
     free(b);
@@ -196,9 +206,18 @@ static int read_problem(const smug_jval *jp, const char *mpath, int i, smug_bund
         smug_jreq_int(jp, "constraints", where, 0, 1L << 30, &nr, err) < 0 ||
         smug_jreq_str(jp, "rows_sha256", where, &sha, err) < 0)
         return -1;
-    if (strlen(id) == 0 || strcspn(id, "./") != strlen(id))
-        return smug_fail(err, SMUG_ERR_FORMAT, "%s: id '%s' must be non-empty, without '.' or '/'",
-                         where, id);
+    size_t id_len = strlen(id), good = 0;
+    while (good < id_len && id_char(id[good]))
+        good++;
+    if (id_len == 0 || good < id_len) /* it becomes part of file names */
+        return smug_fail(err, SMUG_ERR_FORMAT,
+                         "%s: id '%.64s' must be non-empty, of letters, digits, '_' and '-'", where,
+                         id);
+    if (id_len > SMUG_BUNDLE_ID_MAX)
+        return smug_fail(
+            err, SMUG_ERR_FORMAT,
+            "%s: id '%.32s…' has %zu characters, more than %d (emit makes shorter ones)", where, id,
+            id_len, SMUG_BUNDLE_ID_MAX);
     bp->id = strdup(id);
     bp->input = strdup(input);
     if (!bp->id || !bp->input)
@@ -211,6 +230,19 @@ static int read_problem(const smug_jval *jp, const char *mpath, int i, smug_bund
     return read_files(jp, where, bp, err);
 }
 
+/* The method parameters that bound what a run may use: a downloaded manifest could ask for
+ * 1024 jobs or a 1e7 s timeout, so these come from the command line (or smug's defaults),
+ * never from a bundle. */
+static const char *const limit_params[] = {"timeout", "mem_limit", "jobs", "threads"};
+
+static int is_limit(const char *name)
+{
+    for (size_t i = 0; i < sizeof limit_params / sizeof *limit_params; i++)
+        if (strcmp(name, limit_params[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int read_params(const smug_jval *root, const char *mpath, smug_params *p, smug_error *err)
 {
     smug_params_defaults(p);
@@ -218,7 +250,7 @@ static int read_params(const smug_jval *root, const char *mpath, smug_params *p,
     const char *names[64];
     int n = smug_params_names(names, 64);
     for (int i = 0; i < n && i < 64; i++) {
-        const smug_jval *v = smug_jval_get(jp, names[i]);
+        const smug_jval *v = is_limit(names[i]) ? NULL : smug_jval_get(jp, names[i]);
         char text[64], where[4200];
         double d;
         if (!v)
@@ -257,10 +289,11 @@ static int read_manifest(const smug_jval *root, const char *mpath, smug_bundle *
     b->smug_version = strdup(version);
     b->model_source = strdup(source);
     snprintf(b->model_sha256, sizeof b->model_sha256, "%s", sha);
-    b->n = (int)smug_jval_len(probs);
-    b->problems = calloc((size_t)(b->n > 0 ? b->n : 1), sizeof *b->problems);
+    int n = (int)smug_jval_len(probs);
+    b->problems = calloc((size_t)(n > 0 ? n : 1), sizeof *b->problems);
     if (!b->smug_version || !b->model_source || !b->problems)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    b->n = n; /* only now: smug_bundle_free walks b->problems[0, n) */
     for (int i = 0; i < b->n; i++) {
         if (read_problem(smug_jval_at(probs, (size_t)i), mpath, i, &b->problems[i], err) < 0)
             return -1;
@@ -279,6 +312,7 @@ int smug_bundle_parse(const char *text, size_t len, const char *name, const char
     smug_bundle *b = calloc(1, sizeof *b);
     if (!b)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    b->dirfd = -1;
     int rc = smug_jval_parse(text, len, name, &root, err);
     if (rc == 0)
         rc = read_manifest(root, name, b, err);
@@ -293,34 +327,86 @@ int smug_bundle_parse(const char *text, size_t len, const char *name, const char
     return 0;
 }
 
+/* Largest manifest read: ~1 KiB a problem, so a million problems. */
+#define MANIFEST_MAX ((size_t)1 << 30)
+
 int smug_bundle_load(const char *dir, smug_bundle **out, smug_error *err)
 {
     char mpath[4096];
     snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
-    if (!smug_fs_exists(mpath))
-        return smug_fail(err, SMUG_ERR_IO,
-                         "%s: no manifest.json: not a bundle (make one with smug emit)", dir);
-    unsigned char *data;
-    size_t len;
-    if (smug_fs_read_all(mpath, &data, &len, err) < 0)
+    int dirfd;
+    if (smug_fs_dir_open(dir, &dirfd, err) < 0)
         return -1;
-    int rc = smug_bundle_parse((const char *)data, len, mpath, dir, out, err);
+    smug_fs_kind kind = smug_fs_kind_at(dirfd, "manifest.json");
+    unsigned char *data = NULL;
+    size_t len;
+    int rc = kind == SMUG_FS_MISSING
+                 ? smug_fail(err, SMUG_ERR_IO,
+                             "%s: no manifest.json: not a bundle (make one with smug emit)", dir)
+                 : smug_fs_read_at(dirfd, dir, "manifest.json", MANIFEST_MAX, &data, &len, err);
+    if (rc == 0)
+        rc = smug_bundle_parse((const char *)data, len, mpath, dir, out, err);
     free(data);
-    return rc;
+    if (rc < 0) {
+        close(dirfd);
+        return -1;
+    }
+    (*out)->dirfd = dirfd;
+    return 0;
 }
 
 int smug_bundle_net(const smug_bundle *b, smug_net **out, smug_error *err)
 {
     char path[4096], sha[65];
+    unsigned char *data;
+    size_t len;
     snprintf(path, sizeof path, "%s/model.onnx", b->dir);
-    if (smug_fs_sha256(path, sha, err) < 0)
+    if (smug_fs_read_at(b->dirfd, b->dir, "model.onnx", SMUG_FS_READ_MAX, &data, &len, err) < 0)
         return -1;
+    smug_sha256_hex(data, len, sha);
+    int rc = 0;
     if (strcmp(sha, b->model_sha256) != 0)
-        return smug_fail(err, SMUG_ERR_FORMAT,
-                         "%s: sha256 %s differs from the manifest's %s: the bundle's model was "
-                         "changed",
-                         path, sha, b->model_sha256);
-    return smug_onnx_load(path, out, err);
+        rc = smug_fail(err, SMUG_ERR_FORMAT,
+                       "%s: sha256 %s differs from the manifest's %s: the bundle's model was "
+                       "changed",
+                       path, sha, b->model_sha256);
+    else
+        rc = smug_onnx_load_buffer(data, len, path, out, err);
+    free(data);
+    return rc;
+}
+
+/* inputs/<id>.npy into a new x: a regular file inside the bundle, no larger than a .npy of
+ * the model's input shape can be, so /dev/zero or a FIFO there is refused at once. */
+static int load_input(const smug_bundle *b, const smug_net *net, const char *id, float **out_x,
+                      smug_error *err)
+{
+    char where[4096], name[SMUG_BUNDLE_ID_MAX + 8];
+    unsigned char *data = NULL;
+    size_t len;
+    int fd;
+    snprintf(where, sizeof where, "%s/inputs", b->dir);
+    snprintf(name, sizeof name, "%s.npy", id);
+    if (smug_fs_subdir(b->dirfd, b->dir, "inputs", 0, &fd, err) < 0)
+        return -1;
+    if (fd < 0)
+        return smug_fail(err, SMUG_ERR_IO, "%s: no inputs folder: not a bundle", where);
+    int rc = smug_fs_read_at(fd, where, name, smug_npy_max_bytes(&net->input), &data, &len, err);
+    close(fd);
+    float *x = rc == 0 ? malloc(smug_shape_size(&net->input) * sizeof *x) : NULL;
+    if (rc == 0 && !x)
+        rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    if (rc == 0) {
+        char label[4400];
+        snprintf(label, sizeof label, "%s/%s", where, name);
+        rc = smug_npy_parse(data, len, label, &net->input, x, err);
+    }
+    free(data);
+    if (rc < 0)
+        free(x);
+    else
+        *out_x = x;
+    return rc;
 }
 
 /* The manifest's incumbent over the problem's variables, when it is a valid mask. */
@@ -348,11 +434,10 @@ int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int se
                         float **out_x, smug_mask_result *out, smug_error *err)
 {
     const smug_bundle_problem *bp = &b->problems[i];
-    char path[4096], sha[65];
+    char sha[65];
     memset(out, 0, sizeof *out);
     *out_x = NULL;
-    snprintf(path, sizeof path, "%s/inputs/%s.npy", b->dir, bp->id);
-    if (smug_input_load(path, &net->input, 0.0, 1.0, out_x, err) < 0)
+    if (load_input(b, net, bp->id, out_x, err) < 0)
         return -1;
     if (search_incumbent
             ? smug_pipeline_problem(net, *out_x, &b->params, bp->neurons, bp->k, out, err) < 0

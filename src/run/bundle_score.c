@@ -6,15 +6,26 @@
 #include "smug/bundle_score.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "smug/artifacts.h"
 #include "smug/fsutil.h"
 #include "smug/json.h"
 #include "smug/report.h"
 #include "smug/strategy.h"
+
+/* A result or raw output is at most this big (smug's own output cap for a solver). */
+#define SOURCE_MAX ((size_t)64 << 20)
+
+/* BUNDLE/results, open: every source is read through it, never through a link. */
+typedef struct results_dir {
+    int fd; /* -1: the bundle has no results/ */
+    char where[4200];
+} results_dir;
 
 typedef struct merged {
     uint8_t *best; /* [n] smallest mask so far */
@@ -93,16 +104,18 @@ static int cells_to_mask(const smug_jval *cells, const smug_mask_problem *p, uin
 }
 
 static void read_json_source(merged *g, const smug_bundle_problem *bp, const smug_mask_problem *p,
-                             const char *dir, const char *file, const char *solver)
+                             const results_dir *rd, const char *file, const char *solver)
 {
-    char path[4096], why[512] = "";
+    char why[512] = "";
     smug_jval *root = NULL;
     smug_error err = SMUG_ERROR_INIT;
-    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
-        return;
+    unsigned char *text = NULL;
+    size_t len = 0;
     const char *id, *sha, *status, *strategy, *proved;
     long size, lower, calls = 0;
-    if (smug_jval_load(path, &root, &err) < 0 || smug_jreq_str(root, "id", file, &id, &err) < 0 ||
+    if (smug_fs_read_at(rd->fd, rd->where, file, SOURCE_MAX, &text, &len, &err) < 0 ||
+        smug_jval_parse((const char *)text, len, file, &root, &err) < 0 ||
+        smug_jreq_str(root, "id", file, &id, &err) < 0 ||
         smug_jreq_str(root, "rows_sha256", file, &sha, &err) < 0 ||
         smug_jreq_str(root, "status", file, &status, &err) < 0 ||
         smug_jreq_str(root, "strategy", file, &strategy, &err) < 0 ||
@@ -133,6 +146,7 @@ static void read_json_source(merged *g, const smug_bundle_problem *bp, const smu
         add_source(g, file, reading);
     }
     smug_jval_free(root);
+    free(text);
 }
 
 /* Which problem file a raw output answers: its bound and form, or -1 if none. */
@@ -153,21 +167,20 @@ static int raw_form(const smug_bundle_problem *bp, const char *form, int *bound,
 }
 
 static void read_raw_source(merged *g, const smug_bundle_problem *bp, const smug_mask_problem *p,
-                            const char *dir, const char *file, const char *form, const char *solver)
+                            const results_dir *rd, const char *file, const char *form,
+                            const char *solver)
 {
-    char path[4096], reading[700];
+    char reading[700];
     int bound, optimize;
     unsigned char *text = NULL;
     size_t len;
     smug_error err = SMUG_ERROR_INIT;
-    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
-        return;
     if (raw_form(bp, form, &bound, &optimize) < 0) {
         snprintf(g->error, sizeof g->error, "%s: the bundle has no problem file '%s%s%s.smt2'",
                  file, bp->id, form[0] ? "." : "", form);
         return;
     }
-    if (smug_fs_read_all(path, &text, &len, &err) < 0) {
+    if (smug_fs_read_at(rd->fd, rd->where, file, SOURCE_MAX, &text, &len, &err) < 0) {
         snprintf(g->error, sizeof g->error, "%s", err.msg);
         return;
     }
@@ -233,14 +246,19 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* Sorted names in BUNDLE/results (so reports do not depend on directory order). */
-static int list_results(const smug_bundle *b, char ***out, int *n, smug_error *err)
+static int list_results(const results_dir *rd, char ***out, int *n, smug_error *err)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/results", b->dir);
     *out = NULL, *n = 0;
-    DIR *d = opendir(path);
-    if (!d)
+    if (rd->fd < 0)
         return 0; /* no results yet: every id keeps the manifest's incumbent */
+    int fd = dup(rd->fd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return smug_fail(err, SMUG_ERR_IO, "%s: cannot list: %s", rd->where, strerror(errno));
+    }
+    rewinddir(d);
     int cap = 0, rc = 0;
     for (struct dirent *e; rc == 0 && (e = readdir(d));) {
         if (e->d_name[0] == '.')
@@ -266,20 +284,18 @@ static int list_results(const smug_bundle *b, char ***out, int *n, smug_error *e
 }
 
 static void merge_sources(merged *g, const smug_bundle *b, int i, const smug_mask_result *m,
-                          char **names, int n_names)
+                          const results_dir *rd, char **names, int n_names)
 {
     const smug_bundle_problem *bp = &b->problems[i];
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/results", b->dir);
     for (int f = 0; f < n_names && !g->error[0]; f++) {
         char form[32], solver[64];
         int is_json;
         if (parse_name(names[f], bp->id, form, solver, &is_json) < 0)
             continue;
         if (is_json)
-            read_json_source(g, bp, m->problem, dir, names[f], solver);
+            read_json_source(g, bp, m->problem, rd, names[f], solver);
         else
-            read_raw_source(g, bp, m->problem, dir, names[f], form, solver);
+            read_raw_source(g, bp, m->problem, rd, names[f], form, solver);
     }
     if (!g->error[0] && g->lower > g->size &&
         snprintf(g->error, sizeof g->error,
@@ -307,7 +323,9 @@ static void fill_solve(const merged *g, smug_mask_result *m)
 typedef struct scorer {
     const smug_bundle *b;
     const smug_net *net;
-    const char *out_dir;
+    const char *out_dir; /* for paths in the report and messages */
+    int out_fd;          /* out_dir, open */
+    results_dir rd;
     char **names;
     int n_names;
     smug_json *json;
@@ -340,7 +358,7 @@ static void score_one(scorer *sc, int i)
         g.size = m.bounds.upper, g.lower = m.bounds.lower, g.proved_by = "bounds";
         snprintf(g.size_from, sizeof g.size_from, "manifest");
         snprintf(g.lower_from, sizeof g.lower_from, "manifest");
-        merge_sources(&g, sc->b, i, &m, sc->names, sc->n_names);
+        merge_sources(&g, sc->b, i, &m, &sc->rd, sc->names, sc->n_names);
         sc->st->with_results += g.sources.len > 0;
         rc = g.error[0] ? smug_fail(&err, SMUG_ERR_FORMAT, "%s", g.error) : 0;
     }
@@ -348,6 +366,11 @@ static void score_one(scorer *sc, int i)
         fill_solve(&g, &m);
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", sc->out_dir, bp->id);
+    int id_fd = -1; /* out/<id> made here, a folder and not a link, before it is written by name */
+    if (rc == 0)
+        rc = smug_fs_subdir(sc->out_fd, sc->out_dir, bp->id, 1, &id_fd, &err);
+    if (id_fd >= 0)
+        close(id_fd);
     if (rc == 0)
         rc = smug_pipeline_finish(sc->net, x, &sc->b->params, &e, g.solvers[0] ? g.solvers : "-",
                                   &m, &err);
@@ -377,18 +400,36 @@ static void score_one(scorer *sc, int i)
     smug_mask_result_free(&m);
 }
 
+/* The output folder: out_dir as the user named it, or BUNDLE/scored without a link. */
+static int open_out(scorer *sc, const char *out_dir, char *label, size_t n, smug_error *err)
+{
+    const smug_bundle *b = sc->b;
+    if (!out_dir) {
+        snprintf(label, n, "%s/scored", b->dir);
+        return smug_fs_subdir(b->dirfd, b->dir, "scored", 1, &sc->out_fd, err);
+    }
+    snprintf(label, n, "%s", out_dir);
+    if (smug_fs_mkdirs(out_dir, err) < 0)
+        return -1;
+    return smug_fs_dir_open(out_dir, &sc->out_fd, err);
+}
+
 int smug_bundle_score(const smug_bundle *b, const smug_net *net, const char *out_dir,
                       smug_bundle_score_stats *st, smug_error *err)
 {
     memset(st, 0, sizeof *st);
-    scorer sc = {b, net, out_dir, NULL, 0, NULL, st};
+    char out_label[4096];
+    scorer sc = {b, net, out_label, -1, {-1, ""}, NULL, 0, NULL, st};
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_json j;
     smug_json_init(&j, &sb, 1);
     sc.json = &j;
-    int rc = list_results(b, &sc.names, &sc.n_names, err);
+    snprintf(sc.rd.where, sizeof sc.rd.where, "%s/results", b->dir);
+    int rc = smug_fs_subdir(b->dirfd, b->dir, "results", 0, &sc.rd.fd, err);
     if (rc == 0)
-        rc = smug_fs_mkdirs(out_dir, err);
+        rc = list_results(&sc.rd, &sc.names, &sc.n_names, err);
+    if (rc == 0)
+        rc = open_out(&sc, out_dir, out_label, sizeof out_label, err);
     if (rc == 0) {
         smug_strbuf params = SMUG_STRBUF_INIT;
         smug_params_json(&b->params, &params);
@@ -406,13 +447,15 @@ int smug_bundle_score(const smug_bundle *b, const smug_net *net, const char *out
         smug_json_object_end(&j);
         rc = smug_strbuf_check(&sb, err);
     }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/report.json", out_dir);
     if (rc == 0)
-        rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
+        rc = smug_fs_write_at(sc.out_fd, out_label, "report.json", sb.buf, sb.len, err);
     for (int i = 0; i < sc.n_names; i++)
         free(sc.names[i]);
     free(sc.names);
     smug_strbuf_free(&sb);
+    if (sc.rd.fd >= 0)
+        close(sc.rd.fd);
+    if (sc.out_fd >= 0)
+        close(sc.out_fd);
     return rc;
 }

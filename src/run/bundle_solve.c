@@ -6,24 +6,41 @@
  * parent never touches a result file's contents while a child may be writing it: it learns
  * what happened from the exit status and then reads the finished file.
  */
-#define _DEFAULT_SOURCE /* flock */
+#define _GNU_SOURCE /* flock, pipe2 */
 #include "smug/bundle_solve.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "smug/fsutil.h"
+#include "smug/interrupt.h"
 #include "smug/json.h"
 #include "smug/process.h"
 #include "smug/verify.h"
 
-enum { CHILD_SOLVED = 0, CHILD_FAILED = 1, CHILD_SKIPPED = 3 };
+enum { CHILD_SOLVED = 0, CHILD_FAILED = 1, CHILD_SKIPPED = 3, CHILD_INTERRUPTED = 4 };
+
+/* Results of solver runs are at most this big (cells and a note; a million cells fit). */
+#define RESULT_MAX ((size_t)64 << 20)
+
+/* What every worker shares: the bundle, and BUNDLE/results open as a directory, so that no
+ * name inside it is ever resolved through a link (fsutil.h). */
+typedef struct solve_ctx {
+    const smug_bundle *b;
+    const smug_net *net;
+    const smug_bundle_solve_options *o;
+    const char *version;
+    int resfd;
+    char where[4200]; /* "BUNDLE/results", for messages */
+} solve_ctx;
 
 const char *smug_bundle_result_path(const smug_bundle *b, const char *id, const char *solver,
                                     char *buf, size_t n)
@@ -32,13 +49,12 @@ const char *smug_bundle_result_path(const smug_bundle *b, const char *id, const 
     return buf;
 }
 
-static void sibling_path(const smug_bundle *b, const char *id, const char *solver, const char *what,
-                         char *buf, size_t n)
+/* The name of an id's file in results/: "json", "error" or "lock" (a dot file). */
+static const char *file_name(const char *id, const char *solver, const char *what, char *buf,
+                             size_t n)
 {
-    if (strcmp(what, "lock") == 0)
-        snprintf(buf, n, "%s/results/.%s.%s.lock", b->dir, id, solver);
-    else
-        snprintf(buf, n, "%s/results/%s.%s.%s", b->dir, id, solver, what);
+    snprintf(buf, n, "%s%s.%s.%s", strcmp(what, "lock") == 0 ? "." : "", id, solver, what);
+    return buf;
 }
 
 static void result_json(const smug_bundle_problem *bp, const smug_mask_result *m,
@@ -78,18 +94,19 @@ static void result_json(const smug_bundle_problem *bp, const smug_mask_result *m
     smug_json_object_end(&j);
 }
 
-static int solve_problem(const smug_bundle *b, const smug_net *net, int i,
-                         const smug_bundle_solve_options *o, const char *version, smug_error *err)
+static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
 {
+    const smug_bundle *b = sc->b;
+    const smug_bundle_solve_options *o = sc->o;
     const smug_bundle_problem *bp = &b->problems[i];
     float *x = NULL;
     smug_mask_result m;
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_verdict v;
-    char path[4096], source[256];
+    char name[256], source[256];
     snprintf(source, sizeof source, "smug %s bundle problem %s", SMUG_VERSION, bp->id);
     smug_solve_options so = {o->strategy, o->timeout, o->mem_limit_mb, source, 0};
-    int rc = smug_bundle_rebuild(b, net, i, 1, &x, &m, err);
+    int rc = smug_bundle_rebuild(b, sc->net, i, 1, &x, &m, err);
     if (rc == 0)
         rc = smug_solve(m.problem, &m.bounds, o->solver, &so, &m.solve, err);
     if (rc == 0) {
@@ -98,96 +115,163 @@ static int solve_problem(const smug_bundle *b, const smug_net *net, int i,
     }
     if (rc == 0) {
         smug_mask_problem_cells(m.problem, m.solve.mask, m.cells);
-        rc = smug_verify_mask(net, x, m.problem, m.cells, bp->target, &v, err);
+        rc = smug_verify_mask(sc->net, x, m.problem, m.cells, bp->target, &v, err);
     }
     if (rc == 0 && !v.ok)
         rc = smug_fail(err, SMUG_ERR_SOLVER, "the mask fails the forward check at neuron %d",
                        v.failed_neuron);
     if (rc == 0) {
-        result_json(bp, &m, o->solver->name, version, v.ok, &sb);
+        result_json(bp, &m, o->solver->name, sc->version, v.ok, &sb);
         rc = smug_strbuf_check(&sb, err);
     }
-    smug_bundle_result_path(b, bp->id, o->solver->name, path, sizeof path);
+    file_name(bp->id, o->solver->name, "json", name, sizeof name);
+    if (rc == 0 && smug_interrupted())
+        rc = 1; /* stopped early by Ctrl-C: not a result, a rerun solves it */
     if (rc == 0)
-        rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
+        rc = smug_fs_write_at(sc->resfd, sc->where, name, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);
     smug_mask_result_free(&m);
     free(x);
     return rc;
 }
 
-/* The child: lock, check, solve, write; its exit status tells the parent which. */
-static int child_main(const smug_bundle *b, const smug_net *net, int i,
-                      const smug_bundle_solve_options *o, const char *version)
+/* Takes the lock file `name` (flock, never waiting): 1 taken (*out_fd), 0 held by another
+ * run, -1 an error (a link or a non-file there: refused). A run removes its lock file when
+ * done, so one that took the lock of a file already removed (it had opened it before)
+ * checks that the name still leads to its file and otherwise starts over: then every path
+ * may remove the lock file, and no empty lock files are left behind. */
+static int lock_take(const solve_ctx *sc, const char *name, int *out_fd, smug_error *err)
 {
-    const smug_bundle_problem *bp = &b->problems[i];
-    char lock[4096], result[4096], errpath[4096];
-    sibling_path(b, bp->id, o->solver->name, "lock", lock, sizeof lock);
-    smug_bundle_result_path(b, bp->id, o->solver->name, result, sizeof result);
-    sibling_path(b, bp->id, o->solver->name, "error", errpath, sizeof errpath);
-    int fd = open(lock, O_CREAT | O_RDWR | O_CLOEXEC, 0666);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
-        return CHILD_SKIPPED;
-    if (smug_fs_exists(result))
-        return CHILD_SKIPPED; /* finished by another run between our scan and the lock */
-    smug_error err = SMUG_ERROR_INIT;
-    int rc = solve_problem(b, net, i, o, version, &err);
-    smug_error ignore = SMUG_ERROR_INIT;
-    if (rc < 0) {
-        smug_fs_write_atomic(errpath, err.msg, strlen(err.msg), &ignore);
-    } else {
-        unlink(errpath);
-        unlink(lock); /* a run that opened it already sees the result once it locks */
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int fd =
+            openat(sc->resfd, name, O_CREAT | O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+        struct stat st, now;
+        if (fd < 0 && smug_fs_kind_at(sc->resfd, name) == SMUG_FS_OTHER)
+            return smug_fs_refuse_at(sc->resfd, sc->where, name, err);
+        if (fd < 0)
+            return smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot create: %s", sc->where, name,
+                             strerror(errno));
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+            close(fd);
+            return smug_fs_refuse_at(sc->resfd, sc->where, name, err);
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+            int e = errno;
+            close(fd);
+            if (e == EWOULDBLOCK)
+                return 0;
+            return smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot lock: %s", sc->where, name,
+                             strerror(e));
+        }
+        if (fstatat(sc->resfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st.st_ino &&
+            now.st_dev == st.st_dev) {
+            *out_fd = fd;
+            return 1;
+        }
+        close(fd); /* removed by the run that held it: try the current one */
     }
-    return rc < 0 ? CHILD_FAILED : CHILD_SOLVED;
+    return smug_fail(err, SMUG_ERR_IO, "%s/%s: the lock file keeps changing", sc->where, name);
+}
+
+static void lock_drop(const solve_ctx *sc, const char *name, int fd)
+{
+    unlinkat(sc->resfd, name, 0); /* while held: whoever opened it sees it gone */
+    close(fd);
+}
+
+/* The child: lock, check, solve, write; its exit status tells the parent which. A failure
+ * leaves its message in <id>.<solver>.error for the parent (and the user) to read. */
+static int child_main(const solve_ctx *sc, int i, int msg_fd)
+{
+    const char *id = sc->b->problems[i].id, *solver = sc->o->solver->name;
+    char lock[256], result[256], errname[256];
+    file_name(id, solver, "lock", lock, sizeof lock);
+    file_name(id, solver, "json", result, sizeof result);
+    file_name(id, solver, "error", errname, sizeof errname);
+    smug_error err = SMUG_ERROR_INIT, ignore = SMUG_ERROR_INIT;
+    int fd = -1, rc = lock_take(sc, lock, &fd, &err);
+    if (rc == 0)
+        return CHILD_SKIPPED;
+    smug_fs_kind done = rc > 0 ? smug_fs_kind_at(sc->resfd, result) : SMUG_FS_MISSING;
+    if (done == SMUG_FS_REGULAR) {
+        lock_drop(sc, lock, fd);
+        return CHILD_SKIPPED; /* finished by another run between our scan and the lock */
+    }
+    if (done == SMUG_FS_OTHER)
+        rc = smug_fs_refuse_at(sc->resfd, sc->where, result, &err);
+    else if (rc > 0)
+        rc = solve_problem(sc, i, &err);
+    if (rc < 0) { /* the pipe first: it works on a full disk (one write < PIPE_BUF) */
+        if (write(msg_fd, err.msg, strlen(err.msg)) < 0)
+            err.msg[0] = '\0';
+        smug_fs_write_at(sc->resfd, sc->where, errname, err.msg, strlen(err.msg), &ignore);
+    } else if (rc == 0) {
+        unlinkat(sc->resfd, errname, 0);
+    }
+    if (fd >= 0)
+        lock_drop(sc, lock, fd);
+    return rc < 0 ? CHILD_FAILED : rc > 0 ? CHILD_INTERRUPTED : CHILD_SOLVED;
 }
 
 typedef struct running {
     pid_t pid;
     int problem;
+    int msg_fd; /* read end of the pipe the worker says its failure on */
 } running;
 
 /* What a finished child's result says, for the counters. */
-static void count_result(const smug_bundle *b, const char *id, const char *solver,
-                         smug_bundle_solve_stats *st)
+static void count_result(const solve_ctx *sc, const char *id, smug_bundle_solve_stats *st)
 {
-    char path[4096];
+    char name[256];
+    unsigned char *text = NULL;
+    size_t len;
     smug_jval *root = NULL;
     smug_error err = SMUG_ERROR_INIT;
-    smug_bundle_result_path(b, id, solver, path, sizeof path);
+    file_name(id, sc->o->solver->name, "json", name, sizeof name);
     st->done++;
-    if (smug_jval_load(path, &root, &err) < 0)
-        return;
-    const char *status = smug_jval_str(smug_jval_get(root, "status"));
-    st->optimal += status && strcmp(status, "optimal") == 0;
-    st->timeouts += status && strcmp(status, "timeout") == 0;
+    if (smug_fs_read_at(sc->resfd, sc->where, name, RESULT_MAX, &text, &len, &err) == 0 &&
+        smug_jval_parse((const char *)text, len, name, &root, &err) == 0) {
+        const char *status = smug_jval_str(smug_jval_get(root, "status"));
+        st->optimal += status && strcmp(status, "optimal") == 0;
+        st->timeouts += status && strcmp(status, "timeout") == 0;
+    }
     smug_jval_free(root);
+    free(text);
 }
 
-static void reap(const smug_bundle *b, const smug_bundle_solve_options *o, running *run, int *n_run,
-                 smug_bundle_solve_stats *st, smug_bundle_solve_cb cb, void *user)
+/* Waits a little for a worker to end and counts what it did. */
+static void reap(const solve_ctx *sc, running *run, int *n_run, smug_bundle_solve_stats *st,
+                 smug_bundle_solve_cb cb, void *user)
 {
     int status;
-    pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0)
+    pid_t pid = smug_process_wait_any(0.1, &status);
+    if (pid <= 0)
         return;
     for (int r = 0; r < *n_run; r++) {
         if (run[r].pid != pid)
             continue;
-        const char *id = b->problems[run[r].problem].id;
+        const char *id = sc->b->problems[run[r].problem].id;
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         char msg[SMUG_ERROR_MAX] = "";
         if (code == CHILD_SOLVED) {
-            count_result(b, id, o->solver->name, st);
+            count_result(sc, id, st);
         } else if (code == CHILD_SKIPPED) {
             st->skipped++;
+        } else if (code == CHILD_INTERRUPTED || (smug_interrupted() && WIFSIGNALED(status))) {
+            st->interrupted++;
         } else {
-            char path[4096];
+            char name[256];
             unsigned char *text = NULL;
             size_t len;
             smug_error ignore = SMUG_ERROR_INIT;
-            sibling_path(b, id, o->solver->name, "error", path, sizeof path);
-            if (code == CHILD_FAILED && smug_fs_read_all(path, &text, &len, &ignore) == 0)
+            file_name(id, sc->o->solver->name, "error", name, sizeof name);
+            ssize_t got = code == CHILD_FAILED ? read(run[r].msg_fd, msg, sizeof msg - 1) : 0;
+            msg[got > 0 ? got : 0] = '\0';
+            if (msg[0])
+                ; /* said through the pipe */
+            else if (code == CHILD_FAILED &&
+                     smug_fs_read_at(sc->resfd, sc->where, name, SMUG_ERROR_MAX, &text, &len,
+                                     &ignore) == 0)
                 snprintf(msg, sizeof msg, "%s", (char *)text);
             else
                 snprintf(msg, sizeof msg, "the worker process died (%s %d)",
@@ -198,8 +282,67 @@ static void reap(const smug_bundle *b, const smug_bundle_solve_options *o, runni
         }
         if (cb)
             cb(st, id, code == CHILD_SOLVED, msg[0] ? msg : NULL, user);
+        close(run[r].msg_fd);
         run[r] = run[--*n_run];
         return;
+    }
+}
+
+/* Ctrl-C (interrupt.h): no new worker starts, and the running ones are told to stop if the
+ * signal did not reach them (smug_process_workers_stop). */
+typedef struct stopping {
+    double since; /* when the interrupt was seen; < 0 not yet */
+    int stage;
+} stopping;
+
+static void stop_on_interrupt(const running *run, int n_run, stopping *stop)
+{
+    if (!smug_interrupted())
+        return;
+    double now = smug_process_now();
+    if (stop->since < 0)
+        stop->since = now;
+    int sig = smug_process_workers_signal(now - stop->since, &stop->stage);
+    for (int r = 0; sig && r < n_run; r++)
+        kill(run[r].pid, sig);
+}
+
+/* Which problems of the shard still need a result (todo) and which have something other
+ * than a regular file under their result's name (bad: a link…, refused). */
+static void scan(const solve_ctx *sc, int *todo, int *n_todo, int *bad, int *n_bad,
+                 smug_bundle_solve_stats *st)
+{
+    const smug_bundle *b = sc->b;
+    *n_todo = *n_bad = 0;
+    for (int i = 0; i < b->n; i++) {
+        if (!smug_bundle_in_shard(i, sc->o->shard_index, sc->o->shard_count))
+            continue;
+        char name[256];
+        st->total++;
+        file_name(b->problems[i].id, sc->o->solver->name, "json", name, sizeof name);
+        smug_fs_kind kind = smug_fs_kind_at(sc->resfd, name);
+        if (kind == SMUG_FS_REGULAR)
+            st->finished++;
+        else if (kind == SMUG_FS_MISSING)
+            todo[(*n_todo)++] = i;
+        else
+            bad[(*n_bad)++] = i;
+    }
+}
+
+/* The refused ones count as failed, each said in one line. */
+static void refuse_bad(const solve_ctx *sc, const int *bad, int n_bad, smug_bundle_solve_stats *st,
+                       smug_bundle_solve_cb cb, void *user)
+{
+    for (int k = 0; k < n_bad; k++) {
+        const char *id = sc->b->problems[bad[k]].id;
+        char name[256];
+        smug_error why = SMUG_ERROR_INIT;
+        file_name(id, sc->o->solver->name, "json", name, sizeof name);
+        smug_fs_refuse_at(sc->resfd, sc->where, name, &why);
+        st->failed++;
+        if (cb)
+            cb(st, id, 0, why.msg, user);
     }
 }
 
@@ -209,49 +352,67 @@ int smug_bundle_solve(const smug_bundle *b, const smug_net *net, const smug_bund
 {
     memset(st, 0, sizeof *st);
     st->started = smug_process_now();
-    char path[4096], version[256] = "unknown";
+    char version[256] = "unknown";
     smug_error ignore = SMUG_ERROR_INIT;
+    size_t name_len = strlen(o->solver->name);
+    if (name_len == 0 || name_len > SMUG_BUNDLE_SOLVER_MAX || strchr(o->solver->name, '.'))
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "solver name '%.64s' cannot name result files: 1 to %d characters "
+                         "without '.'",
+                         o->solver->name, SMUG_BUNDLE_SOLVER_MAX);
     smug_solver_version(o->solver, version, sizeof version, &ignore);
-    snprintf(path, sizeof path, "%s/results", b->dir);
-    if (smug_fs_mkdirs(path, err) < 0 || access(path, W_OK) < 0)
-        return smug_fail(err, SMUG_ERR_IO, "%s: not writable", path);
+    solve_ctx sc = {b, net, o, version, -1, ""};
+    snprintf(sc.where, sizeof sc.where, "%s/results", b->dir);
+    if (smug_fs_subdir(b->dirfd, b->dir, "results", 1, &sc.resfd, err) < 0)
+        return -1;
+    if (faccessat(sc.resfd, ".", W_OK, 0) < 0) {
+        close(sc.resfd);
+        return smug_fail(err, SMUG_ERR_IO, "%s: not writable", sc.where);
+    }
     int *todo = malloc((size_t)(b->n > 0 ? b->n : 1) * sizeof *todo), n_todo = 0;
+    int *bad = malloc((size_t)(b->n > 0 ? b->n : 1) * sizeof *bad), n_bad = 0;
     running *run = malloc((size_t)o->jobs * sizeof *run);
-    if (!todo || !run) {
-        free(todo), free(run);
+    if (!todo || !bad || !run) {
+        free(todo), free(bad), free(run);
+        close(sc.resfd);
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
-    for (int i = 0; i < b->n; i++) {
-        if (!smug_bundle_in_shard(i, o->shard_index, o->shard_count))
-            continue;
-        st->total++;
-        smug_bundle_result_path(b, b->problems[i].id, o->solver->name, path, sizeof path);
-        if (smug_fs_exists(path))
-            st->finished++;
-        else
-            todo[n_todo++] = i;
-    }
+    scan(&sc, todo, &n_todo, bad, &n_bad, st);
     if (cb)
         cb(st, NULL, 1, NULL, user);
+    refuse_bad(&sc, bad, n_bad, st, cb, user);
+    free(bad);
     int n_run = 0, next = 0, rc = 0;
+    pid_t parent = getpid();
+    stopping stop = {-1.0, 0};
     fflush(NULL); /* a child must not print the parent's buffered output again */
     while (next < n_todo || n_run > 0) {
-        if (rc == 0 && next < n_todo && n_run < o->jobs) {
-            pid_t pid = fork();
-            if (pid == 0)
-                _exit(child_main(b, net, todo[next], o, version));
+        if (rc == 0 && !smug_interrupted() && next < n_todo && n_run < o->jobs) {
+            int fds[2] = {-1, -1};
+            pid_t pid = pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -1 : fork();
+            if (pid == 0) {
+                close(fds[0]);
+                _exit(smug_process_worker_init(parent) < 0 ? CHILD_INTERRUPTED
+                                                           : child_main(&sc, todo[next], fds[1]));
+            }
             if (pid < 0) {
-                rc = smug_fail(err, SMUG_ERR_IO, "fork failed: %s", strerror(errno));
+                rc = smug_fail(err, SMUG_ERR_IO, "cannot start a worker: %s", strerror(errno));
+                if (fds[0] >= 0)
+                    close(fds[0]), close(fds[1]);
                 continue;
             }
-            run[n_run++] = (running){pid, todo[next++]};
+            close(fds[1]);
+            run[n_run++] = (running){pid, todo[next++], fds[0]};
             continue;
         }
         if (n_run == 0)
             break;
-        reap(b, o, run, &n_run, st, cb, user);
+        stop_on_interrupt(run, n_run, &stop);
+        reap(&sc, run, &n_run, st, cb, user);
     }
+    st->interrupted += n_todo - next; /* never started */
     free(todo);
     free(run);
+    close(sc.resfd);
     return rc;
 }

@@ -381,8 +381,10 @@ int smug_evaluate(const smug_net *net, const float *x, const smug_params *params
     smug_score_dims(net, &out->h, &out->w);
     if (on[SMUG_EVAL_SMUG] && !solver)
         return smug_fail(err, SMUG_ERR_INTERNAL, "smug_evaluate: smug needs a solver");
-    ev v = {net, x, params, solver, out, {0}, 0, 0.0};
-    int rc = classify(net, x, params, out, err);
+    smug_params p = *params; /* window 0 ("auto") is the model's own for every method */
+    p.window = smug_net_window(net, params->window);
+    ev v = {net, x, &p, solver, out, {0}, 0, 0.0};
+    int rc = classify(net, x, &p, out, err);
     for (int m = 0; rc == 0 && m < SMUG_EVAL_N_METHODS; m++) {
         if (!on[m])
             continue;

@@ -14,10 +14,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "smug/interrupt.h"
 
 double smug_process_now(void)
 {
@@ -176,15 +179,17 @@ static void pump_write(pump *pp, int close_when_done)
 }
 
 /* poll()'s timeout for an absolute `until` (< 0: none), rounded up so that the deadline
- * has passed when poll returns; capped at TICK_MS when only a timer can notice an exit. */
-static int poll_ms(double until, int need_tick)
+ * has passed when poll returns; capped at TICK_MS, so that the interrupt flag is seen
+ * (interrupt.h: the signal may be handled by another thread, which does not wake this
+ * poll) and, without a pidfd, the child's exit. */
+static int poll_ms(double until)
 {
     int ms = -1;
     if (until >= 0) {
         double d = (until - smug_process_now()) * 1e3;
         ms = d <= 0 ? 0 : d > 1e6 ? 1000000 : (int)d + 1;
     }
-    if (need_tick && (ms < 0 || ms > TICK_MS))
+    if (ms < 0 || ms > TICK_MS)
         ms = TICK_MS;
     return ms;
 }
@@ -215,7 +220,7 @@ int proc_pump_step(pump *pp, double until, int close_when_done, smug_error *err)
         poll_add(pfd, role, &n, c->err, POLLIN, ROLE_ERR);
     if (c->pidfd >= 0)
         poll_add(pfd, role, &n, c->pidfd, POLLIN, ROLE_EXIT);
-    if (poll(pfd, n, poll_ms(until, c->pidfd < 0 && !c->exited)) < 0) {
+    if (poll(pfd, n, poll_ms(until)) < 0) {
         if (errno == EINTR)
             return 0;
         return smug_fail(err, SMUG_ERR_IO, "poll: %s", strerror(errno));
@@ -270,13 +275,16 @@ static double deadline_check(run_deadline *d, const child *c, double now)
     return d->stopped ? d->kill_at : d->stop_at;
 }
 
-/* Pumps until the child has exited and its output is drained, enforcing the deadline. */
+/* Pumps until the child has exited and its output is drained, enforcing the deadline. An
+ * interrupt (interrupt.h) brings the deadline forward to now. */
 static int run_loop(pump *pp, run_deadline *d, smug_error *err)
 {
     child *c = pp->c;
     for (;;) {
         proc_child_check_exit(c);
         double now = smug_process_now();
+        if (!d->stopped && smug_interrupted() && (d->stop_at < 0 || d->stop_at > now))
+            d->stop_at = now;
         if (c->exited && ((c->out < 0 && c->err < 0) || now >= c->drain_until))
             return 0;
         double until = c->exited ? c->drain_until : deadline_check(d, c, now);
@@ -288,6 +296,10 @@ static int run_loop(pump *pp, run_deadline *d, smug_error *err)
 int smug_process_run(const smug_process *p, smug_process_result *out, smug_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (smug_interrupted()) { /* smug is stopping: nothing new starts */
+        out->outcome = SMUG_PROC_TIMEOUT;
+        return 0;
+    }
     child c;
     int start_errno = 0;
     if (proc_spawn(p, &c, &start_errno, err) < 0)
@@ -349,4 +361,37 @@ const char *smug_process_describe(const smug_process_result *r, char *buf, size_
     default: snprintf(buf, n, "unknown outcome %d", (int)r->outcome); break;
     }
     return buf;
+}
+
+/* ---- forked workers ---------------------------------------------------------------- */
+
+pid_t smug_process_wait_any(double seconds, int *out_status)
+{
+    double until = smug_process_now() + seconds;
+    for (;;) {
+        pid_t pid = waitpid(-1, out_status, WNOHANG);
+        if (pid != 0)
+            return pid > 0 ? pid : 0; /* < 0: no children (ECHILD) */
+        double left = until - smug_process_now();
+        if (left <= 0)
+            return 0;
+        struct timespec ts = {0, (long)((left < 0.02 ? left : 0.02) * 1e9)};
+        nanosleep(&ts, NULL); /* EINTR: look again at once */
+    }
+}
+
+int smug_process_workers_signal(double since, int *stage)
+{
+    int want = since >= SMUG_WORKER_KILL ? 2 : since >= SMUG_WORKER_GRACE ? 1 : 0;
+    if (want <= *stage)
+        return 0;
+    *stage = want;
+    return want == 2 ? SIGKILL : SIGTERM;
+}
+
+int smug_process_worker_init(pid_t parent)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+        return -1;
+    return 0;
 }

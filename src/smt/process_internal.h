@@ -17,7 +17,7 @@
 #define TAIL_KEEP     4096  /* bytes of a session's stderr kept for error messages */
 #define TAIL_SHOWN    300   /* of which an error message shows at most this much */
 #define DRAIN_SECONDS 1.0   /* reading on after the child exited, at most */
-#define TICK_MS       100   /* poll wake-up when the kernel has no pidfd to watch the child */
+#define TICK_MS       100   /* poll wake-up: the interrupt flag, or an exit without a pidfd */
 #define WRITING       "while smug wrote its input"
 #define FALLBACK_FDS  65536 /* descriptors closed one by one when close_range() is missing */
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smug/interrupt.h"
+
 /* ---- sessions ---------------------------------------------------------------------- */
 
 struct smug_session {
@@ -179,7 +181,9 @@ int smug_session_read_until(smug_session *s, const char *marker, double deadline
             return session_gone(s, "closed its stdout", when, out, err);
         if (last_round)
             return 0;
-        last_round = now >= deadline; /* then one non-blocking look at what already came */
+        /* at the deadline or on an interrupt (interrupt.h), one non-blocking look at what
+         * already came, then 0 */
+        last_round = now >= deadline || smug_interrupted();
         if (session_step(s, &pp, s->c.exited ? s->c.drain_until : deadline, err) < 0)
             return -1;
     }

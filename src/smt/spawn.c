@@ -2,7 +2,8 @@
  *
  * argv[0] is resolved on PATH before fork and executed directly; a close-on-exec pipe
  * carries exec's errno back. The child gets its own process group, an optional RLIMIT_AS,
- * default signal handling and no inherited descriptors.
+ * default signal handling, no inherited descriptors, and SIGKILL when smug dies
+ * (PR_SET_PDEATHSIG: its group is no longer smug's terminal's, so nothing else would).
  */
 #define _GNU_SOURCE
 
@@ -13,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -113,6 +115,7 @@ typedef struct spawn_plan {
     struct rlimit as;
     int max_fd; /* for the close_range() fallback */
     struct sigaction dfl;
+    pid_t parent; /* smug: when it dies, the solver dies too */
 } spawn_plan;
 
 static void plan_init(spawn_plan *sp, const smug_process *p, const char *path, int fds[N_PIPES][2])
@@ -136,6 +139,7 @@ static void plan_init(spawn_plan *sp, const smug_process *p, const char *path, i
     sp->max_fd = open_max < 0 || open_max > FALLBACK_FDS ? FALLBACK_FDS : (int)open_max;
     sp->dfl.sa_handler = SIG_DFL;
     sigemptyset(&sp->dfl.sa_mask);
+    sp->parent = getpid();
 }
 
 static _Noreturn void child_report(int fd, int e)
@@ -174,6 +178,12 @@ static _Noreturn void child_exec(const spawn_plan *sp)
 {
     if (setpgid(0, 0) < 0)
         child_report(sp->report, errno);
+    /* smug killed outright (SIGKILL, a crash, a second Ctrl-C) cannot stop the solver: the
+     * kernel does then. A smug that died before this line is noticed by the pid check. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        child_report(sp->report, errno);
+    if (getppid() != sp->parent)
+        child_report(sp->report, ESRCH);
     if (sp->limit_as && setrlimit(RLIMIT_AS, &sp->as) < 0)
         child_report(sp->report, errno);
     for (int i = 0; i < 3; i++)

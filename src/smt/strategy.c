@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smug/cbc.h"
+#include "smug/interrupt.h"
 #include "smug/process.h"
 #include "smug/sexpr.h"
 #include "smug/smtlib.h"
@@ -278,6 +280,10 @@ static int decide(search *s, int bound, step_outcome *out, int *by_bounds, smug_
      * runs; a leaf the LP cannot refine (final) always goes to the solver */
     double lp_until = smug_process_now() + LP_SHARE * (s->deadline - smug_process_now());
     while (rc == 0 && st.n > 0 && *out == STEP_UNSAT) {
+        if (smug_interrupted()) { /* Ctrl-C: end as at the deadline (interrupt.h) */
+            *out = STEP_STOP;
+            break;
+        }
         int8_t *leaf = st.v + (size_t)--st.n * st.width;
         memcpy(fix, leaf, (size_t)n); /* the stack may move when children are pushed */
         if (!leaf[st.width - 1] && smug_process_now() < lp_until) {
@@ -456,6 +462,8 @@ static int pick_strategy(const smug_solver *solver, smug_strategy want, smug_str
 int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solver *solver,
                const smug_solve_options *opts, smug_solve_result *out, smug_error *err)
 {
+    if (solver->format == SMUG_SOLVER_LP) /* a MILP back end: its own driver (cbc.h) */
+        return smug_cbc_solve(p, b, solver, opts, out, err);
     memset(out, 0, sizeof *out);
     double t0 = smug_process_now();
     search s = {p, b, solver->name, solver, opts, t0 + opts->timeout, out, NULL, NULL, 0, 0.0, 0};
@@ -482,6 +490,11 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
             rc = search_incremental(&s, err);
         else
             rc = search_decisions(&s, err);
+    }
+    if (rc == 0 && smug_interrupted() && out->lower < out->size) { /* a timeout, said why */
+        s.deadline = smug_process_now();
+        snprintf(out->note, sizeof out->note, "smug was interrupted (signal %d)",
+                 smug_interrupted());
     }
     out->seconds = smug_process_now() - t0;
     out->status = out->lower >= out->size            ? SMUG_SOLVE_OPTIMAL

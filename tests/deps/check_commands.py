@@ -16,6 +16,7 @@ install (issue #10). This check finds such a gap on any machine, whatever is ins
 Standard library only: any python3 runs it (install-deps.sh installs Debian's).
 Usage: check_commands.py SOURCE_ROOT        exit 0 = every command accounted for
 """
+import functools
 import glob
 import os
 import re
@@ -198,6 +199,7 @@ def installed_list(root):
 DEBIAN_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
+@functools.lru_cache(maxsize=None)  # a bash per distinct word, not per occurrence
 def shell_kind(word):
     out = subprocess.run(["bash", "-c", 'type -t -- "$1"', "bash", word],
                          capture_output=True, text=True)
@@ -219,6 +221,7 @@ def package_of(word):
     return path, ""
 
 
+@functools.lru_cache(maxsize=None)
 def base_system(pkg):
     out = subprocess.run(["dpkg-query", "-W", "-f=${Essential} ${Priority}", pkg],
                          capture_output=True, text=True).stdout.split()

@@ -91,4 +91,28 @@ PY
   then pass=$((pass + 1)); else echo "FAIL attribute --json $m"; fail=$((fail + 1)); fi
 done
 
+# CBC, the MILP back end (issue #10.9): its masks count once checked; its "Optimal" is a
+# note, never a proved lower bound
+cnn=(--model "$src/models/fashion_cnn.onnx" --input "$src/data/fashion/0004_shirt.png" --window 1
+  --top-k 32 --timeout 30)
+check "run cbc" 0 "" "$smug" run "${cnn[@]}" --solver cbc --out cbc
+check "run z3" 0 "" "$smug" run "${cnn[@]}" --solver z3 --out z3
+python3 -c "
+import json
+c = json.load(open('cbc/report.json'))['inputs'][0]
+z = json.load(open('z3/report.json'))['inputs'][0]
+assert c['solver'] == 'cbc' and c['verified'] is True, c
+assert c['proved_by'] in (None, 'bounds') and c['lower_bound'] <= z['lower_bound'], c
+assert c['mask_size'] >= z['lower_bound'], (c['mask_size'], z['lower_bound'])
+if c['status'] != 'optimal':
+    assert 'a floating-point claim, not a proof' in c['note'], c['note']
+" && pass=$((pass + 1)) || { echo "FAIL run cbc: report"; fail=$((fail + 1)); }
+check "cbc takes no other strategy" 2 "its only strategy is optimize" \
+  "$smug" run "${cnn[@]}" --solver cbc --strategy tighten
+check "emit for cbc" 0 "" "$smug" emit "${cnn[@]}" --out cbcB
+check "solve cbc" 0 "" "$smug" solve cbcB --solver cbc
+check "score cbc" 0 "" "$smug" score cbcB
+grep -q '"file": "0004_shirt.cbc.json"' cbcB/scored/report.json && pass=$((pass + 1)) ||
+  { echo "FAIL score cbc: the cbc result is not a source"; fail=$((fail + 1)); }
+
 finish

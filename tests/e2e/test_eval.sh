@@ -47,6 +47,11 @@ done
 grep -q "3 inputs evaluated of 3 looked at: 0 misclassified (skipped), 0 without a label" e1/table.md &&
   ok || bad "table.md: counts"
 
+# the default window (0 = auto) is resolved for every method, SIS included (issue #10.6)
+check "eval default window, sis" 0 "" "$smug" eval --model "$cnn" --input "$d/0001_pullover.png" \
+  --methods sis,ig --steps 64 --out e0
+grep -q "^sis,1," e0/table.csv && ok || bad "default window: sis lacks its row"
+
 # labels: a wrong label makes the input misclassified (skipped); inputs the labels do not list
 # (0000_ankle_boot.npy/.png) are evaluated as unlabelled; --limit counts evaluated ones
 printf 'file,label\n0001_pullover.png,0\n0002_trouser.png,1\n' >labels.csv

@@ -386,6 +386,81 @@ static void test_fs_read_all(void **state)
     assert_int_equal(err.code, SMUG_ERR_IO);
 }
 
+/* Inside an untrusted folder: links are refused or replaced, never followed; only
+ * regular files are read, refused by size before reading. */
+static void test_fs_at_refuses_links(void **state)
+{
+    tmpdir *t = *state;
+    smug_error err = SMUG_ERROR_INIT;
+    char path[1024], outside[1024], link[1100];
+    snprintf(path, sizeof path, "%s/bundle", t->path);
+    snprintf(outside, sizeof outside, "%s/outside", t->path);
+    assert_int_equal(mkdir(path, 0777), 0);
+    assert_int_equal(smug_fs_write_atomic(outside, "secret", 6, &err), 0);
+    int dfd;
+    assert_int_equal(smug_fs_dir_open(path, &dfd, &err), 0);
+
+    /* a link as a file to read: refused, said in one line */
+    snprintf(link, sizeof link, "%s/r.json", path);
+    assert_int_equal(symlink(outside, link), 0);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(smug_fs_read_at(dfd, "B", "r.json", 100, &data, &len, &err), -1);
+    assert_string_equal(err.msg, "B/r.json: is a symbolic link: not followed");
+    assert_int_equal(smug_fs_kind_at(dfd, "r.json"), SMUG_FS_OTHER);
+    assert_int_equal(smug_fs_kind_at(dfd, "none"), SMUG_FS_MISSING);
+
+    /* a link as the target or the temporary of a write: replaced, the outside untouched */
+    snprintf(link, sizeof link, "%s/w.json.tmp.%ld", path, (long)getpid());
+    assert_int_equal(symlink(outside, link), 0);
+    assert_int_equal(smug_fs_write_at(dfd, "B", "w.json", "mine", 4, &err), 0);
+    assert_int_equal(smug_fs_write_at(dfd, "B", "r.json", "mine", 4, &err), 0);
+    assert_file_is(outside, "secret", 6);
+    assert_int_equal(smug_fs_kind_at(dfd, "r.json"), SMUG_FS_REGULAR);
+    assert_int_equal(smug_fs_read_at(dfd, "B", "w.json", 4, &data, &len, &err), 0);
+    assert_int_equal(len, 4);
+    free(data);
+    assert_int_equal(count_temporaries(path), 0);
+
+    /* sizes: refused before reading when larger than the limit */
+    assert_int_equal(smug_fs_read_at(dfd, "B", "w.json", 3, &data, &len, &err), -1);
+    assert_string_equal(err.msg, "B/w.json: 4 bytes, more than the 3 it may have");
+
+    /* sub-folders: made, opened; a link refused; a missing one is no error without create */
+    int sub;
+    assert_int_equal(smug_fs_subdir(dfd, "B", "results", 1, &sub, &err), 0);
+    assert_true(sub >= 0);
+    close(sub);
+    assert_int_equal(smug_fs_subdir(dfd, "B", "missing", 0, &sub, &err), 0);
+    assert_int_equal(sub, -1);
+    snprintf(link, sizeof link, "%s/scored", path);
+    assert_int_equal(symlink(t->path, link), 0);
+    assert_int_equal(smug_fs_subdir(dfd, "B", "scored", 1, &sub, &err), -1);
+    assert_string_equal(err.msg, "B/scored: is a symbolic link: not followed");
+    assert_int_equal(smug_fs_subdir(dfd, "B", "w.json", 0, &sub, &err), -1);
+    assert_string_equal(err.msg, "B/w.json: is not a directory");
+    close(dfd);
+}
+
+/* Devices and FIFOs are never read from (a read of /dev/zero would not end, a FIFO's open
+ * would wait for a writer). */
+static void test_fs_read_refuses_non_files(void **state)
+{
+    tmpdir *t = *state;
+    smug_error err = SMUG_ERROR_INIT;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(smug_fs_read_all("/dev/zero", &data, &len, &err), -1);
+    assert_string_equal(err.msg, "/dev/zero: is a character device, not a regular file");
+    char fifo[1024];
+    snprintf(fifo, sizeof fifo, "%s/fifo", t->path);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(smug_fs_read_max(fifo, 10, &data, &len, &err), -1);
+    assert_non_null(strstr(err.msg, "fifo: is a FIFO, not a regular file"));
+    assert_int_equal(smug_fs_read_all(t->path, &data, &len, &err), -1);
+    assert_non_null(strstr(err.msg, ": is a directory, not a file"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +474,9 @@ int main(void)
                                         teardown_tmpdir),
         cmocka_unit_test_setup_teardown(test_fs_mkdirs, setup_tmpdir, teardown_tmpdir),
         cmocka_unit_test_setup_teardown(test_fs_read_all, setup_tmpdir, teardown_tmpdir),
+        cmocka_unit_test_setup_teardown(test_fs_at_refuses_links, setup_tmpdir, teardown_tmpdir),
+        cmocka_unit_test_setup_teardown(test_fs_read_refuses_non_files, setup_tmpdir,
+                                        teardown_tmpdir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
