@@ -40,7 +40,10 @@ typedef struct smug_prunegrad_opts {
     double keep; /* fraction of each hidden layer's neurons kept, in (0, 1] */
 } smug_prunegrad_opts;
 
-#define SMUG_PRUNEGRAD_OPTS_INIT {0, 0, 0.5}
+#define SMUG_PRUNEGRAD_OPTS_INIT                                                                   \
+    {                                                                                              \
+        0, 0, 0.5                                                                                  \
+    }
 
 /* x: [size(net->input)]. out_grad: [size(net->input)]. out_first_importance,
  * out_first_kept: [smug_net_first_size(net)] or NULL. out_layers (may be NULL): how many

@@ -366,7 +366,7 @@ static int run_eval(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
     c.net = net;
-    if (rc == 0) /* window 0 ("auto") becomes the model's own, as in smug run (SIS, curves) */
+    if (rc == 0) /* window 0 ("auto") becomes the model's own, so table.md names it */
         plan.params.window = smug_net_window(net, plan.params.window);
     run.text = net && net->input_is_tokens;
     if (rc == 0 && run.text && cli_get(a, "vocab"))

@@ -143,8 +143,8 @@ static int pass(state *s, const float *x, const smug_prunegrad_opts *o, int stop
     return rc;
 }
 
-static int prune_all(state *s, const float *x, const smug_prunegrad_opts *o, float *g,
-                     float *tmp, float *imp, float *out_first_importance, smug_error *err)
+static int prune_all(state *s, const float *x, const smug_prunegrad_opts *o, float *g, float *tmp,
+                     float *imp, float *out_first_importance, smug_error *err)
 {
     for (int L = s->nh - 1; L >= 0; L--) {
         if (pass(s, x, o, L, g, tmp, err) < 0)
@@ -209,8 +209,7 @@ int smug_prunegrad(const smug_net *net, const float *x, const smug_prunegrad_opt
         return smug_fail(err, SMUG_ERR_UNSUPPORTED,
                          "prunegrad: %s takes token ids, which have no gradient", net->path);
     if (!(o->keep > 0.0 && o->keep <= 1.0))
-        return smug_fail(err, SMUG_ERR_USAGE, "prunegrad: keep must be in (0, 1]: got %g",
-                         o->keep);
+        return smug_fail(err, SMUG_ERR_USAGE, "prunegrad: keep must be in (0, 1]: got %g", o->keep);
     if (net->first_out + 1 >= net->n_layers)
         return smug_fail(err, SMUG_ERR_UNSUPPORTED,
                          "prunegrad: %s has no layer after its first one to prune", net->path);

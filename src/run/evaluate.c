@@ -299,8 +299,7 @@ static int run_box(ev *v, smug_eval_result *r, int m, smug_error *err)
 static int run_curves(ev *v, smug_eval_result *r, smug_error *err)
 {
     smug_grid g;
-    if (!r->ok || !r->map ||
-        smug_grid_init(&g, &v->net->input, smug_net_window(v->net, v->p->window), err) < 0)
+    if (!r->ok || !r->map || smug_grid_init(&g, &v->net->input, v->p->window, err) < 0)
         return r->ok && r->map ? -1 : 0;
     if ((size_t)g.h * (size_t)g.w != (size_t)v->out->h * (size_t)v->out->w)
         return 0; /* a map that is not over the input's pixels has no cell order */

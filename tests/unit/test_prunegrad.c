@@ -62,7 +62,7 @@ static void test_keep_rule(void **state)
     const float imp[] = {3, 1, 1, 0};
     uint8_t keep[4];
     assert_int_equal(smug_prunegrad_keep(imp, 4, 0.5, keep), 2);
-    assert_memory_equal(keep, ((uint8_t[]){1, 1, 0, 0}), 4); /* tie 1 vs 2: lower index */
+    assert_memory_equal(keep, ((uint8_t[]){1, 1, 0, 0}), 4);     /* tie 1 vs 2: lower index */
     assert_int_equal(smug_prunegrad_keep(imp, 4, 0.3, keep), 2); /* ceil(1.2) */
     assert_int_equal(smug_prunegrad_keep(imp, 4, 1.0, keep), 4);
     assert_memory_equal(keep, ((uint8_t[]){1, 1, 1, 1}), 4);
