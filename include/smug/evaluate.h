@@ -70,6 +70,8 @@ int smug_eval_method_has_map(int m);
  * out_on[SMUG_EVAL_N_METHODS]. USAGE on an unknown or repeated name, or an empty list. */
 int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err);
 
+#define SMUG_EVAL_MAX_RHO 32 /* randomisation steps reported (the top layers first) */
+
 typedef struct smug_eval_result {
     int ran;             /* the method was asked for */
     int ok;              /* it produced an explanation and an LSC */
@@ -85,6 +87,11 @@ typedef struct smug_eval_result {
     double auc_del, auc_ins;
     int curve_n;
     double *curve_frac, *curve_del, *curve_ins; /* [curve_n] */
+    /* params.sanity: rho[s] = Spearman correlation of the map with the map of the same
+     * method on the model with its s + 1 parameterised layers nearest the output
+     * randomised (sanity.h); NaN where the method failed there. n_rho 0: not run. */
+    int n_rho;
+    double rho[SMUG_EVAL_MAX_RHO];
 } smug_eval_result;
 
 typedef struct smug_eval_input {

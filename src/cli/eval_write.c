@@ -49,7 +49,28 @@ static int summarize(const cli_eval_run *r, smug_summary *out, smug_error *err)
 /* Mean deletion and insertion AUC per method over the inputs where it has curves. */
 typedef struct auc_summary {
     double del[NM], ins[NM];
+    int n_rho;                         /* randomisation steps (0: not run) */
+    double rho[NM][SMUG_EVAL_MAX_RHO]; /* mean Spearman correlation per method and step */
 } auc_summary;
+
+/* Mean randomisation correlations (NaN skipped) per method and step. */
+static void summarize_rho(const cli_eval_run *r, auc_summary *out)
+{
+    out->n_rho = 0;
+    for (int m = 0; m < NM; m++)
+        for (int t = 0; t < SMUG_EVAL_MAX_RHO; t++) {
+            double sum = 0.0;
+            int k = 0;
+            for (int i = 0; i < r->n_rows; i++) {
+                const smug_eval_result *e = &r->rows[i].e.r[m];
+                if (t < e->n_rho && !isnan(e->rho[t]))
+                    sum += e->rho[t], k++;
+                if (e->n_rho > out->n_rho)
+                    out->n_rho = e->n_rho;
+            }
+            out->rho[m][t] = k ? sum / k : NAN;
+        }
+}
 
 static int summarize_auc(const cli_eval_run *r, auc_summary *out, smug_error *err)
 {
@@ -72,6 +93,7 @@ static int summarize_auc(const cli_eval_run *r, auc_summary *out, smug_error *er
         smug_mean_sd(ins + m, r->n_rows, NM, &out->ins[m], &sd, &k);
     }
     free(del), free(ins);
+    summarize_rho(r, out);
     return 0;
 }
 
@@ -100,6 +122,8 @@ static void md_row(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s
         case 4: add_num(sb, "%.2f", 1000.0 * s[m].seconds_mean); break;
         case 6: add_num(sb, "%.3f", auc->del[m]); break;
         case 7: add_num(sb, "%.3f", auc->ins[m]); break;
+        case 8: add_num(sb, "%.3f", auc->rho[m][0]); break;
+        case 9: add_num(sb, "%.3f", auc->n_rho ? auc->rho[m][auc->n_rho - 1] : NAN); break;
         default: smug_strbuf_addf(sb, "%d", s[m].n); break;
         }
         smug_strbuf_adds(sb, " |");
@@ -135,9 +159,17 @@ static void table_md(smug_strbuf *sb, const cli_eval_run *r, const smug_summary 
         if (r->on[m])
             smug_strbuf_adds(sb, "---:|");
     smug_strbuf_adds(sb, "\n");
-    static const char *const rows[] = {"LSC (mean)", "LSC (sd)", "Win %",        "Sparsity",
-                                       "Time (ms)",  "n",        "Deletion AUC", "Insertion AUC"};
-    for (int w = 0; w < 8; w++)
+    static const char *const rows[] = {"LSC (mean)",
+                                       "LSC (sd)",
+                                       "Win %",
+                                       "Sparsity",
+                                       "Time (ms)",
+                                       "n",
+                                       "Deletion AUC",
+                                       "Insertion AUC",
+                                       "Random ρ (top layer)",
+                                       "Random ρ (all layers)"};
+    for (int w = 0; w < (auc->n_rho ? 10 : 8); w++)
         md_row(sb, r, s, auc, rows[w], w);
     if (r->note[0])
         smug_strbuf_addf(sb, "\n%s\n", r->note);
@@ -152,6 +184,13 @@ static void table_md(smug_strbuf *sb, const cli_eval_run *r, const smug_summary 
             "cells (window grid, ranked by the map) are set to the baseline / restored from it; "
             "lower deletion and higher insertion AUC are better; curves.png plots the mean "
             "curves; boxes have no map, so no curves.\n");
+    if (auc->n_rho)
+        smug_strbuf_addf(sb,
+                         "Random ρ: mean Spearman rank correlation of the method's map with its "
+                         "map on the model with the top Dense/Conv layer (then all %d) "
+                         "re-initialised at random; a map that explains the model should "
+                         "change (ρ near 0). eval.json lists every step.\n",
+                         auc->n_rho);
 }
 
 static void table_csv(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s,
@@ -247,6 +286,16 @@ static void eval_json(smug_strbuf *sb, const cli_eval_run *r, const smug_summary
                 smug_json_null(&j, keys[k]);
             else
                 smug_json_number(&j, keys[k], v[k]);
+        }
+        if (auc->n_rho) { /* step t: the t + 1 layers nearest the output randomised */
+            smug_json_array_begin(&j, "randomisation_rho");
+            for (int t = 0; t < auc->n_rho; t++) {
+                if (isnan(auc->rho[m][t]))
+                    smug_json_null(&j, NULL);
+                else
+                    smug_json_number(&j, NULL, auc->rho[m][t]);
+            }
+            smug_json_array_end(&j);
         }
         smug_json_object_end(&j);
     }

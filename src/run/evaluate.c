@@ -21,6 +21,7 @@
 #include "smug/ig.h"
 #include "smug/pipeline.h"
 #include "smug/prunegrad.h"
+#include "smug/sanity.h"
 #include "smug/score.h"
 #include "smug/sis.h"
 #include "smug/sparsity.h"
@@ -372,6 +373,41 @@ static int classify(const smug_net *net, const float *x, const smug_params *p, s
     return rc;
 }
 
+/* The randomisation check (sanity.h) for every map method that ran and is ok: the same
+ * method on each randomised copy, the same target, its map ranked against the original. */
+static int run_sanity(ev *v, smug_error *err)
+{
+    int steps = smug_sanity_layers(v->net);
+    steps = steps < SMUG_EVAL_MAX_RHO ? steps : SMUG_EVAL_MAX_RHO;
+    size_t hw = (size_t)v->out->h * (size_t)v->out->w;
+    int rc = 0;
+    for (int s = 1; rc == 0 && s <= steps; s++) {
+        smug_net *rn = NULL;
+        if (smug_sanity_net(v->net, s, 0x5eed0000u + (uint64_t)s, &rn, err) < 0)
+            return -1;
+        smug_eval_input tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.predicted = v->out->predicted, tmp.target = v->out->target;
+        tmp.h = v->out->h, tmp.w = v->out->w;
+        smug_params rp = *v->p;
+        rp.target = v->out->target; /* the class of the original model, not the random one's */
+        ev rv = {rn, v->x, &rp, v->solver, &tmp, {0}, 0, 0.0};
+        for (int m = 0; rc == 0 && m < SMUG_EVAL_N_METHODS; m++) {
+            smug_eval_result *r = &v->out->r[m];
+            if (!r->ran || !r->ok || !r->map || !smug_eval_method_has_map(m))
+                continue;
+            rc = run_method_only(&rv, m, err);
+            r->rho[r->n_rho++] = rc == 0 && tmp.r[m].ok && tmp.r[m].map
+                                     ? smug_spearman(r->map, tmp.r[m].map, hw)
+                                     : NAN;
+        }
+        smug_explanation_free(&rv.e);
+        smug_eval_input_free(&tmp);
+        smug_sanity_net_free(rn);
+    }
+    return rc;
+}
+
 int smug_evaluate(const smug_net *net, const float *x, const smug_params *params,
                   const smug_solver *solver, const uint8_t *on, smug_eval_progress progress,
                   void *progress_arg, smug_eval_input *out, smug_error *err)
@@ -393,6 +429,8 @@ int smug_evaluate(const smug_net *net, const float *x, const smug_params *params
         if (rc < 0)
             smug_error_prefix(err, "%s", smug_eval_method_name(m));
     }
+    if (rc == 0 && p.sanity)
+        rc = run_sanity(&v, err);
     smug_explanation_free(&v.e);
     return rc;
 }

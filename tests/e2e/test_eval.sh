@@ -52,6 +52,18 @@ check "eval default window, sis" 0 "" "$smug" eval --model "$cnn" --input "$d/00
   --methods sis,ig --steps 64 --out e0
 grep -q "^sis,1," e0/table.csv && ok || bad "default window: sis lacks its row"
 
+# the randomisation sanity check (issue #16): two rows in table.md, one correlation per
+# parameterised layer in eval.json, each in [-1, 1]
+check "eval --sanity" 0 "" "$smug" eval --model "$cnn" --input "$d/0002_trouser.png" --sanity \
+  --methods ig,grad,prunegrad --out es "${fast[@]}"
+grep -qF "| Random ρ (all layers) |" es/table.md && ok || bad "table.md lacks the sanity rows"
+python3 - es/eval.json <<'PY' && ok || bad "eval.json: randomisation_rho"
+import json, sys
+for m in json.load(open(sys.argv[1]))["methods"]:
+    rho = m["randomisation_rho"]
+    assert len(rho) == 4 and all(-1.0 <= v <= 1.0 for v in rho), m
+PY
+
 # labels: a wrong label makes the input misclassified (skipped); inputs the labels do not list
 # (0000_ankle_boot.npy/.png) are evaluated as unlabelled; --limit counts evaluated ones
 printf 'file,label\n0001_pullover.png,0\n0002_trouser.png,1\n' >labels.csv
