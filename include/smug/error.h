@@ -16,6 +16,7 @@ typedef enum {
     SMUG_ERR_FORMAT,      /* a file was read but its content is malformed */
     SMUG_ERR_UNSUPPORTED, /* well-formed but outside what smug handles (an ONNX operator, …) */
     SMUG_ERR_SOLVER,      /* a solver process failed */
+    SMUG_ERR_CHECK,       /* a result failed smug's own check (a mask fails the forward pass) */
     SMUG_ERR_NOMEM,       /* allocation failed */
     SMUG_ERR_INTERNAL     /* a bug in smug */
 } smug_error_code;

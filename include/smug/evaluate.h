@@ -112,4 +112,10 @@ int smug_evaluate(const smug_net *net, const float *x, const smug_params *params
 
 void smug_eval_input_free(smug_eval_input *e);
 
+/* The mean deletion and insertion curves of every method over in[n] (inputs whose curves
+ * have the first one's points) as a PNG at path (plot.h); nothing is written when no input
+ * has curves. */
+int smug_eval_write_curves(const char *path, const smug_eval_input *const *in, int n,
+                           smug_error *err);
+
 #endif

@@ -70,6 +70,14 @@ typedef struct smug_process_result {
     long max_rss_kb; /* from wait4's rusage; 0 if unknown */
 } smug_process_result;
 
+/* Where running `name` as argv[0] would execute, found as execvp finds it: a name with a
+ * '/' must name a regular file with execute permission; else the first regular file with execute
+ * permission in a PATH directory (PATH unset: /usr/local/bin:/usr/bin:/bin; an empty entry, or an
+ * empty PATH, is the current directory). On return *out_errno is 0 with the path in `out`, EACCES
+ * (a match without execute permission) or ENOENT. The one PATH lookup of smug: `smug solvers` and
+ * spawning must agree on what is installed (issue #15.2). Returns -1 only when out of memory. */
+int smug_process_which(const char *name, smug_strbuf *out, int *out_errno);
+
 /* Runs p to completion (or the deadline). *out is filled in every case where 0 is
  * returned; free it with smug_process_result_free. Returns -1 only when smug itself
  * failed (err says why); then nothing is left running and *out is empty (freeing it is

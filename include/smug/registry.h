@@ -87,8 +87,8 @@ void smug_solver_free(smug_solver *s);
 int smug_solver_argv(const smug_solver *s, const char *file, double timeout, int mem_mb,
                      int incremental, char ***out_argv, smug_error *err);
 
-/* 1 if the executable exists and is executable (looked up on $PATH unless it has a '/');
- * its full path goes into buf (n bytes) when found. */
+/* 1 if the executable would start: found by smug_process_which, the lookup spawning uses
+ * (process.h); its full path goes into buf (n bytes) when found. */
 int smug_solver_installed(const smug_solver *s, char *buf, size_t n);
 
 /* Runs executable + version_args (10 s limit, through process.h) and copies the first

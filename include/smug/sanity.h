@@ -27,8 +27,7 @@ int smug_sanity_layers(const smug_net *net);
 /* *out: net with its `n_top` parameterised layers nearest the output randomised (seed
  * picks the values; the same seed gives the same network). Errors: USAGE (n_top out of
  * [1, smug_sanity_layers]), NOMEM. */
-int smug_sanity_net(const smug_net *net, int n_top, uint64_t seed, smug_net **out,
-                    smug_error *err);
+int smug_sanity_net(const smug_net *net, int n_top, uint64_t seed, smug_net **out, smug_error *err);
 
 void smug_sanity_net_free(smug_net *net);
 

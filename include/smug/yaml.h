@@ -73,37 +73,4 @@ const smug_yaml_node *smug_yaml_entry_value(const smug_yaml_node *map, size_t i)
 /* The value under `key` in a mapping, or NULL (absent, or not a mapping). */
 const smug_yaml_node *smug_yaml_get(const smug_yaml_node *map, const char *key);
 
-/* --- schema helpers: the same message shapes for every YAML file smug reads ------------ */
-
-/* Fails (SMUG_ERR_FORMAT) with "<file>:<line of n>: <message>"; returns -1. */
-int smug_yaml_fail(const smug_yaml *doc, const smug_yaml_node *n, smug_error *err, const char *fmt,
-                   ...) __attribute__((format(printf, 4, 5)));
-
-/* Checks that every key of `map` is in the NULL-terminated list `known`; the first other
- * key fails with "<file>:<line>: unknown key 'k' (did you mean 'x'?)" (suggestion only when
- * one is close). `map` must be a mapping. */
-int smug_yaml_check_keys(const smug_yaml *doc, const smug_yaml_node *map, const char *const *known,
-                         smug_error *err);
-
-/* The closest of the NULL-terminated `names` to `word` (edit distance at most 2, '-' and
- * '_' alike), or NULL. */
-const char *smug_yaml_suggest(const char *word, const char *const *names);
-
-/* Text of a non-empty scalar `n` that stands for `key`; fails with "<file>:<line>: key
- * must be a ..." for another kind or an empty value. *out points into doc. */
-int smug_yaml_want_text(const smug_yaml *doc, const smug_yaml_node *n, const char *key,
-                        const char **out, smug_error *err);
-
-/* `true` or `false` (plain) into *out as 1 or 0; anything else fails naming key. */
-int smug_yaml_want_bool(const smug_yaml *doc, const smug_yaml_node *n, const char *key, int *out,
-                        smug_error *err);
-
-/* A sequence of non-empty scalars as a malloc'ed NULL-terminated vector of malloc'ed
- * strings (free with smug_yaml_strv_free); *out_n (may be NULL) gets the count. An empty
- * sequence `[]` gives a vector holding only NULL. */
-int smug_yaml_want_strv(const smug_yaml *doc, const smug_yaml_node *n, const char *key, char ***out,
-                        size_t *out_n, smug_error *err);
-
-void smug_yaml_strv_free(char **v);
-
 #endif

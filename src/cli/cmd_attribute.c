@@ -13,7 +13,7 @@
 #include "smug/json.h"
 #include "smug/onnx.h"
 #include "smug/pipeline.h"
-#include "smug/prunegrad.h"
+#include "smug/attribute.h"
 
 typedef struct attribution {
     int predicted, target, is_ig, is_pg, first_layer;
@@ -24,25 +24,16 @@ typedef struct attribution {
     smug_ig_check check;
 } attribution;
 
-/* PruneGrad (prunegrad.h): at the input its pruned gradient; at the first layer each
+/* PruneGrad (attribute.h): at the input its pruned gradient; at the first layer each
  * neuron's signed Taylor importance, 0 for the pruned ones. */
 static int prunegrad(const smug_net *net, const float *x, const smug_params *p, attribution *r,
                      smug_error *err)
 {
-    size_t n_first = smug_net_first_size(net);
-    float *g = malloc(smug_shape_size(&net->input) * sizeof *g);
-    float *imp = malloc(n_first * sizeof *imp);
-    r->kept = malloc(n_first ? n_first : 1);
-    smug_prunegrad_opts o = {r->target, p->ig_output == 1, p->prune_keep};
-    int rc = g && imp && r->kept ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    if (rc == 0)
-        rc = smug_prunegrad(net, x, &o, g, imp, r->kept, &r->pruned_layers, err);
-    for (size_t j = 0; rc == 0 && j < n_first; j++)
-        imp[j] = r->kept[j] ? imp[j] : 0.0f;
-    if (rc == 0)
-        memcpy(r->attr, r->first_layer ? imp : g, r->n_attr * sizeof *r->attr);
-    free(g), free(imp);
-    return rc;
+    r->kept = malloc(smug_net_first_size(net) ? smug_net_first_size(net) : 1);
+    if (!r->kept)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    return smug_attribute_prunegrad(net, x, p, r->target, r->first_layer, r->attr, r->kept,
+                                    &r->pruned_layers, err);
 }
 
 static int compute(const smug_net *net, const float *x, const smug_params *p, attribution *r,

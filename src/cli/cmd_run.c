@@ -41,6 +41,7 @@ typedef struct run_ctx {
     int tty;         /* stderr is a terminal: progress lines */
     int out_tty;     /* stdout is a terminal: text inputs are shown in colour */
     cli_names names; /* token models: the vocabulary for .txt inputs; class names */
+    int interrupted; /* the signal that stopped the run (interrupt.h), else 0 */
 } run_ctx;
 
 /* One text input's view of its tokens (NULL members for an image). */
@@ -461,14 +462,18 @@ static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
             rc = run_one(c, paths[i], err);
         }
     }
-    /* the seam for writing a partial report on Ctrl-C (a later issue): here every input
-     * begun has ended, its solver stopped as at a deadline, and none is left running */
-    if (rc == 0 && smug_interrupted())
-        rc = smug_fail(err, SMUG_ERR_SOLVER,
-                       "interrupted (signal %d): no solver left running; report.json not written",
-                       smug_interrupted());
+    /* Ctrl-C is a deadline (anytime, issue #12.1): here every input begun has ended with
+     * its best verified mask and proved bound, its solver stopped and none left running;
+     * the report says the run was cut short, and the inputs never begun are absent. */
+    c->interrupted = smug_interrupted();
     c->json = &j;
     smug_json_array_end(&j);
+    if (c->interrupted) {
+        smug_json_object_begin(&j, "interrupted");
+        smug_json_int(&j, "signal", c->interrupted);
+        smug_json_int(&j, "inputs_given", n);
+        smug_json_object_end(&j);
+    }
     smug_json_object_end(&j);
     smug_input_paths_free(paths, n);
     return rc;
@@ -493,7 +498,7 @@ static int run_run(const cli_args *a, smug_error *err)
         rc = smug_onnx_load(plan.model, &net, err);
     if (rc == 0) /* window 0 ("auto") becomes the model's own, so report.json names it */
         plan.params.window = smug_net_window(net, plan.params.window);
-    run_ctx c = {net, &plan, solver, NULL, 0, isatty(STDERR_FILENO), isatty(STDOUT_FILENO), {0}};
+    run_ctx c = {net, &plan, solver, NULL, 0, isatty(STDERR_FILENO), isatty(STDOUT_FILENO), {0}, 0};
     if (rc == 0 && cli_get(a, "vocab"))
         rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
     if (rc == 0)
@@ -510,7 +515,12 @@ static int run_run(const cli_args *a, smug_error *err)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
     if (rc == 0)
         printf("wrote %s\n", path);
-    if (rc == 0 && c.failures)
+    if (rc == 0 && c.interrupted)
+        rc = smug_fail(err, SMUG_ERR_SOLVER,
+                       "interrupted (signal %d): no solver left running; %s has the inputs "
+                       "done so far",
+                       c.interrupted, path);
+    else if (rc == 0 && c.failures)
         rc = smug_fail(err, SMUG_ERR_SOLVER, "%d input(s) failed; see %s", c.failures, path);
     smug_strbuf_free(&sb);
     cli_names_free(&c.names);

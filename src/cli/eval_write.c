@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "smug/fsutil.h"
 #include "smug/json.h"
-#include "smug/plot.h"
 #include "smug/strbuf.h"
 #include "smug/summary.h"
 
@@ -314,44 +313,18 @@ int cli_eval_write_file(const char *dir, const char *name, smug_strbuf *sb, smug
     return rc;
 }
 
-/* DIR/curves.png: per method, the mean deletion and insertion curves over the inputs whose
- * curves have the same points as the first input's (one model: one grid, so all of them). */
+/* DIR/curves.png (evaluate.h) from every evaluated input. */
 static int write_curves(const cli_eval_run *r, const char *dir, smug_error *err)
 {
-    int n = 0;
-    for (int i = 0; i < r->n_rows && !n; i++)
-        for (int m = 0; m < NM && !n; m++)
-            n = r->rows[i].e.r[m].curve_n;
-    if (!n)
-        return 0; /* no method with a map ran */
-    double *buf = calloc((size_t)NM * 3 * (size_t)n, sizeof *buf);
-    if (!buf)
+    const smug_eval_input **in = malloc((size_t)(r->n_rows ? r->n_rows : 1) * sizeof *in);
+    if (!in)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    smug_plot_series del[NM], ins[NM];
-    int ns = 0;
-    for (int m = 0; m < NM; m++) {
-        double *x = buf + (size_t)m * 3 * n, *yd = x + n, *yi = yd + n;
-        int k = 0;
-        for (int i = 0; i < r->n_rows; i++) {
-            const smug_eval_result *e = &r->rows[i].e.r[m];
-            if (e->curve_n != n)
-                continue;
-            for (int t = 0; t < n; t++)
-                x[t] = e->curve_frac[t], yd[t] += e->curve_del[t], yi[t] += e->curve_ins[t];
-            k++;
-        }
-        if (!k)
-            continue;
-        for (int t = 0; t < n; t++)
-            yd[t] /= k, yi[t] /= k;
-        del[ns] = (smug_plot_series){smug_eval_method_name(m), m, x, yd, n};
-        ins[ns++] = (smug_plot_series){smug_eval_method_name(m), m, x, yi, n};
-    }
-    smug_plot_chart charts[2] = {{"deletion", del, ns}, {"insertion", ins, ns}};
+    for (int i = 0; i < r->n_rows; i++)
+        in[i] = &r->rows[i].e;
     char path[4200];
     snprintf(path, sizeof path, "%s/curves.png", dir);
-    int rc = smug_plot_write(path, charts, 2, err);
-    free(buf);
+    int rc = smug_eval_write_curves(path, in, r->n_rows, err);
+    free(in);
     return rc;
 }
 

@@ -63,6 +63,7 @@ const char *smug_error_code_name(smug_error_code code)
     case SMUG_ERR_FORMAT: return "format";
     case SMUG_ERR_UNSUPPORTED: return "unsupported";
     case SMUG_ERR_SOLVER: return "solver";
+    case SMUG_ERR_CHECK: return "check";
     case SMUG_ERR_NOMEM: return "nomem";
     case SMUG_ERR_INTERNAL: return "internal";
     }

@@ -5,6 +5,8 @@
  */
 #include "smug/params.h"
 
+#include "smug/suggest.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -79,40 +81,20 @@ int smug_params_is_switch(const char *name)
     return d && d->type == P_ENUM && strcmp(d->choices, "false|true") == 0;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (lb >= 63)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            int same = a[i - 1] == b[j - 1] || (a[i - 1] == '-' && b[j - 1] == '_');
-            size_t best = diag + (same ? 0 : 1);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 static int fail_unknown(const char *name, const char *where, smug_error *err)
 {
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; i < N_PARAMS; i++) {
-        size_t d = edit_distance(name, params[i].name);
-        if (d < best_d)
-            best_d = d, best = params[i].name;
-    }
+    static const char *const names[] = {
+#define SMUG_PARAM_INT(n, d, l, h, hp) #n,
+#define SMUG_PARAM_DBL(n, d, l, h, hp) #n,
+#define SMUG_PARAM_ENUM(n, d, c, hp)   #n,
+#define SMUG_PARAM_STR(n, d, hp)       #n,
+#include "smug/params.def"
+#undef SMUG_PARAM_INT
+#undef SMUG_PARAM_DBL
+#undef SMUG_PARAM_ENUM
+#undef SMUG_PARAM_STR
+        NULL};
+    const char *best = smug_suggest(name, names);
     if (best)
         return smug_fail(err, SMUG_ERR_USAGE, "%s%sunknown parameter '%s' (did you mean '%s'?)",
                          where ? where : "", where ? ": " : "", name, best);

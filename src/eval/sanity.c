@@ -130,8 +130,7 @@ void smug_sanity_net_free(smug_net *net)
     free(c);
 }
 
-int smug_sanity_net(const smug_net *net, int n_top, uint64_t seed, smug_net **out,
-                    smug_error *err)
+int smug_sanity_net(const smug_net *net, int n_top, uint64_t seed, smug_net **out, smug_error *err)
 {
     *out = NULL;
     if (n_top < 1 || n_top > smug_sanity_layers(net))

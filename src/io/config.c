@@ -14,6 +14,7 @@
 
 #include "smug/fsutil.h"
 #include "smug/yaml.h"
+#include "smug/yaml_schema.h"
 
 static const char *const top_keys[] = {"model", "inputs", "out", "vocab", "params", NULL};
 

@@ -118,7 +118,7 @@ static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
         rc = smug_verify_mask(sc->net, x, m.problem, m.cells, bp->target, &v, err);
     }
     if (rc == 0 && !v.ok)
-        rc = smug_fail(err, SMUG_ERR_SOLVER, "the mask fails the forward check at neuron %d",
+        rc = smug_fail(err, SMUG_ERR_CHECK, "the mask fails the forward check at neuron %d",
                        v.failed_neuron);
     if (rc == 0) {
         result_json(bp, &m, o->solver->name, sc->version, v.ok, &sb);

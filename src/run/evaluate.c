@@ -20,6 +20,7 @@
 #include "smug/gradcam.h"
 #include "smug/ig.h"
 #include "smug/pipeline.h"
+#include "smug/plot.h"
 #include "smug/prunegrad.h"
 #include "smug/sanity.h"
 #include "smug/score.h"
@@ -432,5 +433,44 @@ int smug_evaluate(const smug_net *net, const float *x, const smug_params *params
     if (rc == 0 && p.sanity)
         rc = run_sanity(&v, err);
     smug_explanation_free(&v.e);
+    return rc;
+}
+
+int smug_eval_write_curves(const char *path, const smug_eval_input *const *in, int n_in,
+                           smug_error *err)
+{
+    enum { NM = SMUG_EVAL_N_METHODS };
+    int n = 0; /* points of the first input's curves: one model, one grid, so everyone's */
+    for (int i = 0; i < n_in && !n; i++)
+        for (int m = 0; m < NM && !n; m++)
+            n = in[i]->r[m].curve_n;
+    if (!n)
+        return 0; /* no method with a map ran */
+    double *buf = calloc((size_t)NM * 3 * (size_t)n, sizeof *buf);
+    if (!buf)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    smug_plot_series del[NM], ins[NM];
+    int ns = 0;
+    for (int m = 0; m < NM; m++) {
+        double *x = buf + (size_t)m * 3 * (size_t)n, *yd = x + n, *yi = yd + n;
+        int k = 0;
+        for (int i = 0; i < n_in; i++) {
+            const smug_eval_result *e = &in[i]->r[m];
+            if (e->curve_n != n)
+                continue;
+            for (int t = 0; t < n; t++)
+                x[t] = e->curve_frac[t], yd[t] += e->curve_del[t], yi[t] += e->curve_ins[t];
+            k++;
+        }
+        if (!k)
+            continue;
+        for (int t = 0; t < n; t++)
+            yd[t] /= k, yi[t] /= k;
+        del[ns] = (smug_plot_series){smug_eval_method_name(m), m, x, yd, n};
+        ins[ns++] = (smug_plot_series){smug_eval_method_name(m), m, x, yi, n};
+    }
+    smug_plot_chart charts[2] = {{"deletion", del, ns}, {"insertion", ins, ns}};
+    int rc = smug_plot_write(path, charts, 2, err);
+    free(buf);
     return rc;
 }

@@ -169,7 +169,7 @@ int smug_pipeline_finish(const smug_net *net, const float *x, const smug_params 
         return -1;
     out->seconds_verify = smug_now() - t0;
     if (!out->verdict.ok)
-        return smug_fail(err, SMUG_ERR_SOLVER,
+        return smug_fail(err, SMUG_ERR_CHECK,
                          "the mask from %s (%s) fails the forward check at neuron %d "
                          "(slack %.3g)",
                          out->solve.incumbent_from, solver_name, out->verdict.failed_neuron,

@@ -25,7 +25,9 @@
 #include "smug/params.h"
 #include "smug/process.h"
 #include "smug/strbuf.h"
+#include "smug/suggest.h"
 #include "smug/yaml.h"
+#include "smug/yaml_schema.h"
 
 static const char *const top_keys[] = {"name",          "executable",       "format",
                                        "args",          "incremental_args", "stdin_args",
@@ -456,7 +458,7 @@ int smug_solvers_get(const smug_solvers *reg, const char *name, const smug_solve
         snprintf(list + at, sizeof list - at, "%s%s", at ? ", " : "", names[k]);
     }
     names[k] = NULL;
-    const char *near = smug_yaml_suggest(name, names);
+    const char *near = smug_suggest(name, names);
     char hint[128] = "";
     if (near)
         snprintf(hint, sizeof hint, "did you mean '%s'? ", near);
@@ -576,32 +578,15 @@ int smug_solver_argv(const smug_solver *s, const char *file, double timeout, int
     return 0;
 }
 
-static int is_executable(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
 int smug_solver_installed(const smug_solver *s, char *buf, size_t n)
 {
-    if (strchr(s->executable, '/')) {
-        snprintf(buf, n, "%s", s->executable);
-        return is_executable(s->executable);
-    }
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    for (const char *p = path;; p += strcspn(p, ":") + 1) {
-        size_t len = strcspn(p, ":");
-        char full[4096];
-        snprintf(full, sizeof full, "%.*s%s%s", (int)len, len ? p : ".", "/", s->executable);
-        if (is_executable(full)) {
-            snprintf(buf, n, "%s", full);
-            return 1;
-        }
-        if (!p[len])
-            return 0;
-    }
+    smug_strbuf path = SMUG_STRBUF_INIT;
+    int e = 0;
+    int found = smug_process_which(s->executable, &path, &e) == 0 && e == 0;
+    if (found)
+        snprintf(buf, n, "%s", path.buf);
+    smug_strbuf_free(&path);
+    return found;
 }
 
 /* The line of `text` that names a version, else its first non-empty line. */

@@ -21,16 +21,20 @@
 
 /* ---- spawning ---------------------------------------------------------------------- */
 
-/* execvp's search, but before fork, where allocating is still allowed: the first regular
- * file named `name` with execute permission in a PATH directory (an empty entry is ".").
- * A match without execute permission gives EACCES, as execvp does, and none ENOENT, both
- * in *out_errno. A name with a '/' is used as it is. Returns -1 only when out of memory. */
-static int path_resolve(const char *name, smug_strbuf *out, int *out_errno)
+/* execvp's search before fork, where allocating is still allowed (process.h). */
+int smug_process_which(const char *name, smug_strbuf *out, int *out_errno)
 {
     *out_errno = 0;
     if (strchr(name, '/')) {
         smug_strbuf_adds(out, name);
-        return out->failed ? -1 : 0;
+        if (out->failed)
+            return -1;
+        struct stat st;
+        if (stat(name, &st) < 0)
+            *out_errno = errno == ENOENT || errno == ENOTDIR ? ENOENT : errno;
+        else if (!S_ISREG(st.st_mode) || access(name, X_OK) < 0)
+            *out_errno = EACCES;
+        return 0;
     }
     const char *dirs = getenv("PATH");
     if (!dirs)
@@ -257,7 +261,7 @@ int proc_spawn(const smug_process *p, child *c, int *out_errno, smug_error *err)
     if (!p->argv || !p->argv[0])
         return smug_fail(err, SMUG_ERR_INTERNAL, "process: empty argv");
     smug_strbuf path = SMUG_STRBUF_INIT;
-    if (path_resolve(p->argv[0], &path, out_errno) < 0 || *out_errno) {
+    if (smug_process_which(p->argv[0], &path, out_errno) < 0 || *out_errno) {
         smug_strbuf_free(&path);
         return *out_errno ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }

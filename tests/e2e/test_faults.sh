@@ -128,7 +128,7 @@ if mount -t tmpfs -o size=1m tmpfs "$disk" 2>/dev/null; then
   valid_json "$disk/r/report.json" && ok || bad "run after ENOSPC: report.json"
   umount "$disk"
 else
-  echo "SKIP ENOSPC: cannot mount a tmpfs here (needs root)"
+  skipped "ENOSPC: cannot mount a tmpfs here (needs root)"
 fi
 
 finish

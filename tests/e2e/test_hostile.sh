@@ -132,7 +132,7 @@ if fresh && rm "$tmp/B/inputs/0001_pullover.npy" && mknod "$tmp/B/inputs/0001_pu
   expect "input /dev/zero" 1 "B/inputs/0001_pullover.npy: is a character device, not a regular file" \
     "$smug" solve "$tmp/B" --solver z3
 else
-  echo "SKIP input /dev/zero in a bundle: mknod is not permitted here"
+  skipped "input /dev/zero in a bundle: mknod is not permitted here"
 fi
 fresh && truncate -s 3G "$tmp/B/inputs/0001_pullover.npy"
 expect "input 3 GB" 1 "B/inputs/0001_pullover.npy: 3221225472 bytes, more than the" \
@@ -295,13 +295,29 @@ interrupt() { # name, signal, solver pattern, target ("pid" or "group"), expecte
 one=(--input data/fashion/0004_shirt.png)
 export SMUG_SOLVERS_DIR=$sdir
 for sig in INT TERM; do
+  rm -rf "$tmp/i"
   interrupt "run, SIG$sig" $sig "ignore-term" pid 1 "$smug" run "${hard[@]}" "${one[@]}" \
     --solver stubborn --timeout 600 --out "$tmp/i"
+  # anytime on interrupt (issue #12.1): the report has the input with its verified mask
+  python3 - "$tmp/i/report.json" $sig <<'PY' && ok || bad "run, SIG$sig: report.json after the signal"
+import json, signal, sys
+r = json.load(open(sys.argv[1]))
+assert r['interrupted'] == {'signal': int(getattr(signal, 'SIG' + sys.argv[2])), 'inputs_given': 1}, r.get('interrupted')
+(i,) = r['inputs']
+assert i['verified'] is True and i['mask_size'] >= 1, i
+PY
 done
 interrupt "run, SIGKILL" KILL "ignore-term" pid 137 "$smug" run "${hard[@]}" "${one[@]}" \
   --solver stubborn --timeout 600 --out "$tmp/i"
+rm -rf "$tmp/i"
 interrupt "run --jobs 2, SIGTERM" TERM "ignore-term" pid 1 "$smug" run "${hard[@]}" "${two[@]}" \
   --solver stubborn --timeout 600 --jobs 2 --out "$tmp/i"
+python3 - "$tmp/i/report.json" <<'PY' && ok || bad "run --jobs 2, SIGTERM: report.json after the signal"
+import json, signal, sys
+r = json.load(open(sys.argv[1]))
+assert r['interrupted'] == {'signal': int(signal.SIGTERM), 'inputs_given': 2}, r.get('interrupted')
+assert r['inputs'] and all(i['verified'] for i in r['inputs']), r['inputs']
+PY
 check "emit hard" 0 "" "$smug" emit --model $cnn --window 1 --top-k 32 "${two[@]}" --out "$tmp/H"
 h=(solve "$tmp/H" --strategy optimize --timeout 600 --jobs 2)
 interrupt "solve, SIGTERM to smug" TERM "ignore-term" pid 1 "$smug" "${h[@]}" --solver stubborn

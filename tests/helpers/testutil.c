@@ -423,3 +423,24 @@ tu_ref *tu_ref_with_model(size_t i, smug_net **out_net)
     assert_non_null(*out_net);
     return r;
 }
+
+/* Test programs are single-threaded; this counter is their only state (tu_skip). */
+static int skips;
+
+void tu_note_skip(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("SKIP ", stdout);
+    vprintf(fmt, ap);
+    fputc('\n', stdout);
+    va_end(ap);
+    skips++;
+}
+
+int tu_exit_status(int failed)
+{
+    if (failed)
+        return failed;
+    return skips ? 77 : 0;
+}

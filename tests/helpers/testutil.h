@@ -98,6 +98,20 @@ double tu_max_abs_diff(const float *a, const float *b, size_t n, size_t *at);
 /* ||a - b||_2 / ||b||_2 (or ||a - b||_2 when b is all zero). */
 double tu_rel_l2(const float *a, const float *b, size_t n);
 
+/* A visible skip (issue #15.6): records that a part of this program could not run here
+ * (printing why), then cmocka's skip(). Needs <cmocka.h> where used. */
+#define tu_skip(...)                                                                               \
+    do {                                                                                           \
+        tu_note_skip(__VA_ARGS__);                                                                 \
+        skip();                                                                                    \
+    } while (0)
+void tu_note_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The program's exit status from cmocka_run_group_tests' result: that count when a test
+ * failed, else 77 (ctest's SKIP_RETURN_CODE) when tu_skip ran, so ctest and CI show
+ * "Skipped" instead of a silent pass, else 0. */
+int tu_exit_status(int failed);
+
 /* Number of i with |a_i - b_i| > atol + rtol·|b_i|. */
 size_t tu_count_outside(const float *a, const float *b, size_t n, double atol, double rtol);
 

@@ -114,7 +114,7 @@ static void test_solve_with_cbc(void **state)
 {
     (void)state;
     if (access("/usr/bin/cbc", X_OK) != 0)
-        skip();
+        tu_skip("/usr/bin/cbc is not installed (Debian coinor-cbc)");
     smug_solvers *reg = NULL;
     smug_error err = SMUG_ERROR_INIT;
     assert_int_equal(smug_solvers_load(NULL, &reg, &err), 0);
@@ -167,5 +167,5 @@ int main(void)
         cmocka_unit_test(test_read_garbage),
         cmocka_unit_test(test_solve_with_cbc),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tu_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

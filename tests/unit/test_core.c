@@ -47,6 +47,7 @@ static void test_error_names_and_alloc(void **state)
     assert_string_equal(smug_error_code_name(SMUG_ERR_FORMAT), "format");
     assert_string_equal(smug_error_code_name(SMUG_ERR_UNSUPPORTED), "unsupported");
     assert_string_equal(smug_error_code_name(SMUG_ERR_NOMEM), "nomem");
+    assert_string_equal(smug_error_code_name(SMUG_ERR_CHECK), "check");
     smug_error err = SMUG_ERROR_INIT;
     int x = 0;
     assert_int_equal(smug_check_alloc(&x, &err), 0);

@@ -93,8 +93,7 @@ static int on_path(const char *name)
 #define SKIP_WITHOUT(name)                                                                         \
     do {                                                                                           \
         if (!on_path(name)) {                                                                      \
-            print_message("%s is not on PATH: skipped\n", name);                                   \
-            skip();                                                                                \
+            tu_skip("%s is not on PATH", name);                                                    \
         }                                                                                          \
     } while (0)
 
@@ -739,5 +738,5 @@ int main(void)
         cmocka_unit_test(test_session_cvc5),
         cmocka_unit_test(test_session_z3),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tu_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -19,6 +19,7 @@
 #include "smug/params.h"
 #include "smug/process.h"
 #include "smug/registry.h"
+#include "smug/strbuf.h"
 #include "testutil.h"
 
 static smug_solvers *load_shipped(void)
@@ -371,7 +372,7 @@ static void test_real_solvers_take_the_flags(void **state)
     free(hard);
     smug_solvers_free(reg);
     if (!ran)
-        skip();
+        tu_skip("no solver of solvers/ is installed");
 }
 
 static void test_versions(void **state)
@@ -391,6 +392,53 @@ static void test_versions(void **state)
     smug_solvers_free(reg);
 }
 
+/* `smug solvers` and spawning look a solver up the same way (issue #15.2: with an empty PATH
+ * the registry searched /usr/bin and said "installed" for a solver spawn could not start).
+ * An empty PATH is the current directory only, as for execvp. */
+static void test_installed_agrees_with_spawn(void **state)
+{
+    (void)state;
+    static const char yaml[] = "name: shell\n"
+                               "executable: sh\n"
+                               "file_args: [\"{file}\"]\n"
+                               "version_args: []\n"
+                               "capabilities: {optimize: false, incremental: false, "
+                               "get_value: false}\n"
+                               "default_strategy: bisect\n";
+    smug_solver s;
+    smug_error err = {0};
+    assert_int_equal(smug_solver_load_buffer(yaml, strlen(yaml), "shell.yaml", &s, &err), 0);
+    char dir[] = "/tmp/smug_test_which_XXXXXX", cwd[4096], found[4096];
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    char *saved = strdup(getenv("PATH"));
+    const char *paths[] = {"", "/usr/bin:/bin"};
+    for (int i = 0; i < 2; i++) {
+        setenv("PATH", paths[i], 1);
+        smug_strbuf where = SMUG_STRBUF_INIT;
+        int e = -1;
+        assert_int_equal(smug_process_which("sh", &where, &e), 0);
+        const char *argv[] = {"sh", "-c", "exit 3", NULL};
+        smug_process p = {.argv = argv, .timeout = 10};
+        smug_process_result r;
+        assert_int_equal(smug_process_run(&p, &r, &err), 0);
+        int started = r.outcome == SMUG_PROC_EXITED;
+        smug_process_result_free(&r);
+        assert_int_equal(smug_solver_installed(&s, found, sizeof found), started);
+        assert_int_equal(e == 0, started);
+        assert_int_equal(started, i == 1); /* no ./sh in the empty folder; sh on /usr/bin */
+        if (started)
+            assert_string_equal(found, where.buf);
+        smug_strbuf_free(&where);
+    }
+    setenv("PATH", saved, 1);
+    free(saved);
+    assert_int_equal(chdir(cwd), 0);
+    rmdir(dir);
+    smug_solver_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_directory_and_env),
         cmocka_unit_test(test_real_solvers_take_the_flags),
         cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_installed_agrees_with_spawn),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tu_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smug/suggest.h"
 #include "smug/yaml.h"
+#include "smug/yaml_schema.h"
 #include "testutil.h"
 
 static smug_yaml *load_text(const char *text)
@@ -217,8 +219,13 @@ static void test_check_keys_and_suggest(void **state)
     assert_int_equal(smug_yaml_check_keys(doc, smug_yaml_root(doc), known, &err), 0);
     smug_yaml_free(doc);
 
-    assert_string_equal(smug_yaml_suggest("top-k", (const char *const[]){"top_k", NULL}), "top_k");
-    assert_null(smug_yaml_suggest("gamma", (const char *const[]){"window", NULL}));
+    assert_string_equal(smug_suggest("top-k", (const char *const[]){"top_k", NULL}), "top_k");
+    assert_null(smug_suggest("gamma", (const char *const[]){"window", NULL}));
+    /* one "did you mean" for parameters, keys and solvers: '-' and '_' alike both ways */
+    assert_int_equal(smug_name_distance("top_k", "top-k"), 0);
+    assert_int_equal(smug_name_distance("top-k", "top_k"), 0);
+    assert_string_equal(smug_suggest("time_limt", (const char *const[]){"time-limit", NULL}),
+                        "time-limit");
 }
 
 static void test_want_helpers(void **state)

@@ -1,0 +1,1 @@
+/* fixture: nn module */

@@ -1,0 +1,2 @@
+/* fixture: smt reaching into nn, against the DAG */
+#include "smug/forward.h"
