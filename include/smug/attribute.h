@@ -15,8 +15,8 @@
  * with first_layer 1, each first-layer neuron's signed activation × gradient, 0 when pruned
  * [smug_net_first_size(net)]. out_kept [smug_net_first_size(net)]: 1 = survived pruning.
  * *out_layers: hidden layers pruned. Errors as smug_prunegrad. */
-int smug_attribute_prunegrad(const smug_net *net, const float *x, const smug_params *p,
-                             int target, int first_layer, float *out_attr, uint8_t *out_kept,
-                             int *out_layers, smug_error *err);
+int smug_attribute_prunegrad(const smug_net *net, const float *x, const smug_params *p, int target,
+                             int first_layer, float *out_attr, uint8_t *out_kept, int *out_layers,
+                             smug_error *err);
 
 #endif

@@ -9,9 +9,9 @@
 
 #include "smug/prunegrad.h"
 
-int smug_attribute_prunegrad(const smug_net *net, const float *x, const smug_params *p,
-                             int target, int first_layer, float *out_attr, uint8_t *out_kept,
-                             int *out_layers, smug_error *err)
+int smug_attribute_prunegrad(const smug_net *net, const float *x, const smug_params *p, int target,
+                             int first_layer, float *out_attr, uint8_t *out_kept, int *out_layers,
+                             smug_error *err)
 {
     size_t n_first = smug_net_first_size(net), n_in = smug_shape_size(&net->input);
     float *g = malloc(n_in * sizeof *g), *imp = malloc((n_first ? n_first : 1) * sizeof *imp);
