@@ -64,7 +64,9 @@ static void test_random_copies(void **state)
     assert_int_equal(smug_net_logits(net, x, 1, lo, &err), 0);
     assert_int_equal(smug_net_logits(r2, x, 1, lr, &err), 0);
     assert_true(tu_max_abs_diff(lo, lr, 10, NULL) > 1e-3);
+    smug_sanity_net_free(r1b);
     assert_int_equal(smug_sanity_net(net, 0, 1, &r1b, &err) < 0 ? 0 : 1, 0);
+    assert_null(r1b);
     assert_int_equal(err.code, SMUG_ERR_USAGE);
     smug_sanity_net_free(r1);
     smug_sanity_net_free(r2);
