@@ -10,6 +10,8 @@
  *               et al. 2014);
  *  - gradcam    Grad-CAM on the conv layer params.gradcam_layer (gradcam.h); conv models only;
  *  - sis        Sufficient Input Subsets on the params.window grid, τ = params.sis_threshold;
+ *  - prunegrad  PruneGrad (prunegrad.h, keep = params.prune_keep): the pruned network's input
+ *               gradient, largest magnitude over channels (as grad);
  *  - centerbox, maxbox, optbox  boxes without a map (lsc.h); optbox on a params.optbox_grid
  *               grid is a lower bound on LSC for boxes of that grid, not an explanation.
  * F is the target's logit or probability as params.ig_output says; the target is the
@@ -48,6 +50,7 @@ typedef enum {
     SMUG_EVAL_GRAD,
     SMUG_EVAL_GRADCAM,
     SMUG_EVAL_SIS,
+    SMUG_EVAL_PRUNEGRAD,
     SMUG_EVAL_CENTERBOX,
     SMUG_EVAL_MAXBOX,
     SMUG_EVAL_OPTBOX,
@@ -67,6 +70,8 @@ int smug_eval_method_has_map(int m);
  * out_on[SMUG_EVAL_N_METHODS]. USAGE on an unknown or repeated name, or an empty list. */
 int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err);
 
+#define SMUG_EVAL_MAX_RHO 32 /* randomisation steps reported (the top layers first) */
+
 typedef struct smug_eval_result {
     int ran;             /* the method was asked for */
     int ok;              /* it produced an explanation and an LSC */
@@ -76,6 +81,17 @@ typedef struct smug_eval_result {
     double sparsity;     /* fraction of the image's pixels kept, NaN when !ok */
     smug_lsc_result lsc; /* lsc.lsc is NaN when !ok */
     double seconds;
+    /* map methods that are ok: deletion and insertion curves (curves.h) over the
+     * params.window grid, params.curve_steps steps, cells set to params.baseline; NaN AUCs
+     * and curve_n 0 for the boxes and failed methods. The arrays are owned. */
+    double auc_del, auc_ins;
+    int curve_n;
+    double *curve_frac, *curve_del, *curve_ins; /* [curve_n] */
+    /* params.sanity: rho[s] = Spearman correlation of the map with the map of the same
+     * method on the model with its s + 1 parameterised layers nearest the output
+     * randomised (sanity.h); NaN where the method failed there. n_rho 0: not run. */
+    int n_rho;
+    double rho[SMUG_EVAL_MAX_RHO];
 } smug_eval_result;
 
 typedef struct smug_eval_input {
@@ -95,5 +111,11 @@ int smug_evaluate(const smug_net *net, const float *x, const smug_params *params
                   void *progress_arg, smug_eval_input *out, smug_error *err);
 
 void smug_eval_input_free(smug_eval_input *e);
+
+/* The mean deletion and insertion curves of every method over in[n] (inputs whose curves
+ * have the first one's points) as a PNG at path (plot.h); nothing is written when no input
+ * has curves. */
+int smug_eval_write_curves(const char *path, const smug_eval_input *const *in, int n,
+                           smug_error *err);
 
 #endif

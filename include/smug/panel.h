@@ -28,4 +28,8 @@ typedef struct smug_panel_tile {
 int smug_panel_write(const char *path, const smug_image_src *src, const smug_panel_tile *tiles,
                      int n, smug_error *err);
 
+/* The panels' font on any RGB picture rgb[h][w][3]: white text with its top left at (y, x),
+ * each font pixel an fs×fs block, characters that would pass x + max_w left out. */
+void smug_panel_text(uint8_t *rgb, int h, int w, int y, int x, int max_w, const char *s, int fs);
+
 #endif

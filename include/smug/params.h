@@ -38,6 +38,9 @@ int smug_params_set(smug_params *p, const char *name, const char *value, const c
 /* 1 if `name` names a parameter (either spelling). */
 int smug_params_known(const char *name);
 
+/* 1 if `name` is a false|true parameter: on the command line its flag alone means true. */
+int smug_params_is_switch(const char *name);
+
 /* Name of the value an enum parameter holds, e.g. "logit", written into buf; returns buf. */
 const char *smug_params_enum_name(const char *param, int value, char *buf, size_t n);
 

@@ -69,9 +69,9 @@ int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *p
 void smug_mask_result_free(smug_mask_result *r);
 /* smug_pipeline_mask (no confirming solver) for callers that go on to the next input
  * (eval): a solver failure
- * (SMUG_ERR_SOLVER: a misbehaving solver, a mask failing the forward check) is written to
- * note[n], *out is freed and 1 returned; any other failure (a setting or resource problem
- * every input would hit) returns -1 with err set; 0 on success. */
+ * (SMUG_ERR_SOLVER: a misbehaving solver; SMUG_ERR_CHECK: a mask failing the forward check) is
+ * written to note[n], *out is freed and 1 returned; any other failure (a setting or resource
+ * problem every input would hit) returns -1 with err set; 0 on success. */
 int smug_pipeline_mask_or_note(const smug_net *net, const float *x, const smug_params *params,
                                const smug_explanation *e, const smug_solver *solver,
                                smug_mask_result *out, char *note, size_t n, smug_error *err);

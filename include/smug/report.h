@@ -12,7 +12,10 @@
  * times {ig, encode, solve, verify, total} in seconds, saliency.png, overlay.png,
  * mask.png, mask.npy (paths), and beside them: grid {rows, cols, window}, gamma, note (why
  * a search stopped early), error (the message when status is error), masked_predicted and
- * masked_confidence (the model on the kept cells alone), solver_calls.
+ * masked_confidence (the model on the kept cells alone), keeps_class (masked_predicted
+ * equals predicted), solver_calls, and with --keep-class: keep_class {kept, top_k, gamma,
+ * attempts [{top_k, gamma, status, mask_size, masked_predicted, keeps_class}]}
+ * (keepclass.h).
  */
 #ifndef SMUG_REPORT_H
 #define SMUG_REPORT_H
@@ -44,6 +47,7 @@ typedef struct smug_report_extra {
     const char *sources;        /* JSON array members text ({file, reading}, …), may be "" */
     const char *predicted_name; /* "predicted_name": the class's line of <model>.labels */
     const smug_report_text *text;
+    const struct smug_keep_result *keep; /* --keep-class: "keep_class" */
 } smug_report_extra;
 
 /* Appends one input's object to j (inside an array). m is NULL when the mask stages failed

@@ -75,12 +75,18 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_args *out, int 
             const char *v = NULL;
             char where[80];
             snprintf(where, sizeof where, "--%s", flag);
-            if (take_value(argc, argv, &i, inline_val, flag, &v, err) < 0 ||
-                smug_params_set(&out->params, flag, v, where, err) < 0)
+            /* a false|true switch alone (last, or before another flag) means true */
+            int bare = !inline_val && smug_params_is_switch(flag) &&
+                       (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0);
+            if (bare)
+                v = "true";
+            else if (take_value(argc, argv, &i, inline_val, flag, &v, err) < 0)
+                return -1;
+            if (smug_params_set(&out->params, flag, v, where, err) < 0)
                 return -1;
             if (out->n_flags == CLI_MAX_FLAGS)
                 return smug_fail(err, SMUG_ERR_USAGE, "too many parameter flags");
-            out->flag_name[out->n_flags] = argv[i - (inline_val ? 0 : 1)] + 2;
+            out->flag_name[out->n_flags] = argv[i - (inline_val || bare ? 0 : 1)] + 2;
             out->flag_value[out->n_flags++] = v;
             continue;
         }

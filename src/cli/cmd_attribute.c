@@ -13,13 +13,28 @@
 #include "smug/json.h"
 #include "smug/onnx.h"
 #include "smug/pipeline.h"
+#include "smug/attribute.h"
 
 typedef struct attribution {
-    int predicted, target, is_ig, first_layer;
+    int predicted, target, is_ig, is_pg, first_layer;
     float *logits, *first_pre, *attr;
+    uint8_t *kept; /* prunegrad: [n_first] first-layer neurons that survive pruning */
+    int pruned_layers;
     size_t n_attr;
     smug_ig_check check;
 } attribution;
+
+/* PruneGrad (attribute.h): at the input its pruned gradient; at the first layer each
+ * neuron's signed Taylor importance, 0 for the pruned ones. */
+static int prunegrad(const smug_net *net, const float *x, const smug_params *p, attribution *r,
+                     smug_error *err)
+{
+    r->kept = malloc(smug_net_first_size(net) ? smug_net_first_size(net) : 1);
+    if (!r->kept)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    return smug_attribute_prunegrad(net, x, p, r->target, r->first_layer, r->attr, r->kept,
+                                    &r->pruned_layers, err);
+}
 
 static int compute(const smug_net *net, const float *x, const smug_params *p, attribution *r,
                    smug_error *err)
@@ -37,6 +52,8 @@ static int compute(const smug_net *net, const float *x, const smug_params *p, at
     if (smug_pipeline_target(net, r->logits, p->target, &r->target, err) < 0)
         return -1;
     int prob = p->ig_output == 1;
+    if (r->is_pg)
+        return prunegrad(net, x, p, r, err);
     if (r->is_ig) {
         smug_ig_opts o = {p->steps,           r->target, prob,
                           (float)p->baseline, 0,         (size_t)p->ig_memory << 20};
@@ -63,7 +80,7 @@ static void print_json(const cli_args *a, const smug_net *net, const char *model
     smug_json_object_begin(&j, NULL);
     smug_json_string(&j, "model", model);
     smug_json_string(&j, "input", input);
-    smug_json_string(&j, "method", r->is_ig ? "ig" : "grad");
+    smug_json_string(&j, "method", r->is_ig ? "ig" : r->is_pg ? "prunegrad" : "grad");
     smug_json_string(&j, "layer", r->first_layer ? "first" : "input");
     char out_name[16];
     smug_json_string(
@@ -80,6 +97,14 @@ static void print_json(const cli_args *a, const smug_net *net, const char *model
     const smug_shape *as = r->first_layer ? fs : &net->input;
     smug_json_ints(&j, "attributions_shape", as->dims, (size_t)as->rank);
     smug_json_floats(&j, "attributions", r->attr, r->n_attr);
+    if (r->is_pg) {
+        smug_json_number(&j, "prune_keep", a->params.prune_keep);
+        smug_json_int(&j, "pruned_layers", r->pruned_layers);
+        smug_json_array_begin(&j, "first_layer_kept");
+        for (size_t i = 0; i < smug_net_first_size(net); i++)
+            smug_json_int(&j, NULL, r->kept[i]);
+        smug_json_array_end(&j);
+    }
     if (r->is_ig) {
         smug_json_int(&j, "steps", a->params.steps);
         smug_json_object_begin(&j, "completeness");
@@ -144,9 +169,11 @@ static int run_attribute(const cli_args *a, smug_error *err)
     const char *layer = cli_get(a, "layer") ? cli_get(a, "layer") : "first";
     attribution r = {0};
     r.is_ig = strcmp(method, "ig") == 0;
+    r.is_pg = strcmp(method, "prunegrad") == 0;
     r.first_layer = strcmp(layer, "first") == 0;
-    if (!r.is_ig && strcmp(method, "grad") != 0)
-        return smug_fail(err, SMUG_ERR_USAGE, "--method must be ig or grad: got '%s'", method);
+    if (!r.is_ig && !r.is_pg && strcmp(method, "grad") != 0)
+        return smug_fail(err, SMUG_ERR_USAGE, "--method must be ig, grad or prunegrad: got '%s'",
+                         method);
     if (!r.first_layer && strcmp(layer, "input") != 0)
         return smug_fail(err, SMUG_ERR_USAGE, "--layer must be first or input: got '%s'", layer);
     smug_net *net;
@@ -160,25 +187,30 @@ static int run_attribute(const cli_args *a, smug_error *err)
         print_json(a, net, model, input, &r);
     else if (rc == 0)
         print_summary(net, &r);
-    free(r.logits), free(r.first_pre), free(r.attr), free(x);
+    free(r.logits), free(r.first_pre), free(r.attr), free(r.kept), free(x);
     smug_net_free(net);
     return rc;
 }
 
 const cli_command cli_cmd_attribute = {
     .name = "attribute",
-    .summary = "gradients or Integrated Gradients of one input (JSON with --json)",
-    .usage = "[--model M.onnx] [--input X.png|X.npy] [--method ig|grad] [--layer first|input] "
-             "[--json]",
+    .summary = "gradients, Integrated Gradients or PruneGrad of one input (JSON with --json)",
+    .usage = "[--model M.onnx] [--input X.png|X.npy] [--method ig|grad|prunegrad]\n"
+             "                 [--layer first|input] [--json]",
     .description =
         "Attributes the target class's score (its logit by default; --ig-output prob for\n"
         "its softmax probability) to the first-layer neurons (post-activation, baseline 0)\n"
         "or to the model input (baseline --baseline). IG uses --steps points, midpoint rule.\n"
         "JSON keys: predicted, target, logits, first_layer (pre-activations, ONNX order),\n"
-        "attributions (flat, ONNX memory order: NCHW for conv), completeness {sum, delta}.",
+        "attributions (flat, ONNX memory order: NCHW for conv), completeness {sum, delta}.\n"
+        "PruneGrad (--prune-keep): hidden neurons pruned by |activation x gradient|, from the\n"
+        "output towards the input; at the input the pruned network's gradient, at the first\n"
+        "layer each neuron's activation x gradient (0 when pruned); JSON adds prune_keep,\n"
+        "pruned_layers and first_layer_kept (0/1 per neuron).",
     .opts = {{"model", "M.onnx", 0, "ONNX model (default: the bundled Fashion-MNIST dense net)"},
              {"input", "FILE", 0, "PNG image or .npy array (default: a bundled test image)"},
-             {"method", "ig|grad", 0, "Integrated Gradients (default) or the plain gradient"},
+             {"method", "ig|grad|prunegrad", 0,
+              "Integrated Gradients (default), the plain gradient, or PruneGrad"},
              {"layer", "first|input", 0, "attribute to first-layer neurons (default) or input"},
              {"json", NULL, 0, "print one JSON object instead of a summary"},
              {0}},

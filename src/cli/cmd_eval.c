@@ -360,6 +360,8 @@ static int run_eval(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
     c.net = net;
+    if (rc == 0) /* window 0 ("auto") becomes the model's own, so table.md names it */
+        plan.params.window = smug_net_window(net, plan.params.window);
     run.text = net && net->input_is_tokens;
     if (rc == 0 && run.text && cli_get(a, "vocab"))
         rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
@@ -382,6 +384,7 @@ static int run_eval(const cli_args *a, smug_error *err)
         free(run.rows[i].input);
         for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
             free(run.rows[i].words[m]);
+        smug_eval_input_free(&run.rows[i].e); /* the curves */
     }
     cli_names_free(&c.names);
     free(run.rows);
@@ -402,9 +405,11 @@ const cli_command cli_cmd_eval = {
         "resized; lower is better). Methods: smug (solver mask, --solver/--timeout),\n"
         "smug_base (all receptive-field cells), ig, grad (|gradient|), gradcam (conv models\n"
         "only: left out with a note on a dense model unless --methods names it, then an\n"
-        "error), sis (--sis-threshold), centerbox, maxbox, optbox (--optbox-grid; a bound,\n"
-        "not in Win%). Labels: --labels FILE or a labels.csv (columns file,label) beside the\n"
-        "inputs; misclassified inputs are skipped and counted, unlisted ones are evaluated as\n"
+        "error), sis (--sis-threshold), prunegrad (--prune-keep), centerbox, maxbox,\n"
+        "optbox (--optbox-grid; a bound, not in Win%). Every method with a map also gets\n"
+        "deletion and insertion curves (--curve-steps; AUC in the tables, DIR/curves.png).\n"
+        "Labels: --labels FILE or a labels.csv (columns file,label) beside the inputs;\n"
+        "misclassified inputs are skipped and counted, unlisted ones are evaluated as\n"
         "unlabelled. Writes DIR/table.md, table.csv (per method: n, LSC mean and sample\n"
         "standard deviation, Win%, sparsity, seconds), inputs.csv (a row per input and\n"
         "method), eval.json and panels/<name>.png (the input and each map, LSC box in cyan).\n"
@@ -424,8 +429,8 @@ const cli_command cli_cmd_eval = {
              {"input", "P", 1, "a PNG/.npy file, or a folder of them (default: a bundled image)"},
              {"out", "DIR", 0, "output folder (default: the config's out, else smug-eval)"},
              {"methods", "LIST", 0,
-              "comma-separated: smug,smug_base,ig,grad,gradcam,sis,centerbox,maxbox,optbox "
-              "(default all)"},
+              "comma-separated: smug,smug_base,ig,grad,gradcam,sis,prunegrad,centerbox,maxbox,"
+              "optbox (default all)"},
              {"limit", "N", 0, "evaluate at most N inputs (skipped ones do not count)"},
              {"labels", "FILE", 0,
               "labels CSV (columns file,label; default: labels.csv beside "

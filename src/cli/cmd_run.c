@@ -23,6 +23,7 @@
 #include "smug/input.h"
 #include "smug/interrupt.h"
 #include "smug/json.h"
+#include "smug/keepclass.h"
 #include "smug/onnx.h"
 #include "smug/pipeline.h"
 #include "smug/process.h"
@@ -88,10 +89,29 @@ static void print_line(const run_ctx *c, const char *input, const smug_explanati
         printf(" (proved by %s)", s->proved_by);
     else
         printf(" (lower bound %d)", s->lower);
-    printf(", %s, %.2f s\n", m->verdict.ok ? "verified" : "NOT verified",
-           e->seconds_ig + m->seconds_encode + m->seconds_solve + m->seconds_verify);
+    printf(", %s", m->verdict.ok ? "verified" : "NOT verified");
+    const char *masked = class_name(c, m->verdict.masked_predicted);
+    if (smug_keeps_class(e, m))
+        printf(", keeps class");
+    else if (masked)
+        printf(", masked input predicted %s", masked);
+    else
+        printf(", masked input predicted %d", m->verdict.masked_predicted);
+    printf(", %.2f s\n", e->seconds_ig + m->seconds_encode + m->seconds_solve + m->seconds_verify);
     if (s->note[0])
         printf("  note: %s\n", s->note);
+}
+
+/* --keep-class: which attempt is reported, or that none kept the class. */
+static void print_keep(const smug_explanation *e, const smug_keep_result *k)
+{
+    const smug_keep_attempt *a = &k->attempt[k->chosen];
+    if (k->kept)
+        printf("  keep-class: k %d, gamma %g keep class %d (%d attempt%s)\n", a->k, a->gamma,
+               e->predicted, k->n_attempts, k->n_attempts == 1 ? "" : "s");
+    else
+        printf("  keep-class: no mask of %d attempt%s keeps class %d; reported k %d, gamma %g\n",
+               k->n_attempts, k->n_attempts == 1 ? "" : "s", e->predicted, a->k, a->gamma);
 }
 
 /* A .txt input (text_in.c). */
@@ -270,12 +290,18 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
         smug_artifacts_dir(c->plan->out_dir, input, dir, sizeof dir);
         char stale[2200];
         snprintf(stale, sizeof stale, "%s/proof.smt2", dir);
-        unlink(stale); /* from an earlier run into the same folder */
-        int failed = smug_pipeline_mask(c->net, x, p, &e, c->solver, c->confirm, &m, &merr) < 0 ||
-                     write_outputs(c, input, x, &e, &m, &t, dir, ap, &merr) < 0;
+        unlink(stale);         /* from an earlier run into the same folder */
+        smug_params used = *p; /* --keep-class: the k and gamma of the reported mask */
+        smug_keep_result *keep = p->keep_class ? malloc(sizeof *keep) : NULL;
+        int failed = p->keep_class && !keep ? smug_fail(&merr, SMUG_ERR_NOMEM, "out of memory")
+                     : keep
+                         ? smug_keep_class_search(c->net, x, p, &e, c->solver, c->confirm, &m,
+                                                  &used, keep, &merr)
+                         : smug_pipeline_mask(c->net, x, p, &e, c->solver, c->confirm, &m, &merr);
+        failed = failed < 0 || write_outputs(c, input, x, &e, &m, &t, dir, ap, &merr) < 0;
         if (failed && (merr.code == SMUG_ERR_USAGE || merr.code == SMUG_ERR_UNSUPPORTED)) {
             *err = merr; /* a setting no input can satisfy: stop here, once */
-            smug_mask_result_free(&m), smug_explanation_free(&e), free(x), free(ap);
+            smug_mask_result_free(&m), smug_explanation_free(&e), free(x), free(ap), free(keep);
             text_input_free(&t);
             return -1;
         }
@@ -283,15 +309,18 @@ static int run_one(run_ctx *c, const char *input, smug_error *err)
         if (c->tty)
             fprintf(stderr, "\r\033[K");
         print_line(c, input, &e, &m, t.is_text, failed ? merr.msg : NULL);
+        if (!failed && keep)
+            print_keep(&e, keep);
         if (!failed && t.is_text && c->out_tty)
             show_text(c, input, &e, &m, &t);
         rp.proof = ap->proof[0] ? ap->proof : NULL;
         smug_report_text rt = {&t.tokens, x, t.kept, t.score, failed ? NULL : ap->html};
         smug_report_extra extra = {.predicted_name = class_name(c, e.predicted),
-                                   .text = t.is_text ? &rt : NULL};
-        smug_report_input(c->json, input, &e, failed ? NULL : &m, c->solver->name, p,
+                                   .text = t.is_text ? &rt : NULL,
+                                   .keep = failed ? NULL : keep};
+        smug_report_input(c->json, input, &e, failed ? NULL : &m, c->solver->name, &used,
                           failed ? NULL : &rp, failed ? merr.msg : NULL, smug_now() - t0, &extra);
-        free(ap);
+        free(ap), free(keep);
     } else {
         smug_error_prefix(err, "%s", input);
     }

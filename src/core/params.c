@@ -75,6 +75,12 @@ int smug_params_known(const char *name)
     return find(name) != NULL;
 }
 
+int smug_params_is_switch(const char *name)
+{
+    const pdesc *d = find(name);
+    return d && d->type == P_ENUM && strcmp(d->choices, "false|true") == 0;
+}
+
 static int fail_unknown(const char *name, const char *where, smug_error *err)
 {
     static const char *const names[] = {

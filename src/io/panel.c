@@ -69,6 +69,12 @@ static void draw_text(canvas *cv, int y, int x, int max_w, const char *s, int fs
     }
 }
 
+void smug_panel_text(uint8_t *rgb, int h, int w, int y, int x, int max_w, const char *s, int fs)
+{
+    canvas cv = {rgb, h, w};
+    draw_text(&cv, y, x, max_w, s, fs);
+}
+
 /* One tile's pixels (h·w RGB, unscaled): the input or the map's colours. */
 static void paint_tile(const smug_image_src *src, const float *map, uint8_t *rgb)
 {

@@ -14,17 +14,22 @@
 #include <string.h>
 
 #include "smug/backward.h"
+#include "smug/curves.h"
 #include "smug/encode.h"
 #include "smug/forward.h"
 #include "smug/gradcam.h"
 #include "smug/ig.h"
 #include "smug/pipeline.h"
+#include "smug/plot.h"
+#include "smug/prunegrad.h"
+#include "smug/sanity.h"
 #include "smug/score.h"
 #include "smug/sis.h"
 #include "smug/sparsity.h"
 
 static const char *const method_names[SMUG_EVAL_N_METHODS] = {
-    "smug", "smug_base", "ig", "grad", "gradcam", "sis", "centerbox", "maxbox", "optbox"};
+    "smug", "smug_base", "ig",        "grad",   "gradcam",
+    "sis",  "prunegrad", "centerbox", "maxbox", "optbox"};
 
 const char *smug_eval_method_name(int m)
 {
@@ -60,7 +65,8 @@ int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err)
         if (m < 0)
             return smug_fail(err, SMUG_ERR_USAGE,
                              "--methods: unknown method '%s' (choose from smug, smug_base, ig, "
-                             "grad, gradcam, sis, centerbox, maxbox, optbox, or all)",
+                             "grad, gradcam, sis, prunegrad, centerbox, maxbox, optbox, or "
+                             "all)",
                              name);
         if (out_on[m])
             return smug_fail(err, SMUG_ERR_USAGE, "--methods: '%s' is listed twice", name);
@@ -73,8 +79,10 @@ int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err)
 
 void smug_eval_input_free(smug_eval_input *e)
 {
-    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
         free(e->r[m].map);
+        free(e->r[m].curve_frac), free(e->r[m].curve_del), free(e->r[m].curve_ins);
+    }
     memset(e, 0, sizeof *e);
 }
 
@@ -194,6 +202,7 @@ static void collapse_channels(const float *a, size_t size, size_t hw, int absmax
     }
 }
 
+/* integrated: 0 the plain gradient, 1 IG, 2 PruneGrad's pruned gradient. */
 static int run_gradient(ev *v, smug_eval_result *r, int integrated, smug_error *err)
 {
     double t0 = smug_now();
@@ -204,7 +213,10 @@ static int run_gradient(ev *v, smug_eval_result *r, int integrated, smug_error *
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
     int rc, prob = v->p->ig_output == 1;
-    if (integrated) {
+    if (integrated == 2) {
+        smug_prunegrad_opts o = {v->out->target, prob, v->p->prune_keep};
+        rc = smug_prunegrad(v->net, v->x, &o, a, NULL, NULL, NULL, err);
+    } else if (integrated) {
         smug_ig_opts o = SMUG_IG_OPTS_INIT;
         o.steps = v->p->steps;
         o.target = v->out->target;
@@ -216,7 +228,7 @@ static int run_gradient(ev *v, smug_eval_result *r, int integrated, smug_error *
         rc = smug_grad_input(v->net, v->x, v->out->target, prob, a, NULL, err);
     }
     if (rc == 0)
-        collapse_channels(a, size, (size_t)v->out->h * (size_t)v->out->w, !integrated, r->map);
+        collapse_channels(a, size, (size_t)v->out->h * (size_t)v->out->w, integrated != 1, r->map);
     free(a);
     r->seconds = smug_now() - t0;
     return rc < 0 ? -1 : score_map(v, r, err);
@@ -286,7 +298,48 @@ static int run_box(ev *v, smug_eval_result *r, int m, smug_error *err)
     return 0;
 }
 
+/* Deletion and insertion curves of an ok map (curves.h); not counted in r->seconds. */
+static int run_curves(ev *v, smug_eval_result *r, smug_error *err)
+{
+    smug_grid g;
+    if (!r->ok || !r->map || smug_grid_init(&g, &v->net->input, v->p->window, err) < 0)
+        return r->ok && r->map ? -1 : 0;
+    if ((size_t)g.h * (size_t)g.w != (size_t)v->out->h * (size_t)v->out->w)
+        return 0; /* a map that is not over the input's pixels has no cell order */
+    int n = smug_curve_points(&g, v->p->curve_steps);
+    int *order = malloc((size_t)g.n_cells * sizeof *order);
+    r->curve_frac = malloc((size_t)n * sizeof(double));
+    r->curve_del = malloc((size_t)n * sizeof(double));
+    r->curve_ins = malloc((size_t)n * sizeof(double));
+    int rc = order && r->curve_frac && r->curve_del && r->curve_ins
+                 ? 0
+                 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    if (rc == 0)
+        rc = smug_curve_order(&g, r->map, order, err);
+    if (rc == 0)
+        rc = smug_curves(v->net, v->x, v->out->target, &g, order, v->p->curve_steps,
+                         (float)v->p->baseline, r->curve_frac, r->curve_del, r->curve_ins, err);
+    free(order);
+    if (rc < 0)
+        return -1;
+    r->curve_n = n;
+    r->auc_del = smug_curve_auc(r->curve_frac, r->curve_del, n);
+    r->auc_ins = smug_curve_auc(r->curve_frac, r->curve_ins, n);
+    return 0;
+}
+
+static int run_method_only(ev *v, int m, smug_error *err);
+
 static int run_method(ev *v, int m, smug_error *err)
+{
+    smug_eval_result *r = &v->out->r[m];
+    r->auc_del = r->auc_ins = NAN;
+    if (run_method_only(v, m, err) < 0)
+        return -1;
+    return run_curves(v, r, err);
+}
+
+static int run_method_only(ev *v, int m, smug_error *err)
 {
     smug_eval_result *r = &v->out->r[m];
     r->ran = 1;
@@ -299,6 +352,7 @@ static int run_method(ev *v, int m, smug_error *err)
     case SMUG_EVAL_GRAD: return run_gradient(v, r, m == SMUG_EVAL_IG, err);
     case SMUG_EVAL_GRADCAM: return run_gradcam(v, r, err);
     case SMUG_EVAL_SIS: return run_sis(v, r, err);
+    case SMUG_EVAL_PRUNEGRAD: return run_gradient(v, r, 2, err);
     default: return run_box(v, r, m, err);
     }
 }
@@ -318,6 +372,41 @@ static int classify(const smug_net *net, const float *x, const smug_params *p, s
     if (rc == 0)
         out->confidence = smug_class_score(logits, net->n_classes, out->target, 1);
     free(logits);
+    return rc;
+}
+
+/* The randomisation check (sanity.h) for every map method that ran and is ok: the same
+ * method on each randomised copy, the same target, its map ranked against the original. */
+static int run_sanity(ev *v, smug_error *err)
+{
+    int steps = smug_sanity_layers(v->net);
+    steps = steps < SMUG_EVAL_MAX_RHO ? steps : SMUG_EVAL_MAX_RHO;
+    size_t hw = (size_t)v->out->h * (size_t)v->out->w;
+    int rc = 0;
+    for (int s = 1; rc == 0 && s <= steps; s++) {
+        smug_net *rn = NULL;
+        if (smug_sanity_net(v->net, s, 0x5eed0000u + (uint64_t)s, &rn, err) < 0)
+            return -1;
+        smug_eval_input tmp;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.predicted = v->out->predicted, tmp.target = v->out->target;
+        tmp.h = v->out->h, tmp.w = v->out->w;
+        smug_params rp = *v->p;
+        rp.target = v->out->target; /* the class of the original model, not the random one's */
+        ev rv = {rn, v->x, &rp, v->solver, &tmp, {0}, 0, 0.0};
+        for (int m = 0; rc == 0 && m < SMUG_EVAL_N_METHODS; m++) {
+            smug_eval_result *r = &v->out->r[m];
+            if (!r->ran || !r->ok || !r->map || !smug_eval_method_has_map(m))
+                continue;
+            rc = run_method_only(&rv, m, err);
+            r->rho[r->n_rho++] = rc == 0 && tmp.r[m].ok && tmp.r[m].map
+                                     ? smug_spearman(r->map, tmp.r[m].map, hw)
+                                     : NAN;
+        }
+        smug_explanation_free(&rv.e);
+        smug_eval_input_free(&tmp);
+        smug_sanity_net_free(rn);
+    }
     return rc;
 }
 
@@ -342,6 +431,47 @@ int smug_evaluate(const smug_net *net, const float *x, const smug_params *params
         if (rc < 0)
             smug_error_prefix(err, "%s", smug_eval_method_name(m));
     }
+    if (rc == 0 && p.sanity)
+        rc = run_sanity(&v, err);
     smug_explanation_free(&v.e);
+    return rc;
+}
+
+int smug_eval_write_curves(const char *path, const smug_eval_input *const *in, int n_in,
+                           smug_error *err)
+{
+    enum { NM = SMUG_EVAL_N_METHODS };
+    int n = 0; /* points of the first input's curves: one model, one grid, so everyone's */
+    for (int i = 0; i < n_in && !n; i++)
+        for (int m = 0; m < NM && !n; m++)
+            n = in[i]->r[m].curve_n;
+    if (!n)
+        return 0; /* no method with a map ran */
+    double *buf = calloc((size_t)NM * 3 * (size_t)n, sizeof *buf);
+    if (!buf)
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    smug_plot_series del[NM], ins[NM];
+    int ns = 0;
+    for (int m = 0; m < NM; m++) {
+        double *x = buf + (size_t)m * 3 * (size_t)n, *yd = x + n, *yi = yd + n;
+        int k = 0;
+        for (int i = 0; i < n_in; i++) {
+            const smug_eval_result *e = &in[i]->r[m];
+            if (e->curve_n != n)
+                continue;
+            for (int t = 0; t < n; t++)
+                x[t] = e->curve_frac[t], yd[t] += e->curve_del[t], yi[t] += e->curve_ins[t];
+            k++;
+        }
+        if (!k)
+            continue;
+        for (int t = 0; t < n; t++)
+            yd[t] /= k, yi[t] /= k;
+        del[ns] = (smug_plot_series){smug_eval_method_name(m), m, x, yd, n};
+        ins[ns++] = (smug_plot_series){smug_eval_method_name(m), m, x, yi, n};
+    }
+    smug_plot_chart charts[2] = {{"deletion", del, ns}, {"insertion", ins, ns}};
+    int rc = smug_plot_write(path, charts, 2, err);
+    free(buf);
     return rc;
 }

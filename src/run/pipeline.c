@@ -12,6 +12,7 @@
 #include "smug/encode.h"
 #include "smug/forward.h"
 #include "smug/process.h"
+#include "smug/prunegrad.h"
 #include "smug/score.h"
 #include "smug/select.h"
 
@@ -37,6 +38,30 @@ void smug_explanation_free(smug_explanation *e)
     free(e->ig_first);
     free(e->neurons);
     memset(e, 0, sizeof *e);
+}
+
+/* --select prunegrad: the top-k first-layer neurons by PruneGrad's signed Taylor importance
+ * among those that survive its pruning (prunegrad.h); IG still scores the saliency map. */
+static int select_prunegrad(const smug_net *net, const float *x, const smug_params *params,
+                            smug_explanation *out, smug_error *err)
+{
+    size_t n = out->n_first;
+    float *grad = malloc(smug_shape_size(&net->input) * sizeof *grad);
+    float *imp = malloc(n * sizeof *imp);
+    uint8_t *kept = malloc(n ? n : 1);
+    smug_prunegrad_opts o = {out->target, params->ig_output == 1, params->prune_keep};
+    int rc = grad && imp && kept ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    if (rc == 0)
+        rc = smug_prunegrad(net, x, &o, grad, imp, kept, NULL, err);
+    for (size_t j = 0; rc == 0 && j < n; j++)
+        imp[j] = kept[j] ? imp[j] : 0.0f; /* a pruned neuron does not qualify */
+    if (rc == 0) {
+        out->n_neurons = smug_select_topk(out->first_pre, imp, n, params->top_k, out->neurons);
+        if (out->n_neurons < 0)
+            rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    }
+    free(grad), free(imp), free(kept);
+    return rc;
 }
 
 int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params *params,
@@ -66,6 +91,8 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
     if (smug_ig_first(net, x, &o, out->ig_first, NULL, &out->check, err) < 0)
         return -1;
     out->seconds_ig = smug_now() - t0;
+    if (params->select == 1) /* --select prunegrad */
+        return select_prunegrad(net, x, params, out, err);
     out->n_neurons =
         smug_select_topk(out->first_pre, out->ig_first, n, params->top_k, out->neurons);
     if (out->n_neurons < 0)
@@ -175,7 +202,7 @@ int smug_pipeline_mask_or_note(const smug_net *net, const float *x, const smug_p
     if (smug_pipeline_mask(net, x, params, e, solver, NULL, out, &merr) == 0)
         return 0;
     smug_mask_result_free(out);
-    if (merr.code != SMUG_ERR_SOLVER) {
+    if (merr.code != SMUG_ERR_SOLVER && merr.code != SMUG_ERR_CHECK) {
         *err = merr;
         return -1;
     }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "smug/proof.h"
+#include "smug/keepclass.h"
 
 static void neurons(smug_json *j, const smug_explanation *e)
 {
@@ -65,7 +66,7 @@ static void proof_fields(smug_json *j, const smug_mask_result *m, const char *fi
     smug_json_object_end(j);
 }
 
-static void mask_fields(smug_json *j, const smug_mask_result *m)
+static void mask_fields(smug_json *j, const smug_explanation *e, const smug_mask_result *m)
 {
     const smug_mask_problem *p = m->problem;
     smug_json_int(j, "cells", p->n);
@@ -86,6 +87,34 @@ static void mask_fields(smug_json *j, const smug_mask_result *m)
     string_or_null(j, "note", m->solve.note[0] ? m->solve.note : NULL);
     smug_json_int(j, "masked_predicted", m->verdict.masked_predicted);
     smug_json_number(j, "masked_confidence", m->verdict.masked_confidence);
+    smug_json_bool(j, "keeps_class", smug_keeps_class(e, m));
+}
+
+/* --keep-class: every attempt, which one is reported and whether any kept the class. */
+static void keep_fields(smug_json *j, const smug_keep_result *k)
+{
+    smug_json_object_begin(j, "keep_class");
+    smug_json_bool(j, "kept", k->kept);
+    smug_json_int(j, "top_k", k->attempt[k->chosen].k);
+    smug_json_number(j, "gamma", k->attempt[k->chosen].gamma);
+    smug_json_array_begin(j, "attempts");
+    for (int i = 0; i < k->n_attempts; i++) {
+        const smug_keep_attempt *a = &k->attempt[i];
+        smug_json_object_begin(j, NULL);
+        smug_json_int(j, "top_k", a->k);
+        smug_json_number(j, "gamma", a->gamma);
+        if (a->mask_size < 0) {
+            smug_json_string(j, "status", "error");
+        } else {
+            smug_json_string(j, "status", smug_solve_status_name((smug_solve_status)a->status));
+            smug_json_int(j, "mask_size", a->mask_size);
+            smug_json_int(j, "masked_predicted", a->predicted);
+            smug_json_bool(j, "keeps_class", a->keeps_class);
+        }
+        smug_json_object_end(j);
+    }
+    smug_json_array_end(j);
+    smug_json_object_end(j);
 }
 
 static void text_fields(smug_json *j, const smug_report_text *t)
@@ -130,7 +159,7 @@ void smug_report_input(smug_json *j, const char *input, const smug_explanation *
     smug_json_string(j, "solver", solver);
     smug_json_number(j, "gamma", params->gamma);
     if (m && m->problem && !error) {
-        mask_fields(j, m);
+        mask_fields(j, e, m);
         proof_fields(j, m, paths ? paths->proof : NULL);
     } else {
         smug_json_string(j, "status", "error");
@@ -148,6 +177,8 @@ void smug_report_input(smug_json *j, const char *input, const smug_explanation *
     path_or_null(j, "overlay.png", paths ? paths->overlay : NULL);
     path_or_null(j, "mask.png", paths ? paths->mask : NULL);
     path_or_null(j, "mask.npy", paths ? paths->mask_npy : NULL);
+    if (extra && extra->keep)
+        keep_fields(j, extra->keep);
     if (extra && extra->text)
         text_fields(j, extra->text);
     if (extra && extra->sources) {

@@ -32,6 +32,8 @@ ARROWS = {
     "core": set(),
 }
 SMT_MAY_INCLUDE = {"problem.h"}
+# Headers with no .c of their own (macros only), and the module each belongs to.
+HEADER_ONLY = {"parallel.h": "core"}
 INCLUDE_RE = re.compile(r'^[ \t]*#[ \t]*include\s+"smug/([^"]+)"', re.M)
 
 
@@ -64,7 +66,7 @@ def header_modules(root):
     inc = os.path.join(root, "include", "smug")
     for name in sorted(os.listdir(inc)):
         stem = os.path.splitext(name)[0]
-        modules[name] = impl.get(stem)
+        modules[name] = impl.get(stem, HEADER_ONLY.get(name))
     return modules
 
 

@@ -35,7 +35,7 @@ check "wrong image size" 1 "the model input is" \
   "$smug" attribute --model "$src/models/fashion_fc.onnx" --input "$src/tests/data/input/img_10x10.png"
 check "bad param" 2 "steps must be in [1, 100000]: got 0" "$smug" run --steps 0
 check "typo param" 2 "did you mean 'steps'" "$smug" run --stesp 3
-check "bad method" 2 "--method must be ig or grad" "$smug" attribute --method lime
+check "bad method" 2 "--method must be ig, grad or prunegrad" "$smug" attribute --method lime
 check "unknown command" 2 "unknown command 'frobnicate'" "$smug" frobnicate
 check "target out of range" 2 "target" "$smug" attribute --target 10
 

@@ -10,7 +10,7 @@ smug=$1 src=$2
 
 cd "$tmp"
 cnn=$src/models/fashion_cnn.onnx fc=$src/models/fashion_fc.onnx d=$src/data/fashion
-methods="smug smug_base ig grad gradcam sis centerbox maxbox optbox"
+methods="smug smug_base ig grad gradcam sis prunegrad centerbox maxbox optbox"
 fast=(--window 4 --timeout 5 --steps 64 --optbox-grid 7)
 
 check "eval cnn, 3 images" 0 "" "$smug" eval --model "$cnn" --input "$d/0001_pullover.png" \
@@ -23,8 +23,23 @@ done
 for r in "LSC (mean)" "LSC (sd)" "Win %" "Sparsity" "Time (ms)"; do
   grep -qF "| $r |" e1/table.md && ok || bad "table.md lacks row $r"
 done
-[ "$(tail -n +2 e1/inputs.csv | wc -l)" -eq 27 ] && ok || bad "inputs.csv: want 3 x 9 rows"
-[ "$(cut -d, -f4 e1/inputs.csv | tail -n +2 | sort -u | wc -l)" -eq 9 ] && ok || bad "inputs.csv: want 9 methods"
+# deletion / insertion AUC (issue #16): in [0, 1] for every map method, none for the boxes
+for r in "Deletion AUC" "Insertion AUC"; do
+  grep -qF "| $r |" e1/table.md && ok || bad "table.md lacks row $r"
+done
+[ -s e1/curves.png ] && ok || bad "no e1/curves.png"
+python3 - e1/table.csv <<'PY' && ok || bad "table.csv: AUC columns"
+import csv, sys
+rows = {r["method"]: r for r in csv.DictReader(open(sys.argv[1]))}
+for m, r in rows.items():
+    d, i = r["deletion_auc_mean"], r["insertion_auc_mean"]
+    if m in ("centerbox", "maxbox", "optbox"):
+        assert d == "" and i == "", m
+    else:
+        assert 0.0 <= float(d) <= 1.0 and 0.0 <= float(i) <= 1.0, m
+PY
+[ "$(tail -n +2 e1/inputs.csv | wc -l)" -eq 30 ] && ok || bad "inputs.csv: want 3 x 10 rows"
+[ "$(cut -d, -f4 e1/inputs.csv | tail -n +2 | sort -u | wc -l)" -eq 10 ] && ok || bad "inputs.csv: want 10 methods"
 grep -q '0002_trouser.png",1,1,smug,' e1/inputs.csv && ok || bad "inputs.csv: label and prediction of 0002"
 for p in 0001_pullover 0002_trouser 0005_trouser; do
   [ -s "e1/panels/$p.png" ] && ok || bad "no panel $p.png"
@@ -36,6 +51,18 @@ grep -q "3 inputs evaluated of 3 looked at: 0 misclassified (skipped), 0 without
 check "eval default window, sis" 0 "" "$smug" eval --model "$cnn" --input "$d/0001_pullover.png" \
   --methods sis,ig --steps 64 --out e0
 grep -q "^sis,1," e0/table.csv && ok || bad "default window: sis lacks its row"
+
+# the randomisation sanity check (issue #16): two rows in table.md, one correlation per
+# parameterised layer in eval.json, each in [-1, 1]
+check "eval --sanity" 0 "" "$smug" eval --model "$cnn" --input "$d/0002_trouser.png" --sanity \
+  --methods ig,grad,prunegrad --out es "${fast[@]}"
+grep -qF "| Random ρ (all layers) |" es/table.md && ok || bad "table.md lacks the sanity rows"
+python3 - es/eval.json <<'PY' && ok || bad "eval.json: randomisation_rho"
+import json, sys
+for m in json.load(open(sys.argv[1]))["methods"]:
+    rho = m["randomisation_rho"]
+    assert len(rho) == 4 and all(-1.0 <= v <= 1.0 for v in rho), m
+PY
 
 # labels: a wrong label makes the input misclassified (skipped); inputs the labels do not list
 # (0000_ankle_boot.npy/.png) are evaluated as unlabelled; --limit counts evaluated ones
