@@ -48,7 +48,7 @@ while listening "$port" || listening $((port + 1)); do port=$((port + 2)); done
 node=$(hostname -s)
 cat >"$s/slurm.conf" <<EOF
 ClusterName=smugtest
-SlurmctldHost=$node
+SlurmctldHost=$node(127.0.0.1)
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
 AuthType=auth/munge
@@ -72,7 +72,7 @@ SelectTypeParameters=CR_Core
 SchedulerType=sched/builtin
 ReturnToService=2
 MpiDefault=none
-NodeName=$node CPUs=$(nproc) State=UNKNOWN
+NodeName=$node NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
 PartitionName=smug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF=$s/slurm.conf
@@ -81,11 +81,13 @@ munged --force --socket="$s/munge/socket" --key-file="$s/munge/key" \
   { bad "munged did not start"; cat "$s/log/munged.log"; exit 1; }
 slurmctld -f "$SLURM_CONF" && slurmd -f "$SLURM_CONF" ||
   { bad "slurmctld/slurmd did not start"; cat "$s"/log/*.log; exit 1; }
+# addresses, not names: a fresh machine's hostname need not resolve (no DNS, no /etc/hosts
+# line), and each sinfo is bounded so a controller that never answers cannot hang the test
 for _ in $(seq 1 60); do
-  sinfo -h -o %T 2>/dev/null | grep -q idle && break
+  timeout 5 sinfo -h -o %T 2>/dev/null | grep -q idle && break
   sleep 0.5
 done
-sinfo -h -o %T | grep -q idle && ok || { bad "the node never became idle"; tail "$s"/log/*.log; exit 1; }
+timeout 5 sinfo -h -o %T | grep -q idle && ok || { bad "the node never became idle"; tail "$s"/log/*.log; exit 1; }
 
 # ---- a family bundle, moved after emit
 cd "$src"

@@ -199,7 +199,7 @@ static void test_argv(void **state)
     expect_argv(cvc5, "/tmp/a b.smt2", 0, 0, 0, "cvc5 -m --lang=smt2 --dump-models /tmp/a b.smt2");
     expect_argv(cbc, "p.lp", 2.2, 512, 0, "cbc p.lp -sec 3 -solve -solu -");
     expect_argv(need(reg, "cvc4"), NULL, 1, 4096, 1,
-                "cvc4 -m --lang=smt2 --incremental --tlimit-per=1000");
+                "cvc4 -m --lang=smt2 --dump-models --incremental --tlimit-per=1000");
 
     char **argv = NULL;
     smug_error err = SMUG_ERROR_INIT;
