@@ -316,6 +316,26 @@ int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, 
     return found < 0 ? -1 : 0;
 }
 
+int smug_bounds_all_kept(const smug_mask_problem *p, smug_bounds *out, smug_error *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = p->n > 0 ? (size_t)p->n : 1;
+    out->incumbent = malloc(n);
+    out->useless = calloc(n, 1);
+    out->reduced = calloc(n, sizeof *out->reduced);
+    out->root_y = calloc((size_t)p->k + 1, sizeof *out->root_y);
+    out->root_z = calloc(1, sizeof *out->root_z);
+    if (!out->incumbent || !out->useless || !out->reduced || !out->root_y || !out->root_z)
+        return smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
+    memset(out->incumbent, 1, n);
+    out->incumbent_from = "all cells";
+    out->upper = p->n;
+    for (int j = 0; j < p->k; j++)
+        if (smug_certify_row_sign(p, j, out->incumbent) <= 0)
+            return too_close(p, j, err);
+    return 0;
+}
+
 void smug_bounds_free(smug_bounds *b)
 {
     free(b->incumbent);

@@ -44,7 +44,38 @@ void smug_mask_problem_free(smug_mask_problem *p)
     free(p->t);
     free(p->a);
     free(p->cell);
+    smug_pl_free(p->pl);
     free(p);
+}
+
+void smug_pl_free(smug_pl_net *pl)
+{
+    if (!pl)
+        return;
+    free(pl->node), free(pl->start), free(pl->ref), free(pl->coef);
+    free(pl->logit_ref), free(pl->logit_s), free(pl->logit_c);
+    free(pl);
+}
+
+void smug_pl_eval(const smug_pl_net *pl, const double *m, double *out_v, double *out_logits)
+{
+    for (int i = 0; i < pl->n_nodes; i++) {
+        const smug_pl_node *nd = &pl->node[i];
+        int max = nd->kind == SMUG_PL_MAX, have = max && nd->with_const;
+        double v = nd->bias;
+        for (int t = pl->start[i]; t < pl->start[i + 1]; t++) {
+            int r = pl->ref[t];
+            double x = pl->coef[t] * (r >= 0 ? out_v[r] : m[-1 - r]);
+            if (!max)
+                v += x;
+            else if (!have || x > v)
+                v = x, have = 1;
+        }
+        out_v[i] = nd->kind == SMUG_PL_RELU && v < 0.0 ? 0.0 : v;
+    }
+    for (int c = 0; out_logits && c < pl->n_logits; c++)
+        out_logits[c] = pl->logit_c[c] +
+                        (pl->logit_ref[c] >= 0 ? pl->logit_s[c] * out_v[pl->logit_ref[c]] : 0.0);
 }
 
 double smug_mask_problem_row_sum(const smug_mask_problem *p, int j, const uint8_t *m)

@@ -88,6 +88,15 @@ static void mask_fields(smug_json *j, const smug_explanation *e, const smug_mask
     smug_json_int(j, "masked_predicted", m->verdict.masked_predicted);
     smug_json_number(j, "masked_confidence", m->verdict.masked_confidence);
     smug_json_bool(j, "keeps_class", smug_keeps_class(e, m));
+    /* how keeps_class is known: the solver's proof over the whole network (re-checked by
+     * smug and by the forward pass), or the forward pass alone */
+    smug_json_string(j, "keeps_class_by", m->class_proved ? "proof" : "forward pass");
+    smug_json_string(j, "net_encoding", p->pl ? "full" : "first-layer");
+    if (p->pl) {
+        smug_json_number(j, "margin", p->pl->delta);
+        smug_json_number(j, "class_margin", m->class_margin);
+    }
+    string_or_null(j, "class_note", m->class_note[0] ? m->class_note : NULL);
 }
 
 /* --keep-class: every attempt, which one is reported and whether any kept the class. */
