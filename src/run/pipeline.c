@@ -128,8 +128,6 @@ static int solve_stage(const smug_params *params, const smug_solver *solver,
                             confirm,
                             0,
                             params->lp_share};
-    /* full net: LP branching would hand out row-only masks as incumbents (fullnet.h) */
-    o.skip_probing = p->pl != NULL;
     double t0 = smug_now();
     int rc = smug_solve(p, &out->bounds, solver, &o, &out->solve, err);
     out->seconds_solve = smug_now() - t0;
