@@ -88,8 +88,15 @@ void smug_mask_problem_free(smug_mask_problem *p);
 /* Σ_c a_jc · m_c for row j, with m over variables (uint8 0/1, [n]). */
 double smug_mask_problem_row_sum(const smug_mask_problem *p, int j, const uint8_t *m);
 
-/* 1 when every row holds strictly for m (over variables), decided exactly (see problem.c). */
+/* 1 when every row holds strictly for m (over variables), decided exactly (see problem.c),
+ * and, when the network is attached (pl), m keeps the target class: smug_pl_margin at least
+ * delta·(1 − 1e-6) (a solver's exact model may sit on the margin; double evaluation errs
+ * by far less than that slack). */
 int smug_mask_problem_satisfied(const smug_mask_problem *p, const uint8_t *m);
+
+/* The attached network's target logit minus the largest other logit at mask m (0/1 over
+ * variables), evaluated in double. p->pl must be set. INFINITY when there is one class. */
+double smug_pl_margin(const smug_mask_problem *p, const uint8_t *m);
 
 /* Number of ones in m[n]. */
 int smug_mask_count(const uint8_t *m, int n);

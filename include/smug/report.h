@@ -17,7 +17,8 @@
  * target by the margin in the whole-network encoding, re-checked by smug, and the forward
  * pass agrees; "forward pass": known from the forward pass alone), net_encoding
  * (first-layer | full), with full also margin (δ) and class_margin (the mask's target logit
- * minus the largest other, in smug's evaluation of the encoding), class_note (null, or why
+ * minus the largest other, in smug's evaluation of the encoding) and fullnet {nodes,
+ * relu_splits, max_nodes} (the encoding's size), class_note (null, or why
  * the class is not claimed proved), solver_calls, and with --keep-class: keep_class {kept, top_k,
  * gamma, attempts [{top_k, gamma, status, mask_size, masked_predicted, keeps_class}]}
  * (keepclass.h).

@@ -104,7 +104,27 @@ int smug_mask_problem_satisfied(const smug_mask_problem *p, const uint8_t *m)
         if (slack < -bound || smug_certify_row_sign(p, j, m) <= 0)
             return 0;
     }
-    return 1;
+    return !p->pl || smug_pl_margin(p, m) >= p->pl->delta * (1.0 - 1e-6);
+}
+
+double smug_pl_margin(const smug_mask_problem *p, const uint8_t *m)
+{
+    const smug_pl_net *pl = p->pl;
+    double *mv = malloc(((size_t)p->n + 1) * sizeof *mv);
+    double *v = malloc(((size_t)pl->n_nodes + 1) * sizeof *v);
+    double *lg = malloc(((size_t)pl->n_logits + 1) * sizeof *lg);
+    double margin = -INFINITY; /* out of memory: no claim */
+    if (mv && v && lg) {
+        for (int i = 0; i < p->n; i++)
+            mv[i] = m[i] ? 1.0 : 0.0;
+        smug_pl_eval(pl, mv, v, lg);
+        margin = INFINITY;
+        for (int c = 0; c < pl->n_logits; c++)
+            if (c != pl->target && lg[pl->target] - lg[c] < margin)
+                margin = lg[pl->target] - lg[c];
+    }
+    free(mv), free(v), free(lg);
+    return margin;
 }
 
 int smug_mask_count(const uint8_t *m, int n)

@@ -164,25 +164,11 @@ static int full_target(const smug_net *net, const float *x, const smug_params *p
 
 /* --net-encoding full: the claim "keeps the class" is made only when smug's own evaluation
  * of the encoding and the float32 forward pass both agree with the solver. */
-static int class_check(const smug_explanation *e, smug_mask_result *out, smug_error *err)
+static void class_check(const smug_explanation *e, smug_mask_result *out)
 {
     const smug_mask_problem *p = out->problem;
     const smug_pl_net *pl = p->pl;
-    double *m = malloc(((size_t)p->n + 1) * sizeof *m);
-    double *v = malloc(((size_t)pl->n_nodes + 1) * sizeof *v);
-    double *lg = malloc(((size_t)pl->n_logits + 1) * sizeof *lg);
-    if (!m || !v || !lg) {
-        free(m), free(v), free(lg);
-        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    }
-    for (int i = 0; i < p->n; i++)
-        m[i] = out->solve.mask[i] ? 1.0 : 0.0;
-    smug_pl_eval(pl, m, v, lg);
-    double margin = INFINITY;
-    for (int c = 0; c < pl->n_logits; c++)
-        if (c != pl->target && lg[pl->target] - lg[c] < margin)
-            margin = lg[pl->target] - lg[c];
-    free(m), free(v), free(lg);
+    double margin = smug_pl_margin(p, out->solve.mask);
     out->class_margin = margin;
     /* the solver's exact answer may sit on the margin; double evaluation errs far less */
     int in_encoding = margin >= pl->delta * (1.0 - 1e-6);
@@ -200,7 +186,6 @@ static int class_check(const smug_explanation *e, smug_mask_result *out, smug_er
                  "but the float32 forward pass predicts %d: the margin is too small for float "
                  "rounding (raise --margin); keeps_class is the forward pass's",
                  pl->target, margin, pl->delta, out->verdict.masked_predicted);
-    return 0;
 }
 
 int smug_pipeline_problem(const smug_net *net, const float *x, const smug_params *params,
@@ -244,8 +229,8 @@ int smug_pipeline_finish(const smug_net *net, const float *x, const smug_params 
                          "(slack %.3g)",
                          out->solve.incumbent_from, solver_name, out->verdict.failed_neuron,
                          out->verdict.min_slack);
-    if (out->problem->pl && class_check(e, out, err) < 0)
-        return -1;
+    if (out->problem->pl)
+        class_check(e, out);
     return score_stage(net, params, e, out, err);
 }
 
