@@ -43,6 +43,15 @@ typedef struct smug_bounds {
  * (gamma too close to 1 for that neuron). *out is the caller's (smug_bounds_free). */
 int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error *err);
 
+/* The bounds of a problem with the whole network attached (problem.h's pl, fullnet.h),
+ * where the row-only facts above are not valid (a row-greedy or dominating mask need not
+ * keep the class): the incumbent is a greedy deletion from every variable kept that keeps
+ * the rows and the class by twice the margin, lower 0, no useless cells, no dominance, LP
+ * values 0 (so no reduced-cost fixing). The caller has checked that the
+ * all-kept mask keeps the class (smug_fullnet_attach does). Fails (USAGE) like
+ * smug_bounds_compute when a row cannot hold. */
+int smug_bounds_all_kept(const smug_mask_problem *p, smug_bounds *out, smug_error *err);
+
 /* out_zero[n]: 1 for cells that are 0 in every mask of size ≤ B worth finding: useless
  * cells, and reduced-cost fixings for B whose certificate checks exactly. NOMEM only. */
 int smug_bounds_fixings(const smug_mask_problem *p, const smug_bounds *b, int bound,

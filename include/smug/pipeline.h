@@ -55,6 +55,13 @@ typedef struct smug_mask_result {
     float *saliency; /* [h·w] base_map × mask: the SMUG map */
     int map_h, map_w;
     double seconds_encode, seconds_solve, seconds_verify;
+    /* --net-encoding full (problem->pl set): class_proved is 1 when the mask keeps the target
+     * by the margin in the encoding (smug re-evaluates it in double: class_margin, the
+     * target logit minus the largest other) and the float32 forward pass agrees; otherwise
+     * class_note says which of the two failed. Never set for the first-layer encoding. */
+    int class_proved;
+    double class_margin;
+    char class_note[320];
 } smug_mask_result;
 
 /* The mask stages for one input whose neurons e already chose. Solver misbehaviour is
@@ -77,9 +84,11 @@ int smug_pipeline_mask_or_note(const smug_net *net, const float *x, const smug_p
                                smug_mask_result *out, char *note, size_t n, smug_error *err);
 /* The stages of smug_pipeline_mask one by one, for callers that solve elsewhere (bundle.h):
  * smug_pipeline_problem fills out->problem and out->bounds (encode, bounds, a short GLPK
- * incumbent search); the caller fills out->solve (mask over variables, size, status…);
- * smug_pipeline_finish expands it to cells, verifies it by a forward pass (an error naming
- * the neuron when it fails) and computes the saliency maps. */
+ * incumbent search; with --net-encoding full, the whole network attached (fullnet.h) and
+ * the all-cells incumbent instead, as the row-only facts do not hold there); the caller fills
+ * out->solve (mask over variables, size, status…); smug_pipeline_finish expands it to cells,
+ * verifies it by a forward pass (an error naming the neuron when it fails) and computes the
+ * saliency maps. */
 int smug_pipeline_problem(const smug_net *net, const float *x, const smug_params *params,
                           const int *neurons, int k, smug_mask_result *out, smug_error *err);
 int smug_pipeline_finish(const smug_net *net, const float *x, const smug_params *params,

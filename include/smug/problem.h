@@ -20,6 +20,50 @@
 
 #include "smug/grid.h"
 
+/* The whole network as constraints over the mask (the full-net encoding; mask/fullnet.c
+ * builds it, smt/smtlib.c writes it). Node i's value v_i is a function of the mask m:
+ *   AFFINE  v_i = bias + Σ_t coef_t · term_t
+ *   RELU    v_i = max(0, bias + Σ_t coef_t · term_t)
+ *   MAX     v_i = max over the terms (coef 1), and also bias when with_const
+ * where term_t is node ref_t (ref_t ≥ 0, an earlier node) or mask variable −1−ref_t, whose
+ * value is m_i (so coef · term is a_ic · m_i, the first layer's per-cell weight sum).
+ * [lo, hi] encloses v_i for every m ∈ [0, 1]^n (interval propagation, widened past double
+ * rounding); a RELU node exists only where lo < 0 < hi of its argument (unstable): stable
+ * ones were folded into the nodes that read them. A logit is s · v_ref + c (ref −1: the
+ * constant c). The class is kept by proof when logit[target] − logit[o] ≥ delta for every
+ * other class o. Terms of node i are ref/coef[start[i] .. start[i+1]). */
+typedef enum { SMUG_PL_AFFINE, SMUG_PL_RELU, SMUG_PL_MAX } smug_pl_kind;
+
+typedef struct smug_pl_node {
+    smug_pl_kind kind;
+    int with_const; /* MAX: bias is one of the candidates */
+    int layer;      /* the network layer it comes from (for comments in the SMT-LIB text) */
+    double bias;
+    double lo, hi;
+    double pre_lo; /* RELU: lower bound of its argument (lo is 0); its upper bound is hi */
+} smug_pl_node;
+
+typedef struct smug_pl_net {
+    int n_nodes, n_terms;
+    smug_pl_node *node; /* [n_nodes] in topological order */
+    int *start;         /* [n_nodes + 1] */
+    int *ref;           /* [n_terms] */
+    double *coef;       /* [n_terms] */
+    int n_logits;
+    int *logit_ref;  /* [n_logits] node, or −1 for a constant logit */
+    double *logit_s; /* [n_logits] */
+    double *logit_c; /* [n_logits] */
+    int target;
+    double delta;
+} smug_pl_net;
+
+/* Frees everything a pl net owns, then the net. NULL is fine. */
+void smug_pl_free(smug_pl_net *pl);
+
+/* Evaluates every node in double at m[n] (reals in [0, 1]; 0/1 for a mask) into
+ * out_v[n_nodes], and the logits into out_logits[n_logits] (NULL: not wanted). */
+void smug_pl_eval(const smug_pl_net *pl, const double *m, double *out_v, double *out_logits);
+
 typedef struct smug_mask_problem {
     int k;       /* rows */
     int n;       /* variables */
@@ -29,7 +73,10 @@ typedef struct smug_mask_problem {
     double *a;   /* [k × n] row-major coefficients */
     int *cell;   /* [n] grid cell of variable i */
     double gamma;
-    smug_grid grid; /* the cell map the variables index into */
+    smug_grid grid;  /* the cell map the variables index into */
+    smug_pl_net *pl; /* NULL, or the whole network (full-net encoding, owned): then a mask
+                        must also keep the target class by pl->delta, and cells outside
+                        every chosen neuron's view are variables too */
 } smug_mask_problem;
 
 /* Allocates a problem with k rows and n variables (arrays zeroed). Caller frees with
@@ -41,8 +88,15 @@ void smug_mask_problem_free(smug_mask_problem *p);
 /* Σ_c a_jc · m_c for row j, with m over variables (uint8 0/1, [n]). */
 double smug_mask_problem_row_sum(const smug_mask_problem *p, int j, const uint8_t *m);
 
-/* 1 when every row holds strictly for m (over variables), decided exactly (see problem.c). */
+/* 1 when every row holds strictly for m (over variables), decided exactly (see problem.c),
+ * and, when the network is attached (pl), m keeps the target class: smug_pl_margin at least
+ * delta·(1 − 1e-6) (a solver's exact model may sit on the margin; double evaluation errs
+ * by far less than that slack). */
 int smug_mask_problem_satisfied(const smug_mask_problem *p, const uint8_t *m);
+
+/* The attached network's target logit minus the largest other logit at mask m (0/1 over
+ * variables), evaluated in double. p->pl must be set. INFINITY when there is one class. */
+double smug_pl_margin(const smug_mask_problem *p, const uint8_t *m);
 
 /* Number of ones in m[n]. */
 int smug_mask_count(const uint8_t *m, int n);

@@ -13,8 +13,14 @@
  * mask.png, mask.npy (paths), and beside them: grid {rows, cols, window}, gamma, note (why
  * a search stopped early), error (the message when status is error), masked_predicted and
  * masked_confidence (the model on the kept cells alone), keeps_class (masked_predicted
- * equals predicted), solver_calls, and with --keep-class: keep_class {kept, top_k, gamma,
- * attempts [{top_k, gamma, status, mask_size, masked_predicted, keeps_class}]}
+ * equals predicted), keeps_class_by ("proof": --net-encoding full, the solver's mask keeps the
+ * target by the margin in the whole-network encoding, re-checked by smug, and the forward
+ * pass agrees; "forward pass": known from the forward pass alone), net_encoding
+ * (first-layer | full), with full also margin (δ) and class_margin (the mask's target logit
+ * minus the largest other, in smug's evaluation of the encoding) and fullnet {nodes,
+ * relu_splits, max_nodes} (the encoding's size), class_note (null, or why
+ * the class is not claimed proved), solver_calls, and with --keep-class: keep_class {kept, top_k,
+ * gamma, attempts [{top_k, gamma, status, mask_size, masked_predicted, keeps_class}]}
  * (keepclass.h).
  */
 #ifndef SMUG_REPORT_H

@@ -91,7 +91,9 @@ static void print_line(const run_ctx *c, const char *input, const smug_explanati
         printf(" (lower bound %d)", s->lower);
     printf(", %s", m->verdict.ok ? "verified" : "NOT verified");
     const char *masked = class_name(c, m->verdict.masked_predicted);
-    if (smug_keeps_class(e, m))
+    if (m->class_proved)
+        printf(", keeps class (proved)");
+    else if (smug_keeps_class(e, m))
         printf(", keeps class");
     else if (masked)
         printf(", masked input predicted %s", masked);
@@ -100,6 +102,8 @@ static void print_line(const run_ctx *c, const char *input, const smug_explanati
     printf(", %.2f s\n", e->seconds_ig + m->seconds_encode + m->seconds_solve + m->seconds_verify);
     if (s->note[0])
         printf("  note: %s\n", s->note);
+    if (m->class_note[0])
+        printf("  note: %s\n", m->class_note);
 }
 
 /* --keep-class: which attempt is reported, or that none kept the class. */

@@ -316,6 +316,58 @@ int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, 
     return found < 0 ? -1 : 0;
 }
 
+int smug_bounds_all_kept(const smug_mask_problem *p, smug_bounds *out, smug_error *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = p->n > 0 ? (size_t)p->n : 1;
+    out->incumbent = malloc(n);
+    out->useless = calloc(n, 1);
+    out->reduced = calloc(n, sizeof *out->reduced);
+    out->root_y = calloc((size_t)p->k + 1, sizeof *out->root_y);
+    out->root_z = calloc(1, sizeof *out->root_z);
+    if (!out->incumbent || !out->useless || !out->reduced || !out->root_y || !out->root_z)
+        return smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
+    memset(out->incumbent, 1, n);
+    out->incumbent_from = "all cells";
+    out->upper = p->n;
+    for (int j = 0; j < p->k; j++)
+        if (smug_certify_row_sign(p, j, out->incumbent) <= 0)
+            return too_close(p, j, err);
+    if (!p->pl)
+        return 0;
+    /* greedy deletion, cells that help the rows least first: each drop must keep the rows
+     * (exactly) and the class by twice the margin (double evaluation; the slack δ dwarfs its
+     * rounding), so the solver starts below every cell kept */
+    int *order = malloc(n * sizeof *order);
+    double *gain = malloc(n * sizeof *gain);
+    if (!order || !gain) {
+        free(order), free(gain);
+        return smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
+    }
+    for (int i = 0; i < p->n; i++) {
+        order[i] = i, gain[i] = 0.0;
+        for (int j = 0; j < p->k; j++)
+            gain[i] += p->a[(size_t)j * (size_t)p->n + (size_t)i];
+    }
+    for (int i = 1; i < p->n; i++) /* insertion sort: n is small for the full net */
+        for (int q = i; q > 0 && gain[order[q]] < gain[order[q - 1]]; q--) {
+            int t = order[q];
+            order[q] = order[q - 1], order[q - 1] = t;
+        }
+    for (int q = 0; q < p->n; q++) {
+        uint8_t *m = out->incumbent;
+        m[order[q]] = 0;
+        if (smug_mask_problem_satisfied(p, m) && smug_pl_margin(p, m) >= 2.0 * p->pl->delta)
+            out->upper--;
+        else
+            m[order[q]] = 1;
+    }
+    if (out->upper < p->n)
+        out->incumbent_from = "greedy";
+    free(order), free(gain);
+    return 0;
+}
+
 void smug_bounds_free(smug_bounds *b)
 {
     free(b->incumbent);

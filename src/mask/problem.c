@@ -44,7 +44,38 @@ void smug_mask_problem_free(smug_mask_problem *p)
     free(p->t);
     free(p->a);
     free(p->cell);
+    smug_pl_free(p->pl);
     free(p);
+}
+
+void smug_pl_free(smug_pl_net *pl)
+{
+    if (!pl)
+        return;
+    free(pl->node), free(pl->start), free(pl->ref), free(pl->coef);
+    free(pl->logit_ref), free(pl->logit_s), free(pl->logit_c);
+    free(pl);
+}
+
+void smug_pl_eval(const smug_pl_net *pl, const double *m, double *out_v, double *out_logits)
+{
+    for (int i = 0; i < pl->n_nodes; i++) {
+        const smug_pl_node *nd = &pl->node[i];
+        int max = nd->kind == SMUG_PL_MAX, have = max && nd->with_const;
+        double v = nd->bias;
+        for (int t = pl->start[i]; t < pl->start[i + 1]; t++) {
+            int r = pl->ref[t];
+            double x = pl->coef[t] * (r >= 0 ? out_v[r] : m[-1 - r]);
+            if (!max)
+                v += x;
+            else if (!have || x > v)
+                v = x, have = 1;
+        }
+        out_v[i] = nd->kind == SMUG_PL_RELU && v < 0.0 ? 0.0 : v;
+    }
+    for (int c = 0; out_logits && c < pl->n_logits; c++)
+        out_logits[c] = pl->logit_c[c] +
+                        (pl->logit_ref[c] >= 0 ? pl->logit_s[c] * out_v[pl->logit_ref[c]] : 0.0);
 }
 
 double smug_mask_problem_row_sum(const smug_mask_problem *p, int j, const uint8_t *m)
@@ -73,7 +104,27 @@ int smug_mask_problem_satisfied(const smug_mask_problem *p, const uint8_t *m)
         if (slack < -bound || smug_certify_row_sign(p, j, m) <= 0)
             return 0;
     }
-    return 1;
+    return !p->pl || smug_pl_margin(p, m) >= p->pl->delta * (1.0 - 1e-6);
+}
+
+double smug_pl_margin(const smug_mask_problem *p, const uint8_t *m)
+{
+    const smug_pl_net *pl = p->pl;
+    double *mv = malloc(((size_t)p->n + 1) * sizeof *mv);
+    double *v = malloc(((size_t)pl->n_nodes + 1) * sizeof *v);
+    double *lg = malloc(((size_t)pl->n_logits + 1) * sizeof *lg);
+    double margin = -INFINITY; /* out of memory: no claim */
+    if (mv && v && lg) {
+        for (int i = 0; i < p->n; i++)
+            mv[i] = m[i] ? 1.0 : 0.0;
+        smug_pl_eval(pl, mv, v, lg);
+        margin = INFINITY;
+        for (int c = 0; c < pl->n_logits; c++)
+            if (c != pl->target && lg[pl->target] - lg[c] < margin)
+                margin = lg[pl->target] - lg[c];
+    }
+    free(mv), free(v), free(lg);
+    return margin;
 }
 
 int smug_mask_count(const uint8_t *m, int n)

@@ -498,7 +498,8 @@ int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int se
     *out_x = NULL;
     if (load_input(b, net, bp->id, out_x, err) < 0)
         return -1;
-    if (search_incumbent
+    /* the full-net encoding has its own bounds (the row-only facts do not hold there) */
+    if (search_incumbent || b->params.net_encoding == 1
             ? smug_pipeline_problem(net, *out_x, &b->params, bp->neurons, bp->k, out, err) < 0
             : smug_encode(net, *out_x, bp->neurons, bp->k, b->params.gamma, b->params.window,
                           &out->problem, err) < 0 ||

@@ -67,6 +67,15 @@ static int attempt(search *s, int k, double gamma, int first, smug_mask_result *
     return 0;
 }
 
+/* *dst = *src, keeping solve.proved_by valid: it may point into src's own proved_by_buf,
+ * which a plain struct copy would leave pointing at src (a stack frame about to go). */
+static void move_result(smug_mask_result *dst, const smug_mask_result *src)
+{
+    *dst = *src;
+    if (src->solve.proved_by == src->solve.proved_by_buf)
+        dst->solve.proved_by = dst->solve.proved_by_buf;
+}
+
 /* Runs the rungs (k below `below`, when it is > 0) at gamma; a mask that keeps the class
  * and is smaller than *best replaces it. Stops at the first rung that keeps the class: a
  * larger k only adds rows, so its optimal mask is no smaller. */
@@ -88,7 +97,7 @@ static int ladder(search *s, const int *ks, int n_ks, double gamma, int below,
         const smug_keep_attempt *a = &s->keep->attempt[s->keep->n_attempts - 1];
         if (a->keeps_class && (*best_i < 0 || a->mask_size < best->solve.size)) {
             smug_mask_result_free(best);
-            *best = r;
+            move_result(best, &r);
             *best_i = s->keep->n_attempts - 1;
             return 0;
         }
@@ -140,7 +149,7 @@ int smug_keep_class_search(const smug_net *net, const float *x, const smug_param
                     best_i > 0 ? keep->attempt[best_i].k : 0, &best, &best_i, err);
     if (rc == 0 && best_i > 0) {
         smug_mask_result_free(out);
-        *out = best;
+        move_result(out, &best);
     } else {
         smug_mask_result_free(&best);
     }

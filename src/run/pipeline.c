@@ -5,12 +5,14 @@
  */
 #include "smug/pipeline.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "smug/encode.h"
 #include "smug/forward.h"
+#include "smug/fullnet.h"
 #include "smug/process.h"
 #include "smug/prunegrad.h"
 #include "smug/score.h"
@@ -148,6 +150,44 @@ static int score_stage(const smug_net *net, const smug_params *params, const smu
     return 0;
 }
 
+/* The class the full-net encoding keeps on top: the target parameter, or the prediction. */
+static int full_target(const smug_net *net, const float *x, const smug_params *params,
+                       int *out_target, smug_error *err)
+{
+    smug_trace t;
+    int rc = smug_forward(net, 0, net->n_layers, x, 1, &t, err);
+    if (rc == 0)
+        rc = smug_pipeline_target(net, smug_trace_output(&t), params->target, out_target, err);
+    smug_trace_free(&t);
+    return rc;
+}
+
+/* --net-encoding full: the claim "keeps the class" is made only when smug's own evaluation
+ * of the encoding and the float32 forward pass both agree with the solver. */
+static void class_check(const smug_explanation *e, smug_mask_result *out)
+{
+    const smug_mask_problem *p = out->problem;
+    const smug_pl_net *pl = p->pl;
+    double margin = smug_pl_margin(p, out->solve.mask);
+    out->class_margin = margin;
+    /* the solver's exact answer may sit on the margin; double evaluation errs far less */
+    int in_encoding = margin >= pl->delta * (1.0 - 1e-6);
+    int forward = out->verdict.masked_predicted == pl->target && e->predicted == pl->target;
+    out->class_proved = in_encoding && forward;
+    if (!in_encoding)
+        snprintf(out->class_note, sizeof out->class_note,
+                 "full-net encoding: the mask puts class %d only %.6g above the next class in "
+                 "smug's evaluation of the encoding, below the margin %g: the solver's claim is "
+                 "not taken",
+                 pl->target, margin, pl->delta);
+    else if (!forward)
+        snprintf(out->class_note, sizeof out->class_note,
+                 "full-net encoding: the mask keeps class %d by %.6g >= %g in exact arithmetic, "
+                 "but the float32 forward pass predicts %d: the margin is too small for float "
+                 "rounding (raise --margin); keeps_class is the forward pass's",
+                 pl->target, margin, pl->delta, out->verdict.masked_predicted);
+}
+
 int smug_pipeline_problem(const smug_net *net, const float *x, const smug_params *params,
                           const int *neurons, int k, smug_mask_result *out, smug_error *err)
 {
@@ -155,10 +195,18 @@ int smug_pipeline_problem(const smug_net *net, const float *x, const smug_params
     double t0 = smug_now();
     /* a quarter of the time limit, at most 2 s, for GLPK to find a better incumbent */
     double mip_seconds = params->timeout / 4 < 2.0 ? params->timeout / 4 : 2.0;
-    if (smug_encode(net, x, neurons, k, params->gamma, params->window, &out->problem, err) < 0 ||
-        smug_bounds_compute(out->problem, &out->bounds, err) < 0 ||
-        smug_bounds_mip(out->problem, &out->bounds, mip_seconds, err) < 0)
+    if (smug_encode(net, x, neurons, k, params->gamma, params->window, &out->problem, err) < 0)
         return -1;
+    if (params->net_encoding == 1) {
+        int target = -1;
+        if (full_target(net, x, params, &target, err) < 0 ||
+            smug_fullnet_attach(net, x, target, params->margin, &out->problem, err) < 0 ||
+            smug_bounds_all_kept(out->problem, &out->bounds, err) < 0)
+            return -1;
+    } else if (smug_bounds_compute(out->problem, &out->bounds, err) < 0 ||
+               smug_bounds_mip(out->problem, &out->bounds, mip_seconds, err) < 0) {
+        return -1;
+    }
     out->seconds_encode = smug_now() - t0;
     return 0;
 }
@@ -181,6 +229,8 @@ int smug_pipeline_finish(const smug_net *net, const float *x, const smug_params 
                          "(slack %.3g)",
                          out->solve.incumbent_from, solver_name, out->verdict.failed_neuron,
                          out->verdict.min_slack);
+    if (out->problem->pl)
+        class_check(e, out);
     return score_stage(net, params, e, out, err);
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "smug/fullnet.h"
 #include "smug/proof.h"
 #include "smug/keepclass.h"
 
@@ -88,6 +89,22 @@ static void mask_fields(smug_json *j, const smug_explanation *e, const smug_mask
     smug_json_int(j, "masked_predicted", m->verdict.masked_predicted);
     smug_json_number(j, "masked_confidence", m->verdict.masked_confidence);
     smug_json_bool(j, "keeps_class", smug_keeps_class(e, m));
+    /* how keeps_class is known: the solver's proof over the whole network (re-checked by
+     * smug and by the forward pass), or the forward pass alone */
+    smug_json_string(j, "keeps_class_by", m->class_proved ? "proof" : "forward pass");
+    smug_json_string(j, "net_encoding", p->pl ? "full" : "first-layer");
+    if (p->pl) {
+        int nodes, relu, max;
+        smug_fullnet_counts(p->pl, &nodes, &relu, &max);
+        smug_json_number(j, "margin", p->pl->delta);
+        smug_json_number(j, "class_margin", m->class_margin);
+        smug_json_object_begin(j, "fullnet"); /* the size of what the solver got */
+        smug_json_int(j, "nodes", nodes);
+        smug_json_int(j, "relu_splits", relu);
+        smug_json_int(j, "max_nodes", max);
+        smug_json_object_end(j);
+    }
+    string_or_null(j, "class_note", m->class_note[0] ? m->class_note : NULL);
 }
 
 /* --keep-class: every attempt, which one is reported and whether any kept the class. */

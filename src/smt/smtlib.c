@@ -157,6 +157,147 @@ static int any_set(const uint8_t *v, int n)
     return 0;
 }
 
+/* coef · term of a pl node: (ite m coef 0.0) for a mask variable, (* coef v_r) for a node */
+static void pl_term(smug_strbuf *out, const smug_mask_problem *p, int ref, double coef)
+{
+    if (ref < 0) {
+        smug_strbuf_adds(out, "(ite ");
+        var(out, p, -1 - ref);
+        smug_strbuf_adds(out, " ");
+        smug_smt_decimal(out, coef);
+        smug_strbuf_adds(out, " 0.0)");
+    } else if (coef == 1.0) {
+        smug_strbuf_addf(out, "v_%d", ref);
+    } else {
+        smug_strbuf_adds(out, "(* ");
+        smug_smt_decimal(out, coef);
+        smug_strbuf_addf(out, " v_%d)", ref);
+    }
+}
+
+/* bias + Σ terms of node i */
+static void pl_affine(smug_strbuf *out, const smug_mask_problem *p, int i)
+{
+    const smug_pl_net *pl = p->pl;
+    int t0 = pl->start[i], t1 = pl->start[i + 1], has_bias = pl->node[i].bias != 0.0;
+    int terms = t1 - t0 + has_bias;
+    sum_open(out, terms);
+    for (int t = t0; t < t1; t++) {
+        smug_strbuf_adds(out, terms > 1 ? " " : "");
+        pl_term(out, p, pl->ref[t], pl->coef[t]);
+    }
+    if (has_bias) {
+        smug_strbuf_adds(out, terms > 1 ? " " : "");
+        smug_smt_decimal(out, pl->node[i].bias);
+    }
+    sum_close(out, terms);
+}
+
+/* Linear facts the ite implies, which the solver's LRA core can use before it splits:
+ * v ≥ 0, v ≥ x, lo ≤ x ≤ hi, and v under the chord of max(0, ·) over [lo, hi] (the
+ * "triangle"). The chord's slope and intercept are doubles, so the intercept is raised past
+ * their rounding: the line is above (lo, 0) and (hi, hi) exactly, hence above the ReLU. */
+static void pl_relu_facts(smug_strbuf *out, const smug_mask_problem *p, int i)
+{
+    const smug_pl_node *nd = &p->pl->node[i];
+    double lo = nd->pre_lo, hi = nd->hi, s = hi / (hi - lo);
+    double c1 = -s * lo, c2 = hi - s * hi, c = c1 > c2 ? c1 : c2;
+    c += 1e-9 * (fabs(s * lo) + fabs(hi)) + 1e-300;
+    smug_strbuf_addf(out, "(assert (>= v_%d 0.0))\n(assert (>= v_%d ", i, i);
+    pl_affine(out, p, i);
+    smug_strbuf_adds(out, "))\n(assert (<= ");
+    smug_smt_decimal(out, lo);
+    smug_strbuf_adds(out, " ");
+    pl_affine(out, p, i);
+    smug_strbuf_adds(out, " ");
+    smug_smt_decimal(out, hi);
+    smug_strbuf_addf(out, "))\n(assert (<= v_%d (+ (* ", i);
+    smug_smt_decimal(out, s);
+    smug_strbuf_adds(out, " ");
+    pl_affine(out, p, i);
+    smug_strbuf_adds(out, ") ");
+    smug_smt_decimal(out, c);
+    smug_strbuf_adds(out, ")))\n");
+}
+
+/* s · v_ref + c: logit c of the network */
+static void pl_logit(smug_strbuf *out, const smug_pl_net *pl, int c)
+{
+    if (pl->logit_ref[c] < 0) {
+        smug_smt_decimal(out, pl->logit_c[c]);
+        return;
+    }
+    smug_strbuf_adds(out, "(+ (* ");
+    smug_smt_decimal(out, pl->logit_s[c]);
+    smug_strbuf_addf(out, " v_%d) ", pl->logit_ref[c]);
+    smug_smt_decimal(out, pl->logit_c[c]);
+    smug_strbuf_adds(out, ")");
+}
+
+/* The full-net encoding (problem.h's pl net): one Real per node, defined by an equation;
+ * a ReLU is an ite on the sign of its argument, a max is "at least every candidate and
+ * equal to one of them"; then the target logit at least delta above every other. */
+static void pl_network(smug_strbuf *out, const smug_mask_problem *p)
+{
+    const smug_pl_net *pl = p->pl;
+    int relu = 0, max = 0;
+    for (int i = 0; i < pl->n_nodes; i++)
+        relu += pl->node[i].kind == SMUG_PL_RELU, max += pl->node[i].kind == SMUG_PL_MAX;
+    smug_strbuf_addf(out,
+                     "; smug: full-net encoding: the network on the masked input, %d nodes, %d "
+                     "ReLU case splits (the others are stable over every mask), %d max nodes\n",
+                     pl->n_nodes, relu, max);
+    for (int i = 0; i < pl->n_nodes; i++)
+        smug_strbuf_addf(out, "(declare-const v_%d Real)\n", i);
+    for (int i = 0; i < pl->n_nodes; i++) {
+        const smug_pl_node *nd = &pl->node[i];
+        if (nd->kind != SMUG_PL_MAX) {
+            smug_strbuf_addf(out, "(assert (= v_%d ", i);
+            if (nd->kind == SMUG_PL_RELU) {
+                smug_strbuf_adds(out, "(ite (> ");
+                pl_affine(out, p, i);
+                smug_strbuf_adds(out, " 0.0) ");
+            }
+            pl_affine(out, p, i);
+            smug_strbuf_adds(out, nd->kind == SMUG_PL_RELU ? " 0.0)))\n" : "))\n");
+            if (nd->kind == SMUG_PL_RELU)
+                pl_relu_facts(out, p, i);
+            continue;
+        }
+        int t0 = pl->start[i], t1 = pl->start[i + 1];
+        for (int t = t0; t < t1; t++)
+            smug_strbuf_addf(out, "(assert (>= v_%d v_%d))\n", i, pl->ref[t]);
+        if (nd->with_const) {
+            smug_strbuf_addf(out, "(assert (>= v_%d ", i);
+            smug_smt_decimal(out, nd->bias);
+            smug_strbuf_adds(out, "))\n");
+        }
+        smug_strbuf_adds(out, "(assert (or");
+        for (int t = t0; t < t1; t++)
+            smug_strbuf_addf(out, " (= v_%d v_%d)", i, pl->ref[t]);
+        if (nd->with_const) {
+            smug_strbuf_addf(out, " (= v_%d ", i);
+            smug_smt_decimal(out, nd->bias);
+            smug_strbuf_adds(out, ")");
+        }
+        smug_strbuf_adds(out, "))\n");
+    }
+    smug_strbuf_addf(out, "; smug: class %d stays on top, by at least ", pl->target);
+    smug_smt_decimal(out, pl->delta);
+    smug_strbuf_adds(out, "\n");
+    for (int c = 0; c < pl->n_logits; c++) {
+        if (c == pl->target)
+            continue;
+        smug_strbuf_adds(out, "(assert (>= (- ");
+        pl_logit(out, pl, pl->target);
+        smug_strbuf_adds(out, " ");
+        pl_logit(out, pl, c);
+        smug_strbuf_adds(out, ") ");
+        smug_smt_decimal(out, pl->delta);
+        smug_strbuf_adds(out, "))\n");
+    }
+}
+
 void smug_smt_body(smug_strbuf *out, const smug_mask_problem *p, const smug_smt_facts *facts)
 {
     for (int i = 0; i < p->n; i++) {
@@ -175,6 +316,8 @@ void smug_smt_body(smug_strbuf *out, const smug_mask_problem *p, const smug_smt_
     smug_strbuf_adds(out, "))\n");
     for (int j = 0; j < p->k; j++)
         row(out, p, j);
+    if (p->pl)
+        pl_network(out, p);
     if (!facts)
         return;
     /* one comment per kind of fact, and only above facts that are there: a comment that

@@ -475,7 +475,9 @@ static int start_proof(search *s, smug_error *err)
         return -1;
     smug_branch_options bo = SMUG_BRANCH_OPTIONS_INIT;
     bo.deadline = s->deadline;
-    bo.lp = !s->opts->skip_probing;
+    /* with the whole network attached (problem.h's pl) an LP-integral mask satisfies the
+     * rows only, not the network: the solver decides every leaf whole */
+    bo.lp = !s->opts->skip_probing && !s->p->pl;
     bo.trust_lp = s->opts->trust_lp;
     bo.lp_share = s->opts->lp_share;
     s->leaf_solver = s->solver, s->leaf_confirm = s->opts->confirm;
@@ -509,6 +511,11 @@ static int run_strategy(search *s, smug_error *err)
 int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solver *solver,
                const smug_solve_options *opts, smug_solve_result *out, smug_error *err)
 {
+    if (solver->format == SMUG_SOLVER_LP && p->pl)
+        return smug_fail(err, SMUG_ERR_USAGE,
+                         "solver %s reads LP files, which cannot hold the full-net encoding "
+                         "(--net-encoding full): use an SMT solver",
+                         solver->name);
     if (solver->format == SMUG_SOLVER_LP) /* a MILP back end: its own driver (cbc.h) */
         return smug_cbc_solve(p, b, solver, opts, out, err);
     memset(out, 0, sizeof *out);
