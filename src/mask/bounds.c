@@ -9,7 +9,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "smug/certify.h"
 #include "smug/lp.h"
@@ -29,9 +31,30 @@ static int by_value_desc(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-/* Fewest cells that lift row j over t_j on its own; -1 when even all of them cannot. */
-static int row_need(const smug_mask_problem *p, int j, double *scratch)
+static double now(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int past(double deadline)
+{
+    return deadline > 0.0 && now() >= deadline;
+}
+
+static void add_note(smug_bounds *b, const char *what)
+{
+    size_t len = strlen(b->note);
+    snprintf(b->note + len, sizeof b->note - len, "%s%s", len ? "; " : "", what);
+}
+
+/* Fewest cells that lift row j over t_j on its own; -1 when even all of them cannot.
+ * *out_mu: that many-th largest coefficient, the size multiplier of the row's own
+ * certificate (y_j = 1, μ = it) that no mask of size ≤ need − 1 lifts it (certify.h). */
+static int row_need(const smug_mask_problem *p, int j, double *scratch, double *out_mu)
+{
+    *out_mu = 0.0;
     if (p->t[j] < 0.0)
         return 0;
     int m = 0;
@@ -42,19 +65,23 @@ static int row_need(const smug_mask_problem *p, int j, double *scratch)
     double s = 0.0;
     for (int i = 0; i < m; i++) {
         s += scratch[i];
-        if (s > p->t[j])
+        if (s > p->t[j]) {
+            *out_mu = scratch[i];
             return i + 1;
+        }
     }
     return -1;
 }
 
 /* Greedy cover: add the cell covering the largest share of the remaining deficits, until
  * every row holds; then drop cells (weakest first) while the rows still hold. */
-static void greedy(const smug_mask_problem *p, uint8_t *m, double *sum)
+static int greedy(const smug_mask_problem *p, double deadline, uint8_t *m, double *sum)
 {
     memset(m, 0, (size_t)p->n);
     memset(sum, 0, (size_t)p->k * sizeof *sum);
     for (;;) {
+        if (past(deadline))
+            return -1;
         int best = -1;
         double best_gain = 0.0;
         for (int i = 0; i < p->n; i++) {
@@ -89,9 +116,11 @@ static void greedy(const smug_mask_problem *p, uint8_t *m, double *sum)
         for (int j = 0; j < p->k; j++)
             sum[j] -= coef(p, j, i);
     }
+    return 0;
 }
 
-static int find_dominance(const smug_mask_problem *p, smug_bounds *b)
+/* Implications for the dominated cells up to the deadline (fewer facts, all true). */
+static int find_dominance(const smug_mask_problem *p, double deadline, smug_bounds *b)
 {
     size_t cap = (size_t)p->n * MAX_DOM_PER_CELL + 1;
     b->dom_from = malloc(cap * sizeof *b->dom_from);
@@ -101,6 +130,10 @@ static int find_dominance(const smug_mask_problem *p, smug_bounds *b)
     for (int q = 0; q < p->n; q++) {
         if (b->useless[q])
             continue; /* already fixed to 0 */
+        if ((q & 63) == 0 && past(deadline)) {
+            add_note(b, "dominance: cut at the deadline");
+            break;
+        }
         int found = 0;
         for (int d = 0; d < p->n && found < MAX_DOM_PER_CELL; d++) {
             if (d == q || b->useless[d] || !smug_certify_dominates(p, d, q))
@@ -114,8 +147,10 @@ static int find_dominance(const smug_mask_problem *p, smug_bounds *b)
     return 0;
 }
 
-/* The root LP (useless cells at 0): its value, reduced costs and row duals. */
-static int solve_root(const smug_mask_problem *p, smug_bounds *b, smug_error *err)
+/* The root LP (useless cells at 0): its value, reduced costs and row duals. Returns 1
+ * when GLPK gave no usable optimum (the deadline, an infeasible relaxation despite a valid
+ * incumbent, any GLPK failure): b->note says which, and the caller falls back. */
+static int solve_root(const smug_mask_problem *p, double deadline, smug_bounds *b, smug_error *err)
 {
     if (p->n == 0) { /* no variables (an all-zero input): GLPK rejects a column-less LP */
         b->lp = 0.0;
@@ -127,10 +162,21 @@ static int solve_root(const smug_mask_problem *p, smug_bounds *b, smug_error *er
     int rc = fix ? smug_lp_new(p, &f, &lp, err) : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     for (int i = 0; rc == 0 && i < p->n; i++)
         fix[i] = b->useless[i] ? 0 : -1;
-    if (rc == 0)
-        rc = smug_lp_solve(lp, fix, &b->lp, err);
-    if (rc == 0 && !isfinite(b->lp))
-        rc = smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation infeasible with a valid incumbent");
+    if (rc == 0) {
+        smug_lp_deadline(lp, deadline);
+        smug_error lerr = SMUG_ERROR_INIT;
+        if (smug_lp_solve(lp, fix, &b->lp, &lerr) < 0) {
+            if (lerr.code == SMUG_ERR_NOMEM)
+                rc = -1, *err = lerr;
+            else
+                rc = 1, add_note(b, lerr.msg);
+        } else if (isnan(b->lp)) {
+            rc = 1, add_note(b, "LP relaxation: cut at the deadline");
+        } else if (!isfinite(b->lp)) {
+            rc = 1, add_note(b, "LP relaxation infeasible with a valid incumbent (GLPK's "
+                                "tolerances)");
+        }
+    }
     smug_cert c;
     if (rc == 0 && smug_lp_certificate(lp, fix, 0, 0, &c, err) == 1) {
         smug_lp_reduced(lp, b->reduced);
@@ -146,6 +192,19 @@ static int solve_root(const smug_mask_problem *p, smug_bounds *b, smug_error *er
     return rc;
 }
 
+/* Without the LP: the root certificate of the row that needs the most cells on its own
+ * (row_need), y = that row, μ its own; the LP value is replaced by that need, as a guide. */
+static void row_fallback(const smug_mask_problem *p, smug_bounds *b, int row, double mu)
+{
+    memset(b->root_y, 0, ((size_t)p->k + 1) * sizeof *b->root_y);
+    memset(b->root_z, 0, ((size_t)b->n_dom + 1) * sizeof *b->root_z);
+    memset(b->reduced, 0, (p->n > 0 ? (size_t)p->n : 1) * sizeof *b->reduced);
+    b->lp = (double)b->lower_row;
+    if (row >= 0 && b->lower_row > 0)
+        b->root_y[row] = 1.0, b->root_mu = mu;
+    add_note(b, "the lower bound is the per-row one, proved without the LP");
+}
+
 void smug_bounds_root_cert(const smug_mask_problem *p, const smug_bounds *b, int *y_row, double *y,
                            int *z_from, int *z_to, double *z, smug_cert *out)
 {
@@ -156,7 +215,7 @@ void smug_bounds_root_cert(const smug_mask_problem *p, const smug_bounds *b, int
     for (int d = 0; d < b->n_dom; d++)
         if (b->root_z && b->root_z[d] > 0.0)
             z_from[nz] = b->dom_from[d], z_to[nz] = b->dom_to[d], z[nz++] = b->root_z[d];
-    *out = (smug_cert){ny, y_row, y, nz, z_from, z_to, z, 1.0};
+    *out = (smug_cert){ny, y_row, y, nz, z_from, z_to, z, b->root_mu > 0.0 ? b->root_mu : 1.0};
 }
 
 /* Checks the root certificate against leaves: fix[n] at bound; 1 proved, 0 not, -1 NOMEM. */
@@ -226,7 +285,14 @@ static int too_close(const smug_mask_problem *p, int j, smug_error *err)
 
 int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error *err)
 {
+    return smug_bounds_compute_until(p, 0.0, out, err);
+}
+
+int smug_bounds_compute_until(const smug_mask_problem *p, double deadline, smug_bounds *out,
+                              smug_error *err)
+{
     memset(out, 0, sizeof *out);
+    out->root_mu = 1.0;
     size_t n = p->n > 0 ? (size_t)p->n : 1;
     out->incumbent = calloc(n, 1);
     out->useless = calloc(n, 1);
@@ -237,17 +303,23 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
         free(scratch);
         return smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
     }
-    int rc = 0;
+    int rc = 0, row = -1;
+    double row_mu = 0.0;
     for (int j = 0; j < p->k && rc == 0; j++) {
-        int need = row_need(p, j, scratch);
+        double mu;
+        int need = row_need(p, j, scratch, &mu);
         if (need < 0)
             rc = too_close(p, j, err);
-        out->lower_row = need > out->lower_row ? need : out->lower_row;
+        if (need > out->lower_row)
+            out->lower_row = need, row = j, row_mu = mu;
     }
     for (int i = 0; i < p->n && rc == 0; i++)
         out->useless[i] = (uint8_t)smug_certify_useless(p, i);
     if (rc == 0) {
-        greedy(p, out->incumbent, scratch);
+        if (greedy(p, deadline, out->incumbent, scratch) < 0) {
+            memset(out->incumbent, 1, (size_t)p->n); /* valid whenever any mask is */
+            add_note(out, "greedy: cut at the deadline, the incumbent is every cell");
+        }
         out->incumbent_from = "greedy";
         /* greedy decides in floating point; the incumbent must hold exactly, and the whole
          * input (every variable kept) does whenever gamma allows any mask */
@@ -261,12 +333,16 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
             if (smug_certify_row_sign(p, j, out->incumbent) <= 0)
                 rc = too_close(p, j, err);
     }
-    if (rc == 0 && find_dominance(p, out) < 0)
+    if (rc == 0 && find_dominance(p, deadline, out) < 0)
         rc = smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
     if (rc == 0 && !(out->root_z = calloc((size_t)out->n_dom + 1, sizeof *out->root_z)))
         rc = smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
     if (rc == 0)
-        rc = solve_root(p, out, err);
+        rc = solve_root(p, deadline, out, err);
+    if (rc == 1) { /* numerical trouble or the deadline: a weaker bound, never a failure */
+        row_fallback(p, out, row, row_mu);
+        rc = 0;
+    }
     if (rc == 0)
         rc = certified_lower(p, out, err);
     free(scratch);

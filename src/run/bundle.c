@@ -499,7 +499,7 @@ int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int se
     if (load_input(b, net, bp->id, out_x, err) < 0)
         return -1;
     if (search_incumbent
-            ? smug_pipeline_problem(net, *out_x, &b->params, bp->neurons, bp->k, out, err) < 0
+            ? smug_pipeline_problem(net, *out_x, &b->params, bp->neurons, bp->k, 0.0, out, err) < 0
             : smug_encode(net, *out_x, bp->neurons, bp->k, b->params.gamma, b->params.window,
                           &out->problem, err) < 0 ||
                   smug_bounds_compute(out->problem, &out->bounds, err) < 0)
