@@ -38,6 +38,14 @@ static int k_ladder(int k0, int n_order, int *ks, int cap)
     return n;
 }
 
+/* *to = *from, a move: proved_by points into the result's own buffer, so it follows. */
+static void move_result(smug_mask_result *to, const smug_mask_result *from)
+{
+    *to = *from;
+    if (from->solve.proved_by == from->solve.proved_by_buf)
+        to->solve.proved_by = to->solve.proved_by_buf;
+}
+
 /* One attempt at (k, gamma) into *r. Returns 0 with a verified mask, 1 when a later
  * attempt's solver failed (recorded, *r freed), -1 on an error that ends the search. */
 static int attempt(search *s, int k, double gamma, int first, smug_mask_result *r, smug_error *err)
@@ -90,7 +98,7 @@ static int ladder(search *s, const int *ks, int n_ks, double gamma, int below,
         const smug_keep_attempt *a = &s->keep->attempt[s->keep->n_attempts - 1];
         if (a->keeps_class && (*best_i < 0 || a->mask_size < best->solve.size)) {
             smug_mask_result_free(best);
-            *best = r;
+            move_result(best, &r);
             *best_i = s->keep->n_attempts - 1;
             return 0;
         }
@@ -142,7 +150,7 @@ int smug_keep_class_search(const smug_net *net, const float *x, const smug_param
                     best_i > 0 ? keep->attempt[best_i].k : 0, &best, &best_i, err);
     if (rc == 0 && best_i > 0) {
         smug_mask_result_free(out);
-        *out = best;
+        move_result(out, &best);
     } else {
         smug_mask_result_free(&best);
     }
