@@ -15,6 +15,7 @@
 
 #include "smug/certify.h"
 #include "smug/lp.h"
+#include "smug/rowindex.h"
 
 #define MAX_DOM_PER_CELL                                                                           \
     8 /* implications kept per dominated cell: enough to prune, few                                \
@@ -52,15 +53,15 @@ static void add_note(smug_bounds *b, const char *what)
 /* Fewest cells that lift row j over t_j on its own; -1 when even all of them cannot.
  * *out_mu: that many-th largest coefficient, the size multiplier of the row's own
  * certificate (y_j = 1, μ = it) that no mask of size ≤ need − 1 lifts it (certify.h). */
-static int row_need(const smug_mask_problem *p, int j, double *scratch, double *out_mu)
+static int row_need(const smug_mask_problem *p, const smug_row_index *ix, int j, double *scratch,
+                    double *out_mu)
 {
     *out_mu = 0.0;
     if (p->t[j] < 0.0)
         return 0;
     int m = 0;
-    for (int i = 0; i < p->n; i++)
-        if (coef(p, j, i) > 0.0)
-            scratch[m++] = coef(p, j, i);
+    for (size_t e = ix->pos_start[j]; e < ix->pos_start[j + 1]; e++)
+        scratch[m++] = coef(p, j, ix->pos_cell[e]);
     qsort(scratch, (size_t)m, sizeof *scratch, by_value_desc);
     double s = 0.0;
     for (int i = 0; i < m; i++) {
@@ -73,54 +74,109 @@ static int row_need(const smug_mask_problem *p, int j, double *scratch, double *
     return -1;
 }
 
+/* Cell i's share of the remaining deficits, over its own rows in row order (the sum a
+ * dense loop over every row makes: the other rows add nothing). */
+static double gain_of(const smug_mask_problem *p, const smug_row_index *ix, const double *sum,
+                      int i)
+{
+    double gain = 0.0;
+    for (size_t e = ix->col_start[i]; e < ix->col_start[i + 1]; e++) {
+        int j = ix->col_row[e];
+        double deficit = p->t[j] - sum[j], a = coef(p, j, i);
+        if (deficit < 0.0 || a <= 0.0)
+            continue;
+        double d = deficit > 1e-12 ? deficit : 1e-12;
+        gain += fmin(a, d * 1.000001) / d;
+    }
+    return gain;
+}
+
+/* Drops cells (in index order: deterministic) while every row still holds strictly. A
+ * row that fails already (nothing helped it) blocks every cell outside it, as a check over
+ * all rows would; `failing` counts those rows. */
+static void prune(const smug_mask_problem *p, const smug_row_index *ix, uint8_t *m, double *sum)
+{
+    int failing = 0;
+    for (int j = 0; j < p->k; j++)
+        failing += !(sum[j] > p->t[j]);
+    for (int i = 0; i < p->n; i++) {
+        if (!m[i])
+            continue;
+        int ok = 1, seen = 0;
+        for (size_t e = ix->col_start[i]; e < ix->col_start[i + 1] && ok; e++) {
+            int j = ix->col_row[e];
+            seen += !(sum[j] > p->t[j]);
+            ok = sum[j] - coef(p, j, i) > p->t[j];
+        }
+        if (!ok || seen < failing)
+            continue;
+        m[i] = 0;
+        for (size_t e = ix->col_start[i]; e < ix->col_start[i + 1]; e++) {
+            int j = ix->col_row[e];
+            int was = !(sum[j] > p->t[j]);
+            sum[j] -= coef(p, j, i);
+            failing += !(sum[j] > p->t[j]) - was;
+        }
+    }
+}
+
 /* Greedy cover: add the cell covering the largest share of the remaining deficits, until
- * every row holds; then drop cells (weakest first) while the rows still hold. */
-static int greedy(const smug_mask_problem *p, double deadline, uint8_t *m, double *sum)
+ * every row holds; then drop cells (weakest first) while the rows still hold. Gains are
+ * kept per cell and recomputed only for the cells that share a row with the one just
+ * kept (the rows' lists), not by a rescan of the k × n matrix. -1 at the deadline. */
+static int greedy(const smug_mask_problem *p, const smug_row_index *ix, double deadline, uint8_t *m,
+                  double *sum, smug_error *err)
 {
     memset(m, 0, (size_t)p->n);
     memset(sum, 0, (size_t)p->k * sizeof *sum);
+    size_t n = p->n > 0 ? (size_t)p->n : 1;
+    double *gain = malloc(n * sizeof *gain);
+    int *touched = malloc(n * sizeof *touched);
+    uint8_t *stale = calloc(n, 1);
+    if (!gain || !touched || !stale) {
+        free(gain), free(touched), free(stale);
+        return smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
+    }
+    for (int i = 0; i < p->n; i++)
+        gain[i] = gain_of(p, ix, sum, i);
+    int rc = 0;
     for (;;) {
-        if (past(deadline))
-            return -1;
-        int best = -1;
-        double best_gain = 0.0;
-        for (int i = 0; i < p->n; i++) {
-            if (m[i])
-                continue;
-            double gain = 0.0;
-            for (int j = 0; j < p->k; j++) {
-                double deficit = p->t[j] - sum[j];
-                if (deficit < 0.0 || coef(p, j, i) <= 0.0)
-                    continue;
-                double d = deficit > 1e-12 ? deficit : 1e-12;
-                gain += fmin(coef(p, j, i), d * 1.000001) / d;
-            }
-            if (gain > best_gain)
-                best_gain = gain, best = i;
+        if (past(deadline)) {
+            rc = 1;
+            break;
         }
+        int best = -1, nt = 0;
+        double best_gain = 0.0;
+        for (int i = 0; i < p->n; i++)
+            if (!m[i] && gain[i] > best_gain)
+                best_gain = gain[i], best = i;
         if (best < 0)
             break; /* every row holds, or nothing helps (caught by the caller) */
         m[best] = 1;
-        for (int j = 0; j < p->k; j++)
+        for (size_t e = ix->col_start[best]; e < ix->col_start[best + 1]; e++) {
+            int j = ix->col_row[e];
             sum[j] += coef(p, j, best);
+            for (size_t f = ix->pos_start[j]; f < ix->pos_start[j + 1]; f++) {
+                int c = ix->pos_cell[f];
+                if (!m[c] && !stale[c])
+                    stale[c] = 1, touched[nt++] = c;
+            }
+        }
+        for (int t = 0; t < nt; t++)
+            gain[touched[t]] = gain_of(p, ix, sum, touched[t]), stale[touched[t]] = 0;
     }
-    for (int i = 0; i < p->n; i++) { /* prune in index order: deterministic */
-        if (!m[i])
-            continue;
-        int ok = 1;
-        for (int j = 0; j < p->k && ok; j++)
-            ok = sum[j] - coef(p, j, i) > p->t[j];
-        if (!ok)
-            continue;
-        m[i] = 0;
-        for (int j = 0; j < p->k; j++)
-            sum[j] -= coef(p, j, i);
-    }
-    return 0;
+    if (rc == 0)
+        prune(p, ix, m, sum);
+    free(gain), free(touched), free(stale);
+    return rc;
 }
 
-/* Implications for the dominated cells up to the deadline (fewer facts, all true). */
-static int find_dominance(const smug_mask_problem *p, double deadline, smug_bounds *b)
+/* Implications for the dominated cells up to the deadline (fewer facts, all true). A cell
+ * d dominates q only if a_jd ≥ a_jq > 0 on each row where q is positive, so d is looked
+ * for among the positive cells of q's shortest such row, in index order: the pairs found
+ * are the ones a scan of every cell finds. */
+static int find_dominance(const smug_mask_problem *p, const smug_row_index *ix, double deadline,
+                          smug_bounds *b)
 {
     size_t cap = (size_t)p->n * MAX_DOM_PER_CELL + 1;
     b->dom_from = malloc(cap * sizeof *b->dom_from);
@@ -129,13 +185,23 @@ static int find_dominance(const smug_mask_problem *p, double deadline, smug_boun
         return -1;
     for (int q = 0; q < p->n; q++) {
         if (b->useless[q])
-            continue; /* already fixed to 0 */
+            continue; /* already fixed to 0 (and positive in no row) */
         if ((q & 63) == 0 && past(deadline)) {
             add_note(b, "dominance: cut at the deadline");
             break;
         }
+        int row = -1;
+        for (size_t e = ix->col_start[q]; e < ix->col_start[q + 1]; e++) {
+            int j = ix->col_row[e];
+            if (coef(p, j, q) > 0.0 && (row < 0 || ix->pos_start[j + 1] - ix->pos_start[j] <
+                                                       ix->pos_start[row + 1] - ix->pos_start[row]))
+                row = j;
+        }
         int found = 0;
-        for (int d = 0; d < p->n && found < MAX_DOM_PER_CELL; d++) {
+        for (size_t e = ix->pos_start[row]; e < ix->pos_start[row + 1]; e++) {
+            int d = ix->pos_cell[e];
+            if (found == MAX_DOM_PER_CELL)
+                break;
             if (d == q || b->useless[d] || !smug_certify_dominates(p, d, q))
                 continue;
             b->dom_from[b->n_dom] = q;
@@ -303,11 +369,12 @@ int smug_bounds_compute_until(const smug_mask_problem *p, double deadline, smug_
         free(scratch);
         return smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
     }
-    int rc = 0, row = -1;
+    smug_row_index ix;
+    int rc = smug_row_index_build(p, &ix, err), row = -1;
     double row_mu = 0.0;
     for (int j = 0; j < p->k && rc == 0; j++) {
         double mu;
-        int need = row_need(p, j, scratch, &mu);
+        int need = row_need(p, &ix, j, scratch, &mu);
         if (need < 0)
             rc = too_close(p, j, err);
         if (need > out->lower_row)
@@ -316,9 +383,11 @@ int smug_bounds_compute_until(const smug_mask_problem *p, double deadline, smug_
     for (int i = 0; i < p->n && rc == 0; i++)
         out->useless[i] = (uint8_t)smug_certify_useless(p, i);
     if (rc == 0) {
-        if (greedy(p, deadline, out->incumbent, scratch) < 0) {
+        rc = greedy(p, &ix, deadline, out->incumbent, scratch, err);
+        if (rc == 1) {
             memset(out->incumbent, 1, (size_t)p->n); /* valid whenever any mask is */
             add_note(out, "greedy: cut at the deadline, the incumbent is every cell");
+            rc = 0;
         }
         out->incumbent_from = "greedy";
         /* greedy decides in floating point; the incumbent must hold exactly, and the whole
@@ -333,7 +402,7 @@ int smug_bounds_compute_until(const smug_mask_problem *p, double deadline, smug_
             if (smug_certify_row_sign(p, j, out->incumbent) <= 0)
                 rc = too_close(p, j, err);
     }
-    if (rc == 0 && find_dominance(p, deadline, out) < 0)
+    if (rc == 0 && find_dominance(p, &ix, deadline, out) < 0)
         rc = smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
     if (rc == 0 && !(out->root_z = calloc((size_t)out->n_dom + 1, sizeof *out->root_z)))
         rc = smug_fail(err, SMUG_ERR_NOMEM, "bounds: out of memory");
@@ -345,6 +414,7 @@ int smug_bounds_compute_until(const smug_mask_problem *p, double deadline, smug_
     }
     if (rc == 0)
         rc = certified_lower(p, out, err);
+    smug_row_index_free(&ix);
     free(scratch);
     return rc;
 }
