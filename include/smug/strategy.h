@@ -67,8 +67,6 @@ typedef struct smug_solve_options {
     double lp_share;            /* of the time left at each bound, LP branching alone (branch.h) */
     double deadline; /* absolute (smug_process_now clock): the input's deadline, which the
                         stages before the solve already used up part of; 0: now + timeout */
-    int solver_jobs; /* solver processes at once: independent components (components.h) are
-                        solved side by side; 1: one at a time */
 } smug_solve_options;
 
 typedef struct smug_solve_result {

@@ -132,8 +132,7 @@ static int prove_optimum(const emitter *em, const float *x, const smug_explanati
                              NULL,
                              0,
                              pa->lp_share,
-                             0.0,
-                             1};
+                             0.0};
     if (so.strategy == SMUG_STRATEGY_BASE)
         so.strategy = SMUG_STRATEGY_AUTO;
     if (smug_solve(m->problem, &m->bounds, em->o->solver, &so, &m->solve, err) < 0)

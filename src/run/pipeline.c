@@ -129,8 +129,7 @@ static int solve_stage(const smug_params *params, const smug_solver *solver,
                             confirm,
                             0,
                             params->lp_share,
-                            deadline,
-                            params->solver_jobs};
+                            deadline};
     double t0 = smug_now();
     int rc = smug_solve(p, &out->bounds, solver, &o, &out->solve, err);
     out->seconds_solve = smug_now() - t0;

@@ -560,7 +560,7 @@ int smug_solve_leaf(const smug_mask_problem *p, const smug_proof *facts, const s
                     smug_judged *out, uint8_t *out_mask, smug_error *err)
 {
     smug_solve_options o = {
-        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one leaf", 0, NULL, 0, 0.5, 0.0, 1};
+        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one leaf", 0, NULL, 0, 0.5, 0.0};
     smug_solve_result r;
     memset(&r, 0, sizeof r);
     r.lower = lemma;
@@ -576,7 +576,7 @@ int smug_solve_bound(const smug_mask_problem *p, const smug_bounds *b, const smu
                      smug_error *err)
 {
     smug_solve_options o = {
-        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one bound", 0, NULL, 0, 0.5, 0.0, 1};
+        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one bound", 0, NULL, 0, 0.5, 0.0};
     smug_solve_result r;
     memset(&r, 0, sizeof r);
     r.lower = lemma;
