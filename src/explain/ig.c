@@ -25,6 +25,7 @@
 #include "smug/backward.h"
 #include "smug/bigbuf.h"
 #include "smug/forward.h"
+#include "smug/interrupt.h"
 #include "smug/parallel.h"
 
 /* The default memory budget (opts.budget 0): an eighth of physical memory, at least 64 MiB
@@ -185,7 +186,7 @@ static int path_gradient_sum(const smug_net *net, int from, const float *p1, con
         rc = smug_trace_init(net, from, net->n_layers, chunk, &t, err);
     *out_done = 0;
     for (int b = 0; rc == 0 && b < nb; b++) {
-        if (b > 0 && o->deadline > 0.0 && monotonic_now() >= o->deadline)
+        if (b > 0 && o->deadline > 0.0 && (monotonic_now() >= o->deadline || smug_interrupted()))
             break; /* at least one batch: an IG of some points beats none */
         int i0 = o->deadline > 0.0 ? b : b * chunk, stride = o->deadline > 0.0 ? nb : 1;
         int rows = (o->steps - i0 + stride - 1) / stride;

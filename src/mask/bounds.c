@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "smug/certify.h"
+#include "smug/interrupt.h"
 #include "smug/lp.h"
 #include "smug/rowindex.h"
 
@@ -39,9 +40,10 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The deadline passed, or Ctrl-C asked smug to stop (interrupt.h): both end a stage early. */
 static int past(double deadline)
 {
-    return deadline > 0.0 && now() >= deadline;
+    return (deadline > 0.0 && now() >= deadline) || smug_interrupted();
 }
 
 static void add_note(smug_bounds *b, const char *what)
