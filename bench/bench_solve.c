@@ -173,7 +173,8 @@ static int run_smug(const bench *b, const char *method, const smug_mask_problem 
     smug_strategy st = strcmp(strategy, "optimize") == 0 ? SMUG_STRATEGY_OPTIMIZE
                        : strcmp(strategy, "bisect") == 0 ? SMUG_STRATEGY_BISECT
                                                          : SMUG_STRATEGY_TIGHTEN;
-    smug_solve_options o = {st, b->timeout, 8192, "bench", 0, NULL, !strcmp(trust, "trust"), 0.5};
+    smug_solve_options o = {st,  b->timeout, 8192, "bench", 0, NULL, !strcmp(trust, "trust"),
+                            0.5, 0.0};
     smug_solve_result r;
     smug_error err = SMUG_ERROR_INIT;
     if (!s || smug_solve(p, bd, s, &o, &r, &err) < 0) {

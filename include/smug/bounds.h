@@ -37,6 +37,10 @@ typedef struct smug_bounds {
     int *dom_from;              /* implications m_dom_from[i] → m_dom_to[i] */
     int *dom_to;
     int n_dom;
+    double root_mu; /* the root certificate's size multiplier: 1 from the LP, the row's own
+                       when the per-row fallback replaced the LP */
+    char note[320]; /* what the deadline or GLPK cut ("LP relaxation: cut at the deadline"),
+                       empty when nothing was: the bounds are then weaker, never wrong */
 } smug_bounds;
 
 /* Computes everything above. Fails (USAGE) when a row cannot hold even with every cell kept
@@ -51,6 +55,15 @@ int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error
  * all-kept mask keeps the class (smug_fullnet_attach does). Fails (USAGE) like
  * smug_bounds_compute when a row cannot hold. */
 int smug_bounds_all_kept(const smug_mask_problem *p, smug_bounds *out, smug_error *err);
+
+/* The same by an absolute deadline (CLOCK_MONOTONIC seconds, 0: none), checked in each
+ * phase: greedy cut keeps every cell as the incumbent, dominance keeps the pairs found so
+ * far, the LP gets what is left as GLPK's time limit. When the root LP gives no optimum (the
+ * deadline, an infeasible relaxation despite the incumbent, a GLPK failure) the lower bound
+ * falls back to the per-row one, proved by that row's own certificate; out->note says what
+ * was cut. Errors as smug_bounds_compute: a GLPK problem is never one. */
+int smug_bounds_compute_until(const smug_mask_problem *p, double deadline, smug_bounds *out,
+                              smug_error *err);
 
 /* out_zero[n]: 1 for cells that are 0 in every mask of size ≤ B worth finding: useless
  * cells, and reduced-cost fixings for B whose certificate checks exactly. NOMEM only. */

@@ -82,6 +82,7 @@ typedef struct smug_branch_stats {
     int cert_failures;      /* nodes the LP called closed whose certificate did not check */
     int solver_leaves;      /* leaves closed by the callback */
     double certify_seconds; /* in the exact checks */
+    int lp_failures;        /* node LPs GLPK failed on: those nodes went to the callback */
 } smug_branch_stats;
 
 typedef struct smug_brancher smug_brancher;

@@ -25,24 +25,30 @@
 #include "smug/net.h"
 
 typedef struct smug_ig_opts {
-    int steps;      /* m >= 1 */
-    int target;     /* class index */
-    int prob;       /* 1: attribute the softmax probability instead of the logit */
-    float baseline; /* input IG: every baseline element (first-layer IG always uses 0) */
-    int chunk;      /* path points per batched pass; 0: as many as `budget` holds */
-    size_t budget;  /* bytes of working memory for the batched passes; 0: the default, an
-                       eighth of physical memory, 64 to 128 MiB (params.def ig_memory) */
+    int steps;       /* m >= 1 */
+    int target;      /* class index */
+    int prob;        /* 1: attribute the softmax probability instead of the logit */
+    float baseline;  /* input IG: every baseline element (first-layer IG always uses 0) */
+    int chunk;       /* path points per batched pass; 0: as many as `budget` holds */
+    size_t budget;   /* bytes of working memory for the batched passes; 0: the default, an
+                        eighth of physical memory, 64 to 128 MiB (params.def ig_memory) */
+    double deadline; /* absolute CLOCK_MONOTONIC seconds (smug_process_now's clock), 0: none.
+                        Past it, the path stops between batches and IG is the midpoint sum
+                        over the points done (check.steps_done says how many): the batches
+                        then take every nb-th point, so a cut IG is a coarser sum over the
+                        whole path, not the first stretch of it */
 } smug_ig_opts;
 
 #define SMUG_IG_OPTS_INIT                                                                          \
     {                                                                                              \
-        300, 0, 0, 0.0f, 0, 0                                                                      \
+        300, 0, 0, 0.0f, 0, 0, 0.0                                                                 \
     }
 
 typedef struct smug_ig_check {
-    double sum;    /* Σ attributions */
-    double f_x;    /* F at the explained point */
-    double f_base; /* F at the baseline */
+    double sum;     /* Σ attributions */
+    double f_x;     /* F at the explained point */
+    double f_base;  /* F at the baseline */
+    int steps_done; /* path points summed: opts.steps, fewer when the deadline cut it */
 } smug_ig_check;
 
 /* IG w.r.t. the first-layer neurons. out_attr: [size of first layer output];

@@ -37,8 +37,13 @@ void smug_lp_free(smug_lp *lp);
  * wrong on purpose (the exact checks still use the true rows). */
 void smug_lp_skew(smug_lp *lp, double skew);
 
-/* Solves with the cells fixed as in fix[n] (-1 free, 0, 1). *out_value is the optimum, or
- * +INFINITY when GLPK finds no point. Fails (INTERNAL) when GLPK reports anything else. */
+/* Sets an absolute deadline (CLOCK_MONOTONIC seconds, 0: none) for the following solves:
+ * GLPK's time limit (tm_lim) is what is left of it. */
+void smug_lp_deadline(smug_lp *lp, double deadline);
+
+/* Solves with the cells fixed as in fix[n] (-1 free, 0, 1). *out_value is the optimum,
+ * +INFINITY when GLPK finds no point, or NaN when it stopped at the deadline (nothing is
+ * known). Fails (INTERNAL) when GLPK reports anything else. */
 int smug_lp_solve(smug_lp *lp, const int8_t *fix, double *out_value, smug_error *err);
 
 /* After an optimal solve: the free cell whose value is farthest from 0 and 1 (ties to the

@@ -31,6 +31,9 @@ typedef struct smug_explanation {
     int n_neurons;
     smug_ig_check check; /* completeness of ig_first */
     double seconds_ig;
+    double deadline; /* the input's one deadline (smug_now clock): smug_pipeline_neurons sets
+                        its start + timeout and every later stage stops by it; 0: the mask
+                        stages start their own (eval, where several methods share e) */
 } smug_explanation;
 
 /* Runs the model stages on x (model-input space). *out is the caller's: free its arrays
@@ -62,6 +65,9 @@ typedef struct smug_mask_result {
     int class_proved;
     double class_margin;
     char class_note[320];
+    char note[512]; /* the stages before the solver that the deadline or numerical trouble
+                       cut ("IG: 40 of 200 path points by the deadline", bounds.h's note);
+                       report.json's note starts with it */
 } smug_mask_result;
 
 /* The mask stages for one input whose neurons e already chose. Solver misbehaviour is
@@ -85,12 +91,14 @@ int smug_pipeline_mask_or_note(const smug_net *net, const float *x, const smug_p
 /* The stages of smug_pipeline_mask one by one, for callers that solve elsewhere (bundle.h):
  * smug_pipeline_problem fills out->problem and out->bounds (encode, bounds, a short GLPK
  * incumbent search; with --net-encoding full, the whole network attached (fullnet.h) and
- * the all-cells incumbent instead, as the row-only facts do not hold there); the caller fills
- * out->solve (mask over variables, size, status…); smug_pipeline_finish expands it to cells,
- * verifies it by a forward pass (an error naming the neuron when it fails) and computes the
- * saliency maps. */
+ * the all-cells incumbent instead, as the row-only facts do not hold there) by `deadline`
+ * (smug_now clock; 0: none, the GLPK search then takes a share of params->timeout); the
+ * caller fills out->solve (mask over variables, size, status…); smug_pipeline_finish expands
+ * it to cells, verifies it by a forward pass (an error naming the neuron when it fails) and
+ * computes the saliency maps. */
 int smug_pipeline_problem(const smug_net *net, const float *x, const smug_params *params,
-                          const int *neurons, int k, smug_mask_result *out, smug_error *err);
+                          const int *neurons, int k, double deadline, smug_mask_result *out,
+                          smug_error *err);
 int smug_pipeline_finish(const smug_net *net, const float *x, const smug_params *params,
                          const smug_explanation *e, const char *solver_name, smug_mask_result *out,
                          smug_error *err);

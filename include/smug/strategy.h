@@ -65,6 +65,8 @@ typedef struct smug_solve_options {
                                    first one closed (--confirm) */
     int trust_lp;               /* benchmarks only: LP values close nodes without certificates */
     double lp_share;            /* of the time left at each bound, LP branching alone (branch.h) */
+    double deadline; /* absolute (smug_process_now clock): the input's deadline, which the
+                        stages before the solve already used up part of; 0: now + timeout */
 } smug_solve_options;
 
 typedef struct smug_solve_result {

@@ -55,8 +55,8 @@ static int compute(const smug_net *net, const float *x, const smug_params *p, at
     if (r->is_pg)
         return prunegrad(net, x, p, r, err);
     if (r->is_ig) {
-        smug_ig_opts o = {p->steps,           r->target, prob,
-                          (float)p->baseline, 0,         (size_t)p->ig_memory << 20};
+        smug_ig_opts o = {
+            p->steps, r->target, prob, (float)p->baseline, 0, (size_t)p->ig_memory << 20, 0.0};
         return r->first_layer ? smug_ig_first(net, x, &o, r->attr, NULL, &r->check, err)
                               : smug_ig_input(net, x, &o, r->attr, &r->check, err);
     }

@@ -100,6 +100,8 @@ static void print_line(const run_ctx *c, const char *input, const smug_explanati
     else
         printf(", masked input predicted %d", m->verdict.masked_predicted);
     printf(", %.2f s\n", e->seconds_ig + m->seconds_encode + m->seconds_solve + m->seconds_verify);
+    if (m->note[0])
+        printf("  note: %s\n", m->note);
     if (s->note[0])
         printf("  note: %s\n", s->note);
     if (m->class_note[0])

@@ -19,11 +19,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "smug/backward.h"
 #include "smug/bigbuf.h"
 #include "smug/forward.h"
+#include "smug/interrupt.h"
 #include "smug/parallel.h"
 
 /* The default memory budget (opts.budget 0): an eighth of physical memory, at least 64 MiB
@@ -87,17 +89,24 @@ static size_t size_before(const smug_net *net, int l)
     return l < net->n_layers ? smug_shape_size(&net->layers[l].in) : (size_t)net->n_classes;
 }
 
-/* The path points i0 .. i0+rows-1 between p0 and p1 as rows of pts. */
+/* The path points i0, i0 + stride, … (rows of them) between p0 and p1 as rows of pts. */
 static void path_points(const float *restrict p1, const float *restrict p0, size_t n,
-                        const smug_ig_opts *o, int i0, int rows, float *restrict pts)
+                        const smug_ig_opts *o, int i0, int stride, int rows, float *restrict pts)
 {
     SMUG_PAR_BLOCKS(rows, n)
     for (int r = 0; r < rows; r++) {
-        float alpha = ((float)(i0 + r) + 0.5f) / (float)o->steps;
+        float alpha = ((float)(i0 + r * stride) + 0.5f) / (float)o->steps;
         float *restrict row = pts + (size_t)r * n;
         for (size_t j = 0; j < n; j++)
             row[j] = p0[j] + alpha * (p1[j] - p0[j]);
     }
+}
+
+static double monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* gsum[j] += Σ_r grad[r][j], in double, rows in order (so the result does not depend on
@@ -128,6 +137,8 @@ static int chunk_size(const smug_net *net, int from, size_t n, const smug_ig_opt
     size_t fit = budget / (per_row * sizeof(float));
     fit = fit < IG_MAX_CHUNK ? fit : IG_MAX_CHUNK;
     int chunk = o->chunk > 0 ? o->chunk : fit > (size_t)o->steps ? o->steps : (int)fit;
+    if (o->deadline > 0.0 && o->chunk <= 0 && chunk > (o->steps + 3) / 4)
+        chunk = (o->steps + 3) / 4; /* at least four batches: a deadline can cut between them */
     chunk = chunk < 1 ? 1 : chunk > o->steps ? o->steps : chunk;
     int batches = (o->steps + chunk - 1) / chunk;
     return (o->steps + batches - 1) / batches;
@@ -156,13 +167,16 @@ static int endpoint_scores(const smug_net *net, smug_trace *t, int from, const f
 }
 
 /* Sums the gradient at every path point between p0 and p1, which enter layer `from`
- * (size n): out_gsum[n] = Σ_i ∂F/∂p (p0 + α_i (p1 − p0)). One trace, one set of buffers,
- * reused by every batch of points. */
+ * (size n): out_gsum[n] = Σ_i ∂F/∂p (p0 + α_i (p1 − p0)); *out_done points. One trace, one
+ * set of buffers, reused by every batch of points. With a deadline, batch b takes the
+ * points b, b + nb, b + 2nb, … so that the batches done by the deadline spread over the
+ * whole path (ig.h). */
 static int path_gradient_sum(const smug_net *net, int from, const float *p1, const float *p0,
-                             size_t n, const smug_ig_opts *o, double *out_gsum, smug_ig_check *chk,
-                             smug_error *err)
+                             size_t n, const smug_ig_opts *o, double *out_gsum, int *out_done,
+                             smug_ig_check *chk, smug_error *err)
 {
     int chunk = chunk_size(net, from, n, o), nc = net->n_classes;
+    int nb = (o->steps + chunk - 1) / chunk;
     float *pts = smug_big_alloc((size_t)chunk * n * sizeof *pts);
     float *grad = smug_big_alloc((size_t)chunk * n * sizeof *grad);
     float *seed = malloc((size_t)chunk * (size_t)nc * sizeof *seed);
@@ -170,9 +184,14 @@ static int path_gradient_sum(const smug_net *net, int from, const float *p1, con
     int rc = pts && grad && seed ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
     if (rc == 0 && from < net->n_layers)
         rc = smug_trace_init(net, from, net->n_layers, chunk, &t, err);
-    for (int i0 = 0; rc == 0 && i0 < o->steps; i0 += chunk) {
-        int rows = o->steps - i0 < chunk ? o->steps - i0 : chunk;
-        path_points(p1, p0, n, o, i0, rows, pts);
+    *out_done = 0;
+    for (int b = 0; rc == 0 && b < nb; b++) {
+        if (b > 0 && o->deadline > 0.0 && (monotonic_now() >= o->deadline || smug_interrupted()))
+            break; /* at least one batch: an IG of some points beats none */
+        int i0 = o->deadline > 0.0 ? b : b * chunk, stride = o->deadline > 0.0 ? nb : 1;
+        int rows = (o->steps - i0 + stride - 1) / stride;
+        rows = rows < chunk ? rows : chunk;
+        path_points(p1, p0, n, o, i0, stride, rows, pts);
         if (from == net->n_layers) { /* the points are logits already */
             smug_logit_seed(pts, rows, nc, o->target, o->prob, grad);
         } else {
@@ -183,7 +202,7 @@ static int path_gradient_sum(const smug_net *net, int from, const float *p1, con
             }
         }
         if (rc == 0)
-            add_rows(grad, rows, n, out_gsum);
+            add_rows(grad, rows, n, out_gsum), *out_done += rows;
     }
     if (rc == 0 && chk)
         rc = endpoint_scores(net, &t, from, p1, p0, n, o, chk, pts, err);
@@ -252,8 +271,9 @@ static int ig_run(const smug_net *net, int from, const float *x, const float *ba
         memcpy(p1, x, n * sizeof *p1);
         memcpy(p0, base, n * sizeof *p0);
     }
+    int done = o->steps;
     if (rc == 0)
-        rc = path_gradient_sum(net, lin, p1, p0, m, o, gsum, chk, err);
+        rc = path_gradient_sum(net, lin, p1, p0, m, o, gsum, &done, chk, err);
     for (size_t j = 0; rc == 0 && j < m; j++)
         g[j] = (float)gsum[j];
     if (rc == 0 && lin > from)
@@ -262,13 +282,13 @@ static int ig_run(const smug_net *net, int from, const float *x, const float *ba
         memcpy(gx, g, n * sizeof *gx);
     double sum = 0.0;
     for (size_t j = 0; rc == 0 && j < n; j++) {
-        double a = (double)(x[j] - base[j]) * gx[j] / o->steps;
+        double a = (double)(x[j] - base[j]) * gx[j] / done;
         out_attr[j] = (float)a;
         sum += a;
     }
     free(p1), free(p0), free(g), free(gx), free(gsum);
     if (rc == 0 && chk)
-        chk->sum = sum;
+        chk->sum = sum, chk->steps_done = done;
     return rc;
 }
 

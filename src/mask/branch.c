@@ -70,6 +70,8 @@ int smug_brancher_new(const smug_mask_problem *p, const smug_bounds *b,
     if (rc == 0 && p->n > 0 && o->lp) {
         smug_lp_facts f = {b->dom_from, b->dom_to, b->n_dom};
         rc = smug_lp_new(p, &f, &br->lp, err);
+        if (rc == 0)
+            smug_lp_deadline(br->lp, o->deadline);
         if (rc == 0 && o->lp_skew != 0.0)
             smug_lp_skew(br->lp, o->lp_skew);
     }
@@ -95,6 +97,13 @@ void smug_brancher_free(smug_brancher *br)
 void smug_brancher_deadline(smug_brancher *br, double deadline)
 {
     br->o.deadline = deadline;
+    if (br->lp)
+        smug_lp_deadline(br->lp, deadline);
+}
+
+static int past(const smug_brancher *br)
+{
+    return br->o.deadline > 0.0 && now() >= br->o.deadline;
 }
 
 const smug_branch_stats *smug_brancher_stats(const smug_brancher *br)
@@ -178,8 +187,17 @@ static int lp_node(smug_brancher *br, int id, int bound, int *branch, int *sat, 
 {
     double v;
     *branch = -1, *sat = 0;
-    if (smug_lp_solve(br->lp, br->fix, &v, err) < 0)
-        return -1;
+    smug_error lerr = SMUG_ERROR_INIT;
+    if (smug_lp_solve(br->lp, br->fix, &v, &lerr) < 0) {
+        if (lerr.code == SMUG_ERR_NOMEM) {
+            *err = lerr;
+            return -1;
+        }
+        br->st.lp_failures++; /* GLPK's trouble: the node goes to the callback, no proof lost */
+        return 0;
+    }
+    if (isnan(v))
+        return 0; /* GLPK stopped at the deadline: the search loop stops next */
     br->st.nodes++;
     double tol = 1e-6 * (bound > 1 ? (double)bound : 1.0);
     if (br->o.trust_lp && v > (double)bound + 1e-6) {
@@ -220,6 +238,8 @@ static int probe(smug_brancher *br, int bound, int *cur, smug_error *err)
         for (int i = 0; rc == 0 && i < br->p->n; i++) {
             if (br->fix[i] >= 0)
                 continue;
+            if (past(br) || smug_interrupted())
+                return 0; /* the search loop says why it stops */
             for (int v = 1; v >= 0 && rc == 0; v--) {
                 int c = new_node(br, *cur, v, 0), other = c < 0 ? -1 : new_node(br, *cur, 1 - v, 0);
                 if (other < 0)
@@ -248,6 +268,10 @@ static int ask(smug_brancher *br, int id, int bound, int lemma, double seconds, 
                void *user, char *note, size_t n_note, smug_error *err)
 {
     smug_leaf_verdict v = {SMUG_LEAF_STOP, NULL, NULL};
+    if (past(br)) { /* a solver that answers fast is still not called after the deadline */
+        snprintf(note, n_note, "time limit reached before the bound %d was decided", bound);
+        return 3;
+    }
     if (fn(user, br->fix, bound, lemma, seconds, &v, br->m, err) < 0)
         return -1;
     tnode *t = &br->tree[id];

@@ -22,9 +22,11 @@ typedef struct dy {
 
 struct smug_certifier {
     const smug_mask_problem *p;
-    int64_t *am; /* [k·n] mantissas of a_jc */
-    int *ae;     /* [k·n] their exponents */
-    dy *c;       /* [n] c_i of the combination */
+    size_t *row_start; /* [k + 1]: row j's nonzero a_jc are entries row_start[j] .. [j+1] */
+    int *col;          /* [nonzeros] their cells c */
+    int64_t *am;       /* [nonzeros] mantissas of a_jc (a zero adds nothing: not stored) */
+    int *ae;           /* [nonzeros] their exponents */
+    dy *c;             /* [n] c_i of the combination */
     dy sum, rhs;
     mpz_t term;
 };
@@ -114,21 +116,33 @@ static int dy_cmp(const dy *x, const dy *y, mpz_t scratch)
 int smug_certifier_new(const smug_mask_problem *p, smug_certifier **out, smug_error *err)
 {
     smug_certifier *c = calloc(1, sizeof *c);
-    size_t kn = (size_t)p->k * (size_t)p->n, n = p->n > 0 ? (size_t)p->n : 1;
+    size_t kn = (size_t)p->k * (size_t)p->n, n = p->n > 0 ? (size_t)p->n : 1, nz = 0;
+    for (size_t i = 0; i < kn; i++)
+        nz += p->a[i] != 0.0;
     if (c) {
-        c->am = malloc((kn ? kn : 1) * sizeof *c->am);
-        c->ae = malloc((kn ? kn : 1) * sizeof *c->ae);
+        c->row_start = malloc(((size_t)(p->k > 0 ? p->k : 0) + 1) * sizeof *c->row_start);
+        c->col = malloc((nz ? nz : 1) * sizeof *c->col);
+        c->am = malloc((nz ? nz : 1) * sizeof *c->am);
+        c->ae = malloc((nz ? nz : 1) * sizeof *c->ae);
         c->c = malloc(n * sizeof *c->c);
     }
-    if (!c || !c->am || !c->ae || !c->c) {
+    if (!c || !c->row_start || !c->col || !c->am || !c->ae || !c->c) {
         if (c)
-            free(c->am), free(c->ae), free(c->c);
+            free(c->row_start), free(c->col), free(c->am), free(c->ae), free(c->c);
         free(c);
         return smug_fail(err, SMUG_ERR_NOMEM, "certify: out of memory");
     }
     c->p = p;
-    for (size_t i = 0; i < kn; i++)
-        split(p->a[i], &c->am[i], &c->ae[i]);
+    size_t at = 0;
+    for (int j = 0; j < p->k; j++) { /* sparse: a conv row touches a few cells (issue #12) */
+        c->row_start[j] = at;
+        for (int i = 0; i < p->n; i++) {
+            double a = p->a[(size_t)j * (size_t)p->n + (size_t)i];
+            if (a != 0.0)
+                c->col[at] = i, split(a, &c->am[at], &c->ae[at]), at++;
+        }
+    }
+    c->row_start[p->k > 0 ? p->k : 0] = at;
     for (size_t i = 0; i < n; i++)
         dy_init(&c->c[i]);
     dy_init(&c->sum);
@@ -148,7 +162,7 @@ void smug_certifier_free(smug_certifier *c)
     dy_clear(&c->sum);
     dy_clear(&c->rhs);
     mpz_clear(c->term);
-    free(c->am), free(c->ae), free(c->c);
+    free(c->row_start), free(c->col), free(c->am), free(c->ae), free(c->c);
     free(c);
 }
 
@@ -207,9 +221,8 @@ int smug_certify_leaf(smug_certifier *c, const int8_t *fix, int bound, const smu
         if (y == 0.0)
             continue;
         strict = 1; /* a strict row with a positive weight: the combination is strict */
-        size_t row = (size_t)j * (size_t)p->n;
-        for (int i = 0; i < p->n; i++)
-            dy_add_product(&c->c[i], c->term, c->am[row + (size_t)i], c->ae[row + (size_t)i], y);
+        for (size_t e = c->row_start[j]; e < c->row_start[j + 1]; e++)
+            dy_add_product(&c->c[c->col[e]], c->term, c->am[e], c->ae[e], y);
         int64_t tm;
         int te;
         split(p->t[j], &tm, &te);

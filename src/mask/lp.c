@@ -11,7 +11,9 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <time.h>
 
 struct smug_lp {
     const smug_mask_problem *p;
@@ -19,6 +21,7 @@ struct smug_lp {
     glp_prob *lp;      /* min Σ m */
     glp_prob *elastic; /* min Σ violation s.t. Σ m ≤ B; built on first use */
     double skew;
+    double deadline; /* smug_lp_deadline: GLPK's time limit is what is left of it */
     int last_optimal;
     /* certificate scratch */
     int *y_row, *z_from, *z_to;
@@ -132,16 +135,33 @@ static void set_fixings(glp_prob *lp, int n, const int8_t *fix)
 }
 
 /* Simplex from the current basis: 1 optimal, 0 infeasible, -1 anything else. */
-static int simplex(glp_prob *lp, smug_error *err)
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* 1 optimal, 0 infeasible, 2 stopped at the deadline (GLPK's tm_lim), -1 anything else. */
+static int simplex(glp_prob *lp, double deadline, smug_error *err)
 {
     glp_smcp parm;
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
+    if (deadline > 0.0) {
+        double left = deadline - now();
+        if (left <= 0.0)
+            return 2;
+        parm.tm_lim = left < 2e6 ? (int)(left * 1000.0) + 1 : INT_MAX;
+    }
     int rc = glp_simplex(lp, &parm), status = glp_get_status(lp);
-    if (rc != 0 && glp_get_num_rows(lp) > 0) { /* a singular basis: once more from scratch */
+    if (rc != 0 && rc != GLP_ETMLIM && glp_get_num_rows(lp) > 0) { /* a singular basis: once
+                                                                       more from scratch */
         glp_adv_basis(lp, 0);
         rc = glp_simplex(lp, &parm), status = glp_get_status(lp);
     }
+    if (rc == GLP_ETMLIM)
+        return 2;
     if (rc == 0 && status == GLP_OPT)
         return 1;
     if (rc == 0 && (status == GLP_NOFEAS || glp_get_prim_stat(lp) == GLP_NOFEAS))
@@ -149,14 +169,20 @@ static int simplex(glp_prob *lp, smug_error *err)
     return smug_fail(err, SMUG_ERR_INTERNAL, "LP relaxation: GLPK status %d (code %d)", status, rc);
 }
 
+void smug_lp_deadline(smug_lp *lp, double deadline)
+{
+    lp->deadline = deadline;
+}
+
 int smug_lp_solve(smug_lp *lp, const int8_t *fix, double *out_value, smug_error *err)
 {
     set_fixings(lp->lp, lp->p->n, fix);
-    int rc = simplex(lp->lp, err);
+    lp->last_optimal = 0;
+    int rc = simplex(lp->lp, lp->deadline, err);
     if (rc < 0)
         return -1;
     lp->last_optimal = rc == 1;
-    *out_value = rc == 1 ? glp_get_obj_val(lp->lp) : INFINITY;
+    *out_value = rc == 1 ? glp_get_obj_val(lp->lp) : rc == 0 ? INFINITY : NAN;
     return 0;
 }
 
@@ -232,10 +258,10 @@ int smug_lp_certificate(smug_lp *lp, const int8_t *fix, int bound, int elastic, 
     }
     glp_set_row_bnds(lp->elastic, p->k + lp->f.n_dom + 1, GLP_UP, 0.0, (double)bound);
     set_fixings(lp->elastic, p->n, fix);
-    int rc = simplex(lp->elastic, err);
+    int rc = simplex(lp->elastic, lp->deadline, err);
     if (rc < 0)
         return -1;
-    if (rc == 0 || !(glp_get_obj_val(lp->elastic) > 0.0))
+    if (rc != 1 || !(glp_get_obj_val(lp->elastic) > 0.0))
         return 0; /* no violation needed: the relaxation has a point, nothing to refute */
     duals(lp, lp->elastic, out);
     double mu = -glp_get_row_dual(lp->elastic, p->k + lp->f.n_dom + 1);

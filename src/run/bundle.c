@@ -500,7 +500,7 @@ int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int se
         return -1;
     /* the full-net encoding has its own bounds (the row-only facts do not hold there) */
     if (search_incumbent || b->params.net_encoding == 1
-            ? smug_pipeline_problem(net, *out_x, &b->params, bp->neurons, bp->k, out, err) < 0
+            ? smug_pipeline_problem(net, *out_x, &b->params, bp->neurons, bp->k, 0.0, out, err) < 0
             : smug_encode(net, *out_x, bp->neurons, bp->k, b->params.gamma, b->params.window,
                           &out->problem, err) < 0 ||
                   smug_bounds_compute(out->problem, &out->bounds, err) < 0)

@@ -124,8 +124,15 @@ static int prove_optimum(const emitter *em, const float *x, const smug_explanati
                          smug_mask_result *m, smug_bundle_problem *bp, smug_error *err)
 {
     const smug_params *pa = &em->plan->params;
-    smug_solve_options so = {
-        (smug_strategy)pa->strategy, pa->timeout, pa->mem_limit, "smug", 0, NULL, 0, pa->lp_share};
+    smug_solve_options so = {(smug_strategy)pa->strategy,
+                             pa->timeout,
+                             pa->mem_limit,
+                             "smug",
+                             0,
+                             NULL,
+                             0,
+                             pa->lp_share,
+                             0.0};
     if (so.strategy == SMUG_STRATEGY_BASE)
         so.strategy = SMUG_STRATEGY_AUTO;
     if (smug_solve(m->problem, &m->bounds, em->o->solver, &so, &m->solve, err) < 0)
@@ -282,7 +289,7 @@ static int emit_one(emitter *em, const char *input, smug_error *err)
     if (rc == 0)
         rc = smug_pipeline_neurons(em->net, x, pa, &e, err);
     if (rc == 0)
-        rc = smug_pipeline_problem(em->net, x, pa, e.neurons, e.n_neurons, &m, err);
+        rc = smug_pipeline_problem(em->net, x, pa, e.neurons, e.n_neurons, 0.0, &m, err);
     if (rc == 0) {
         bp->n_vars = m.problem->n;
         bp->n_rows = m.problem->k;

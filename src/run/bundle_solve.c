@@ -127,8 +127,8 @@ static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
     smug_verdict v;
     char name[256], source[256];
     snprintf(source, sizeof source, "smug %s bundle problem %s", SMUG_VERSION, bp->id);
-    smug_solve_options so = {o->strategy, o->timeout, o->mem_limit_mb,   source, 0,
-                             o->confirm,  0,          b->params.lp_share};
+    smug_solve_options so = {o->strategy, o->timeout, o->mem_limit_mb,    source, 0,
+                             o->confirm,  0,          b->params.lp_share, 0.0};
     int rc = smug_bundle_rebuild(b, sc->net, i, 1, &x, &m, err);
     if (rc == 0)
         rc = smug_solve(m.problem, &m.bounds, o->solver, &so, &m.solve, err);

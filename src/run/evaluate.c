@@ -106,6 +106,7 @@ static int need_neurons(ev *v, smug_error *err)
     double t0 = smug_now();
     if (smug_pipeline_neurons(v->net, v->x, v->p, &v->e, err) < 0)
         return -1;
+    v->e.deadline = 0.0; /* methods share e: each mask search gets the whole timeout */
     v->seconds_neurons = smug_now() - t0;
     v->have_e = 1;
     return 0;

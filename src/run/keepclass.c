@@ -48,6 +48,8 @@ static int attempt(search *s, int k, double gamma, int first, smug_mask_result *
     smug_explanation ek = *s->e;
     ek.neurons = s->order;
     ek.n_neurons = k;
+    if (!first)
+        ek.deadline = 0.0; /* a retry has its own timeout, as --keep-class documents */
     smug_keep_attempt *a = &s->keep->attempt[s->keep->n_attempts++];
     *a = (smug_keep_attempt){k, gamma, -1, -1, -1, 0};
     int rc;

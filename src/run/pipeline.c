@@ -70,6 +70,7 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
                           smug_explanation *out, smug_error *err)
 {
     memset(out, 0, sizeof *out);
+    out->deadline = smug_now() + params->timeout; /* one deadline for the whole input */
     size_t n = smug_net_first_size(net);
     out->n_first = n;
     out->logits = malloc((size_t)net->n_classes * sizeof(float));
@@ -89,6 +90,7 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
     o.target = out->target;
     o.prob = params->ig_output == 1;
     o.budget = (size_t)params->ig_memory << 20;
+    o.deadline = out->deadline;
     double t0 = smug_now();
     if (smug_ig_first(net, x, &o, out->ig_first, NULL, &out->check, err) < 0)
         return -1;
@@ -114,7 +116,8 @@ void smug_mask_result_free(smug_mask_result *r)
 }
 
 static int solve_stage(const smug_params *params, const smug_solver *solver,
-                       const smug_solver *confirm, smug_mask_result *out, smug_error *err)
+                       const smug_solver *confirm, double deadline, smug_mask_result *out,
+                       smug_error *err)
 {
     char source[256];
     const smug_mask_problem *p = out->problem;
@@ -127,7 +130,8 @@ static int solve_stage(const smug_params *params, const smug_solver *solver,
                             0,
                             confirm,
                             0,
-                            params->lp_share};
+                            params->lp_share,
+                            deadline};
     double t0 = smug_now();
     int rc = smug_solve(p, &out->bounds, solver, &o, &out->solve, err);
     out->seconds_solve = smug_now() - t0;
@@ -188,13 +192,23 @@ static void class_check(const smug_explanation *e, smug_mask_result *out)
                  pl->target, margin, pl->delta, out->verdict.masked_predicted);
 }
 
+/* Appends "; what" (or "what") to the stage notes of out. */
+static void add_note(smug_mask_result *out, const char *what)
+{
+    size_t len = strlen(out->note);
+    snprintf(out->note + len, sizeof out->note - len, "%s%s", len ? "; " : "", what);
+}
+
 int smug_pipeline_problem(const smug_net *net, const float *x, const smug_params *params,
-                          const int *neurons, int k, smug_mask_result *out, smug_error *err)
+                          const int *neurons, int k, double deadline, smug_mask_result *out,
+                          smug_error *err)
 {
     memset(out, 0, sizeof *out);
     double t0 = smug_now();
-    /* a quarter of the time limit, at most 2 s, for GLPK to find a better incumbent */
-    double mip_seconds = params->timeout / 4 < 2.0 ? params->timeout / 4 : 2.0;
+    /* a quarter of the time limit, at most 2 s, for GLPK to find a better incumbent; with a
+     * deadline, a quarter of what is left of it */
+    double span = deadline > 0.0 ? deadline - t0 : params->timeout;
+    double mip_seconds = span / 4 < 2.0 ? span / 4 : 2.0;
     if (smug_encode(net, x, neurons, k, params->gamma, params->window, &out->problem, err) < 0)
         return -1;
     if (params->net_encoding == 1) {
@@ -203,9 +217,15 @@ int smug_pipeline_problem(const smug_net *net, const float *x, const smug_params
             smug_fullnet_attach(net, x, target, params->margin, &out->problem, err) < 0 ||
             smug_bounds_all_kept(out->problem, &out->bounds, err) < 0)
             return -1;
-    } else if (smug_bounds_compute(out->problem, &out->bounds, err) < 0 ||
-               smug_bounds_mip(out->problem, &out->bounds, mip_seconds, err) < 0) {
-        return -1;
+    } else {
+        if (smug_bounds_compute_until(out->problem, deadline, &out->bounds, err) < 0)
+            return -1;
+        if (deadline > 0.0 && deadline - smug_now() < 4 * mip_seconds)
+            mip_seconds = (deadline - smug_now()) / 4; /* encoding and bounds took their share */
+        if (smug_bounds_mip(out->problem, &out->bounds, mip_seconds, err) < 0)
+            return -1;
+        if (out->bounds.note[0])
+            add_note(out, out->bounds.note);
     }
     out->seconds_encode = smug_now() - t0;
     return 0;
@@ -238,8 +258,20 @@ int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *p
                        const smug_explanation *e, const smug_solver *solver,
                        const smug_solver *confirm, smug_mask_result *out, smug_error *err)
 {
-    if (smug_pipeline_problem(net, x, params, e->neurons, e->n_neurons, out, err) < 0 ||
-        solve_stage(params, solver, confirm, out, err) < 0)
+    double deadline = e->deadline > 0.0 ? e->deadline : smug_now() + params->timeout;
+    if (smug_pipeline_problem(net, x, params, e->neurons, e->n_neurons, deadline, out, err) < 0)
+        return -1;
+    if (e->check.steps_done > 0 && e->check.steps_done < params->steps) {
+        char later[sizeof out->note], what[128]; /* IG came first: its note does too */
+        snprintf(later, sizeof later, "%s", out->note);
+        snprintf(what, sizeof what, "IG: %d of %d path points by the deadline", e->check.steps_done,
+                 params->steps);
+        out->note[0] = '\0';
+        add_note(out, what);
+        if (later[0])
+            add_note(out, later);
+    }
+    if (solve_stage(params, solver, confirm, deadline, out, err) < 0)
         return -1;
     return smug_pipeline_finish(net, x, params, e, solver->name, out, err);
 }

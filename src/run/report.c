@@ -7,6 +7,7 @@
 #include "smug/report.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "smug/fullnet.h"
 #include "smug/proof.h"
@@ -85,7 +86,10 @@ static void mask_fields(smug_json *j, const smug_explanation *e, const smug_mask
     string_or_null(j, "incumbent_from", m->solve.incumbent_from);
     smug_json_bool(j, "verified", m->verdict.ok);
     smug_json_int(j, "solver_calls", m->solve.solver_calls);
-    string_or_null(j, "note", m->solve.note[0] ? m->solve.note : NULL);
+    char note[sizeof m->note + sizeof m->solve.note + 2]; /* the stages first, then the solve */
+    snprintf(note, sizeof note, "%s%s%s", m->note, m->note[0] && m->solve.note[0] ? "; " : "",
+             m->solve.note);
+    string_or_null(j, "note", note[0] ? note : NULL);
     smug_json_int(j, "masked_predicted", m->verdict.masked_predicted);
     smug_json_number(j, "masked_confidence", m->verdict.masked_confidence);
     smug_json_bool(j, "keeps_class", smug_keeps_class(e, m));

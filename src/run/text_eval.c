@@ -79,6 +79,7 @@ static int need_neurons(tv *v, smug_error *err)
     double t0 = smug_now();
     if (smug_pipeline_neurons(v->net, v->x, &v->p, &v->e, err) < 0)
         return -1;
+    v->e.deadline = 0.0; /* methods share e: each mask search gets the whole timeout */
     double t1 = smug_now();
     v->seconds_neurons = t1 - t0;
     if (smug_encode(v->net, v->x, v->e.neurons, v->e.n_neurons, v->p.gamma, v->p.window, &v->pb,

@@ -94,7 +94,8 @@ static int run_cbc(const smug_solver *solver, const char *path, const smug_solve
                    smug_process_result *r, smug_error *err)
 {
     char **argv = NULL;
-    double left = opts->timeout > 0.001 ? opts->timeout : 0.001;
+    double left = opts->deadline > 0.0 ? opts->deadline - smug_process_now() : opts->timeout;
+    left = left > 0.001 ? left : 0.001;
     if (smug_solver_argv(solver, path, left, opts->mem_limit_mb, 0, &argv, err) < 0)
         return -1;
     smug_process proc = SMUG_PROCESS_INIT;

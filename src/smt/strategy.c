@@ -150,7 +150,8 @@ static int ask_run(search *s, const smug_solver *solver, int bound, const int8_t
             return -1;
         smug_judge(&pr, &rules, &o, s->candidate, out);
         int again = out->verdict == SMUG_JUDGE_NOTHING && !solver->model_args && o.n_values == 0 &&
-                    smug_solver_output_last_answer(&o) == SMUG_ANS_SAT;
+                    smug_solver_output_last_answer(&o) == SMUG_ANS_SAT &&
+                    smug_process_now() < s->deadline; /* no second run after the deadline */
         smug_process_result_free(&pr);
         smug_solver_output_free(&o);
         if (!again)
@@ -346,6 +347,10 @@ static int solver_step(search *s, int bound, smug_error *err)
 static int search_optimize(search *s, smug_error *err)
 {
     smug_solve_result *r = s->r;
+    if (!time_left(s)) {
+        set_note(s, "time limit reached before the solver ran");
+        return 0;
+    }
     smug_strbuf text = SMUG_STRBUF_INIT;
     smug_process_result pr;
     smug_solver_output o;
@@ -520,8 +525,9 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
         return smug_cbc_solve(p, b, solver, opts, out, err);
     memset(out, 0, sizeof *out);
     double t0 = smug_process_now();
-    search s = {p,   b,    solver->name, solver, opts, t0 + opts->timeout, out, NULL, NULL, 0,
-                0.0, NULL, NULL,         NULL,   NULL};
+    double deadline = opts->deadline > 0.0 ? opts->deadline : t0 + opts->timeout;
+    search s = {p,    b, solver->name, solver, opts, deadline, out, NULL,
+                NULL, 0, 0.0,          NULL,   NULL, NULL,     NULL};
     out->mask = malloc(p->n > 0 ? (size_t)p->n : 1);
     s.candidate = malloc(p->n > 0 ? (size_t)p->n : 1);
     int rc = out->mask && s.candidate ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
@@ -561,7 +567,7 @@ int smug_solve_leaf(const smug_mask_problem *p, const smug_proof *facts, const s
                     smug_judged *out, uint8_t *out_mask, smug_error *err)
 {
     smug_solve_options o = {
-        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one leaf", 0, NULL, 0, 0.5};
+        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one leaf", 0, NULL, 0, 0.5, 0.0};
     smug_solve_result r;
     memset(&r, 0, sizeof r);
     r.lower = lemma;
@@ -577,7 +583,7 @@ int smug_solve_bound(const smug_mask_problem *p, const smug_bounds *b, const smu
                      smug_error *err)
 {
     smug_solve_options o = {
-        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one bound", 0, NULL, 0, 0.5};
+        SMUG_STRATEGY_TIGHTEN, timeout, mem_limit_mb, "smug: one bound", 0, NULL, 0, 0.5, 0.0};
     smug_solve_result r;
     memset(&r, 0, sizeof r);
     r.lower = lemma;

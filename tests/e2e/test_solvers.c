@@ -119,7 +119,7 @@ static void solve_checked(const fixture *f, const smug_solver *s, smug_strategy 
                           int probe, smug_solve_result *r)
 {
     smug_error err = SMUG_ERROR_INIT;
-    smug_solve_options o = {st, timeout, 4096, "test_solvers", !probe, NULL, 0, 0.5};
+    smug_solve_options o = {st, timeout, 4096, "test_solvers", !probe, NULL, 0, 0.5, 0.0};
     if (smug_solve(f->p, &f->b, s, &o, r, &err) < 0)
         fail_msg("%s: %s", s->name, err.msg);
     assert_true(smug_mask_problem_satisfied(f->p, r->mask));
@@ -311,7 +311,7 @@ static void test_missing_solver_is_an_error(void **state)
     memcpy(&s, solver_named(&reg, "cvc5"), sizeof s);
     s.executable = "/nonexistent/cvc5-not-here";
     smug_error err = SMUG_ERROR_INIT;
-    smug_solve_options o = {SMUG_STRATEGY_TIGHTEN, 5.0, 1024, "test", 1, NULL, 0, 0.5};
+    smug_solve_options o = {SMUG_STRATEGY_TIGHTEN, 5.0, 1024, "test", 1, NULL, 0, 0.5, 0.0};
     smug_solve_result res;
     assert_int_equal(smug_solve(f.p, &f.b, &s, &o, &res, &err), -1);
     assert_int_equal(err.code, SMUG_ERR_SOLVER);

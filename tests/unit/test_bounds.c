@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "smug/bounds.h"
+#include "smug/branch.h"
 #include "smug/encode.h"
 #include "smug/input.h"
 #include "smug/params.h"
@@ -519,6 +520,62 @@ static void test_random_tiny(void **state)
     assert_true(feasible > 100 && impossible > 5 && with_dom > 50 && gaps > 5);
 }
 
+/* Issue #12 item 2: without the LP (here: a deadline already past, as when GLPK is cut or
+ * fails) the bounds are weaker, never wrong and never an error. On random tiny problems the
+ * lower bound is then the per-row one, proved by that row's own certificate (the root step
+ * of the proof re-checks it exactly), never above the true optimum, and the note says why. */
+static void test_without_lp(void **state)
+{
+    (void)state;
+    tu_rng rng = {20261203};
+    int proved = 0;
+    for (int trial = 0; trial < 200; trial++) {
+        int n = 1 + (int)tu_rng_below(&rng, 11), k = 1 + (int)tu_rng_below(&rng, 4);
+        smug_mask_problem *p = tiny(k, n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < k; j++)
+                p->a[(size_t)j * (size_t)n + (size_t)i] = tu_rng_unit(&rng) * 2.0 - 0.5;
+        for (int j = 0; j < k; j++) {
+            double pos = 0.0;
+            for (int i = 0; i < n; i++)
+                pos += coef(p, j, i) > 0.0 ? coef(p, j, i) : 0.0;
+            p->t[j] = pos * tu_rng_unit(&rng) * 0.7;
+        }
+        brute br;
+        brute_run(p, &br);
+        smug_bounds b;
+        smug_error err = SMUG_ERROR_INIT;
+        int rc = smug_bounds_compute_until(p, 1e-9, &b, &err);
+        if (rc != 0 || br.opt < 0) { /* gamma's fault (expect_usage): the one error left */
+            assert_int_equal(rc, -1);
+            assert_int_equal(err.code, SMUG_ERR_USAGE);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_non_null(strstr(b.note, "cut at the deadline"));
+            assert_non_null(strstr(b.note, "per-row"));
+            assert_true(b.lower <= br.opt && br.opt <= b.upper);
+            assert_true(smug_mask_problem_satisfied(p, b.incumbent));
+            smug_proof proof;
+            memset(&proof, 0, sizeof proof);
+            int lower = -1;
+            assert_int_equal(
+                smug_proof_set_facts(&proof, p->n, b.useless, b.dom_from, b.dom_to, b.n_dom, &err),
+                0);
+            assert_int_equal(smug_branch_root_step(p, &b, &proof, &lower, &err), 0);
+            assert_int_equal(lower, b.lower); /* checked again, exactly */
+            if (b.lower < b.upper)
+                assert_int_equal(b.lower, b.lower_row);
+            proved += b.lower > 1;
+            smug_proof_free(&proof);
+        }
+        smug_bounds_free(&b); /* the caller's after a failure too (bounds.h) */
+        free(br.feasible);
+        smug_mask_problem_free(p);
+    }
+    print_message("without the LP: %d of 200 with a per-row bound above 1\n", proved);
+    assert_true(proved > 20);
+}
+
 /* ---- real problems ------------------------------------------------------------------ */
 
 static smug_mask_problem *real_problem(const char *model, const char *image, int k, int window,
@@ -694,7 +751,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_made),    cmocka_unit_test(test_random_tiny),
         cmocka_unit_test(test_real),         cmocka_unit_test(test_gamma_near_one),
-        cmocka_unit_test(test_no_variables),
+        cmocka_unit_test(test_no_variables), cmocka_unit_test(test_without_lp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

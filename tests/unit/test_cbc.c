@@ -122,7 +122,7 @@ static void test_solve_with_cbc(void **state)
     assert_non_null(cbc);
     smug_mask_problem *p = NULL;
     smug_bounds b;
-    smug_solve_options o = {SMUG_STRATEGY_AUTO, 10.0, 1024, "test", 0, NULL, 0, 0.5};
+    smug_solve_options o = {SMUG_STRATEGY_AUTO, 10.0, 1024, "test", 0, NULL, 0, 0.5, 0.0};
     int calls = 0;
     for (unsigned long long seed = 1; seed <= 5; seed++) {
         if (p) {
