@@ -26,12 +26,12 @@
 #include "smug/keepclass.h"
 #include "smug/onnx.h"
 #include "smug/pipeline.h"
-#include "smug/process.h"
 #include "smug/replay.h"
 #include "smug/report.h"
 #include "smug/score.h"
 #include "smug/textview.h"
 #include "smug/tokens.h"
+#include "smug/workpool.h"
 
 typedef struct run_ctx {
     const smug_net *net;
@@ -371,29 +371,40 @@ static int worker(run_ctx *c, const char *input, int i)
     return rc < 0 ? WORKER_FATAL : c->failures ? WORKER_INPUT_FAILED : WORKER_OK;
 }
 
-/* Waits a little for one worker (pids[*n] running); a fatal one's message goes to err (the
- * first only). Returns 1 when one ended. */
-static int reap_worker(run_ctx *c, pid_t *pids, int *n, int *fatal, smug_error *err)
+typedef struct run_pool {
+    run_ctx *c;
+    char **paths;
+    int n, done, fatal;
+    smug_error *err; /* the first worker that died without saying why */
+} run_pool;
+
+static int pool_task(void *user, int task, int msg_fd)
 {
-    int status;
-    pid_t pid = smug_process_wait_any(0.1, &status);
-    if (pid <= 0)
-        return 0;
-    for (int i = 0; i < *n; i++)
-        if (pids[i] == pid)
-            pids[i] = pids[--*n];
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    c->failures += code == WORKER_INPUT_FAILED;
-    if (code == WORKER_FATAL) {
-        *fatal = 1; /* its message is in its .err part */
-    } else if (code != WORKER_OK && code != WORKER_INPUT_FAILED && err->code == SMUG_OK &&
-               !smug_interrupted()) {
-        *fatal = 1;
-        smug_fail(err, SMUG_ERR_INTERNAL, "a worker process %s %d",
+    (void)msg_fd; /* a worker's error goes to its .err part, with its code */
+    run_pool *rp = user;
+    return worker(rp->c, rp->paths[task], task);
+}
+
+/* A worker ended: a fatal one stops new ones (its message is in its .err part, or is how
+ * it died); the progress line counts it. */
+static int pool_done(void *user, int task, int status, const char *msg)
+{
+    (void)task, (void)msg;
+    run_pool *rp = user;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1, fatal = code == WORKER_FATAL;
+    rp->c->failures += code == WORKER_INPUT_FAILED;
+    if (code != WORKER_OK && code != WORKER_INPUT_FAILED && !fatal && rp->err->code == SMUG_OK &&
+        !smug_interrupted()) {
+        fatal = 1;
+        smug_fail(rp->err, SMUG_ERR_INTERNAL, "a worker process %s %d",
                   WIFSIGNALED(status) ? "died of signal" : "exited with status",
                   WIFSIGNALED(status) ? WTERMSIG(status) : code);
     }
-    return 1;
+    rp->done++;
+    rp->fatal |= fatal;
+    if (rp->c->tty)
+        fprintf(stderr, "\r[%d/%d] done\033[K", rp->done, rp->n);
+    return fatal;
 }
 
 /* The fragments into the report, in input order; a fatal worker's message becomes err. */
@@ -425,59 +436,20 @@ static int splice_parts(run_ctx *c, int n, smug_error *err)
     return rc;
 }
 
-/* Ctrl-C (interrupt.h): no new worker starts; the running ones stop their solvers as at a
- * deadline, or are told to (smug_process_workers_signal), and are waited for. */
-static void stop_workers(const pid_t *pids, int n, double *since, int *stage)
-{
-    if (!smug_interrupted())
-        return;
-    double now = smug_process_now();
-    if (*since < 0)
-        *since = now;
-    int sig = smug_process_workers_signal(now - *since, stage);
-    for (int i = 0; sig && i < n; i++)
-        kill(pids[i], sig);
-}
-
 static int explain_parallel(run_ctx *c, char **paths, int n, smug_error *err)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/.parts", c->plan->out_dir);
     if (smug_fs_mkdirs(dir, err) < 0)
         return -1;
-    pid_t *pids = malloc((size_t)c->plan->params.jobs * sizeof *pids), parent = getpid();
-    if (!pids)
-        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     smug_set_threads(1); /* the parallelism is the workers' (and no OpenMP pool to fork) */
-    fflush(NULL);
-    int running = 0, done = 0, fatal = 0, stage = 0;
-    double since = -1.0;
-    for (int i = 0; i < n || running > 0;) {
-        if (i < n && !fatal && !smug_interrupted() && running < c->plan->params.jobs) {
-            pid_t pid = fork();
-            if (pid == 0)
-                _exit(smug_process_worker_init(parent) < 0 ? WORKER_FATAL : worker(c, paths[i], i));
-            if (pid < 0) {
-                fatal = 1;
-                smug_fail(err, SMUG_ERR_IO, "fork failed: %s", strerror(errno));
-                continue;
-            }
-            i++;
-            pids[running++] = pid;
-            continue;
-        }
-        if (i < n && (fatal || smug_interrupted()))
-            i = n; /* start nothing more, let the running ones finish */
-        if (running == 0)
-            break;
-        stop_workers(pids, running, &since, &stage);
-        if (!reap_worker(c, pids, &running, &fatal, err))
-            continue;
-        done++;
-        if (c->tty)
-            fprintf(stderr, "\r[%d/%d] done\033[K", done, n);
-    }
-    free(pids);
+    run_pool rp = {c, paths, n, 0, 0, err};
+    smug_workpool pool = {c->plan->params.jobs, n, WORKER_FATAL, pool_task, pool_done, &rp};
+    smug_error ferr = SMUG_ERROR_INIT;
+    int fatal = smug_workpool_run(&pool, NULL, &ferr) < 0;
+    if (fatal && err->code == SMUG_OK)
+        *err = ferr;
+    fatal |= rp.fatal;
     if (c->tty)
         fprintf(stderr, "\r\033[K");
     smug_error perr = SMUG_ERROR_INIT;
