@@ -76,16 +76,9 @@ const char *cli_default_input(void);
 
 int cli_ends_with(const char *s, const char *suffix);
 
-/* The solver called name, which must be installed (cli_solver: any format, CBC included;
- * cli_smt_solver: one that reads SMT-LIB, command naming the smug subcommand in the
- * message). */
-#include "smug/registry.h"
-int cli_solver(const smug_solvers *reg, const char *name, const smug_solver **out, smug_error *err);
-int cli_smt_solver(const smug_solvers *reg, const char *name, const char *command,
-                   const smug_solver **out, smug_error *err);
-/* The --confirm solver of p: NULL for "none"; it must differ from p->solver. */
-int cli_confirm_solver(const smug_solvers *reg, const smug_params *p, const char *command,
-                       const smug_solver **out, smug_error *err);
+/* Solver names become registry entries in run/pick.c (smug_pick_solver), which brings the
+ * registry (smug_solvers_load) with it. */
+#include "smug/pick.h"
 
 /* The vocabulary (token models: --vocab/the plan's vocab, or <model stem>.vocab when it
  * exists; NULL when neither) and the class names (<model stem>.labels when it exists); both

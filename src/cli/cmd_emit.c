@@ -81,12 +81,9 @@ static int run_emit(const cli_args *a, smug_error *err)
         rc = smug_solvers_load(NULL, &reg, err);
     o.registry = reg;
     if (rc == 0 && o.family) {
-        rc = smug_solvers_get(reg, plan.params.solver, &o.solver, err);
-        if (rc == 0 && !smug_solver_installed(o.solver, NULL, 0))
-            rc = smug_fail(err, SMUG_ERR_SOLVER,
-                           "--family needs solver %s: '%s' is not "
-                           "installed",
-                           o.solver->name, o.solver->executable);
+        rc = smug_pick_solver(reg, plan.params.solver, SMUG_PICK_INSTALLED, "emit", &o.solver, err);
+        if (rc < 0 && err->code == SMUG_ERR_SOLVER)
+            smug_error_prefix(err, "--family runs the solver");
     }
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);

@@ -75,7 +75,8 @@ static int load_solver(const smug_plan *plan, smug_solvers **reg, const smug_sol
                          "--confirm: smug eval does not confirm proofs; use smug run --confirm");
     if (smug_solvers_load(NULL, reg, err) < 0)
         return -1;
-    return cli_smt_solver(*reg, plan->params.solver, "eval", out, err);
+    return smug_pick_solver(*reg, plan->params.solver, SMUG_PICK_INSTALLED | SMUG_PICK_SMTLIB,
+                            "eval", out, err);
 }
 
 /* Labels for the inputs of plan entry `path`: --labels, else labels.csv in the folder (a

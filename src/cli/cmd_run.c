@@ -514,9 +514,10 @@ static int run_run(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0)
-        rc = cli_solver(reg, plan.params.solver, &solver, err); /* CBC too (cbc.h) */
+        rc = smug_pick_solver(reg, plan.params.solver, SMUG_PICK_INSTALLED, "run", &solver,
+                              err); /* CBC too (cbc.h) */
     if (rc == 0)
-        rc = cli_confirm_solver(reg, &plan.params, "run", &confirm, err);
+        rc = smug_pick_confirm(reg, &plan.params, "run", &confirm, err);
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
     if (rc == 0) /* window 0 ("auto") becomes the model's own, so report.json names it */

@@ -75,9 +75,10 @@ static int run_solve(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0)
-        rc = cli_solver(reg, b->params.solver, &o.solver, err); /* CBC too (cbc.h) */
+        rc = smug_pick_solver(reg, b->params.solver, SMUG_PICK_INSTALLED, "solve", &o.solver,
+                              err); /* CBC too (cbc.h) */
     if (rc == 0)
-        rc = cli_confirm_solver(reg, &b->params, "solve", &o.confirm, err);
+        rc = smug_pick_confirm(reg, &b->params, "solve", &o.confirm, err);
     if (rc == 0)
         rc = smug_bundle_net(b, &net, err);
     smug_bundle_solve_stats st;
