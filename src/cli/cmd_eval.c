@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "eval_write.h"
+#include "text_in.h"
 #include "smug/interrupt.h"
 #include "smug/config.h"
 #include "smug/forward.h"

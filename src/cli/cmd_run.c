@@ -16,6 +16,7 @@
 #include "smug/forward.h"
 
 #include "cli.h"
+#include "text_in.h"
 #include "smug/artifacts.h"
 #include "smug/config.h"
 #include "smug/fsutil.h"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "eval_write.h"
 #include "smug/json.h"
 #include "smug/summary.h"
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "eval_write.h"
 #include "smug/fsutil.h"
 #include "smug/json.h"
 #include "smug/strbuf.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text_in.h"
 #include "smug/config.h"
 #include "smug/fsutil.h"
 #include "smug/input.h"
