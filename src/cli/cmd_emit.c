@@ -100,7 +100,7 @@ static int run_emit(const cli_args *a, smug_error *err)
         printf("wrote %s/manifest.json\n", out);
     smug_net_free(net);
     smug_solvers_free(reg);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
     return rc;
 }
 

@@ -238,7 +238,7 @@ static int eval_one_text(eval_ctx *c, const char *path, int label, smug_error *e
     if (rc == 0)
         rc = misclassified(c, path, x, label, err);
     if (rc != 0) {
-        smug_tokens_free(&tk), free(x);
+        smug_tokens_clear(&tk), free(x);
         return rc < 0 ? smug_error_prefix(err, "%s", path) : 0;
     }
     cli_eval_row *r = &c->run->rows[c->run->n_rows];
@@ -259,7 +259,7 @@ static int eval_one_text(eval_ctx *c, const char *path, int label, smug_error *e
         free(r->t.r[m].kept), free(r->t.r[m].score);
         r->t.r[m].kept = NULL, r->t.r[m].score = NULL;
     }
-    smug_tokens_free(&tk), free(x);
+    smug_tokens_clear(&tk), free(x);
     if (rc < 0) {
         free(r->input);
         for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
@@ -337,7 +337,7 @@ static int eval_inputs(const cli_args *a, eval_ctx *c, int limit, smug_error *er
                                "written",
                                smug_interrupted());
         }
-        smug_labels_free(&lb);
+        smug_labels_clear(&lb);
         smug_input_paths_free(paths, n);
     }
     return rc;
@@ -387,13 +387,13 @@ static int run_eval(const cli_args *a, smug_error *err)
         free(run.rows[i].input);
         for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
             free(run.rows[i].words[m]);
-        smug_eval_input_free(&run.rows[i].e); /* the curves */
+        smug_eval_input_clear(&run.rows[i].e); /* the curves */
     }
-    cli_names_free(&c.names);
+    cli_names_clear(&c.names);
     free(run.rows);
     smug_net_free(net);
     smug_solvers_free(reg);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
     return rc;
 }
 

@@ -145,10 +145,10 @@ static int run_run(const cli_args *a, smug_error *err)
     else if (rc == 0 && c.failures)
         rc = smug_fail(err, SMUG_ERR_SOLVER, "%d input(s) failed; see %s", c.failures, path);
     smug_strbuf_free(&sb);
-    cli_names_free(&c.names);
+    cli_names_clear(&c.names);
     smug_net_free(net);
     smug_solvers_free(reg);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
     return rc;
 }
 

@@ -26,9 +26,9 @@ typedef struct text_input {
     float *score;  /* [tokens.n] */
 } text_input;
 
-static void text_input_free(text_input *t)
+static void text_input_clear(text_input *t)
 {
-    smug_tokens_free(&t->tokens);
+    smug_tokens_clear(&t->tokens);
     free(t->keep);
     free(t->kept);
     free(t->score);
@@ -113,7 +113,7 @@ static int npy_words(run_ctx *c, const float *x, text_input *t, const char *inpu
     smug_strbuf_free(&sb);
     t->is_text = rc == 0 && n > 0 && t->tokens.n == n; /* every vocabulary word is one token */
     if (rc == 0 && !t->is_text)
-        smug_tokens_free(&t->tokens);
+        smug_tokens_clear(&t->tokens);
     return rc;
 }
 
@@ -208,7 +208,7 @@ int cli_run_one(run_ctx *c, const char *input, smug_error *err)
     if (loaded == 0 && !t.is_text && c->net->input_is_tokens && c->names.vocab)
         loaded = npy_words(c, x, &t, input, err);
     if (loaded < 0) {
-        text_input_free(&t);
+        text_input_clear(&t);
         free(x);
         return -1;
     }
@@ -221,7 +221,7 @@ int cli_run_one(run_ctx *c, const char *input, smug_error *err)
         char dir[2048];
         smug_artifact_paths *ap = malloc(sizeof *ap);
         if (!ap) {
-            smug_explanation_free(&e), free(x);
+            smug_explanation_clear(&e), free(x);
             return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
         }
         memset(ap, 0, sizeof *ap);
@@ -242,8 +242,8 @@ int cli_run_one(run_ctx *c, const char *input, smug_error *err)
         failed = failed < 0 || write_outputs(c, input, x, &e, &m, &t, dir, ap, &merr) < 0;
         if (failed && (merr.code == SMUG_ERR_USAGE || merr.code == SMUG_ERR_UNSUPPORTED)) {
             *err = merr; /* a setting no input can satisfy: stop here, once */
-            smug_mask_result_free(&m), smug_explanation_free(&e), free(x), free(ap), free(keep);
-            text_input_free(&t);
+            smug_mask_result_clear(&m), smug_explanation_clear(&e), free(x), free(ap), free(keep);
+            text_input_clear(&t);
             return -1;
         }
         c->failures += failed;
@@ -265,9 +265,9 @@ int cli_run_one(run_ctx *c, const char *input, smug_error *err)
     } else {
         smug_error_prefix(err, "%s", input);
     }
-    smug_mask_result_free(&m);
-    smug_explanation_free(&e);
-    text_input_free(&t);
+    smug_mask_result_clear(&m);
+    smug_explanation_clear(&e);
+    text_input_clear(&t);
     free(x);
     return rc;
 }

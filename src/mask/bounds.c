@@ -316,7 +316,7 @@ int smug_bounds_mip(const smug_mask_problem *p, smug_bounds *b, double seconds, 
     return found < 0 ? -1 : 0;
 }
 
-void smug_bounds_free(smug_bounds *b)
+void smug_bounds_clear(smug_bounds *b)
 {
     free(b->incumbent);
     free(b->useless);

@@ -304,8 +304,8 @@ static int emit_one(emitter *em, const char *input, smug_error *err)
         rc = write_files(em, bp, &m, err);
     if (rc < 0 && x) /* the loader's own errors already name the file */
         smug_error_prefix(err, "%s", input);
-    smug_mask_result_free(&m);
-    smug_explanation_free(&e);
+    smug_mask_result_clear(&m);
+    smug_explanation_clear(&e);
     free(x);
     return rc;
 }
@@ -534,7 +534,7 @@ int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir
     if (rc == 0)
         rc = write_manifest(&em, err); /* last: a bundle without it is visibly unfinished */
     for (int i = 0; i < em.n; i++)
-        smug_bundle_problem_free(&em.probs[i]);
+        smug_bundle_problem_clear(&em.probs[i]);
     free(em.probs);
     smug_input_paths_free(paths, n);
     return rc;

@@ -156,7 +156,7 @@ static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
     if (rc == 0)
         rc = smug_fs_write_at(sc->resfd, sc->where, name, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);
-    smug_mask_result_free(&m);
+    smug_mask_result_clear(&m);
     free(x);
     return rc;
 }

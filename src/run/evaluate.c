@@ -77,7 +77,7 @@ int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err)
     return n ? 0 : smug_fail(err, SMUG_ERR_USAGE, "--methods: the list is empty");
 }
 
-void smug_eval_input_free(smug_eval_input *e)
+void smug_eval_input_clear(smug_eval_input *e)
 {
     for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
         free(e->r[m].map);
@@ -151,7 +151,7 @@ static int run_smug(ev *v, smug_eval_result *r, smug_error *err)
     r->sparsity = smug_sparsity_cells(&m.problem->grid, m.cells);
     snprintf(r->note, sizeof r->note, "%s, %d of %d cells", smug_solve_status_name(m.solve.status),
              m.solve.size, m.problem->n);
-    smug_mask_result_free(&m);
+    smug_mask_result_clear(&m);
     return score_map(v, r, err);
 }
 
@@ -403,8 +403,8 @@ static int run_sanity(ev *v, smug_error *err)
                                      ? smug_spearman(r->map, tmp.r[m].map, hw)
                                      : NAN;
         }
-        smug_explanation_free(&rv.e);
-        smug_eval_input_free(&tmp);
+        smug_explanation_clear(&rv.e);
+        smug_eval_input_clear(&tmp);
         smug_sanity_net_free(rn);
     }
     return rc;
@@ -433,7 +433,7 @@ int smug_evaluate(const smug_net *net, const float *x, const smug_params *params
     }
     if (rc == 0 && p.sanity)
         rc = run_sanity(&v, err);
-    smug_explanation_free(&v.e);
+    smug_explanation_clear(&v.e);
     return rc;
 }
 

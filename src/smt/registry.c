@@ -109,7 +109,7 @@ void smug_solvers_free(smug_solvers *reg)
     if (!reg)
         return;
     for (int i = 0; i < reg->n; i++)
-        smug_solver_free(&reg->solvers[i]);
+        smug_solver_clear(&reg->solvers[i]);
     free(reg->solvers);
     free(reg->dir);
     free(reg);

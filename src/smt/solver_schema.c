@@ -301,7 +301,7 @@ int smug_solver_load_buffer(const void *data, size_t len, const char *path, smug
     int rc = read_solver(doc, path, out, err);
     smug_yaml_free(doc);
     if (rc < 0)
-        smug_solver_free(out);
+        smug_solver_clear(out);
     return rc;
 }
 
@@ -317,7 +317,7 @@ int smug_solver_load_file(const char *path, smug_solver *out, smug_error *err)
     return rc;
 }
 
-void smug_solver_free(smug_solver *s)
+void smug_solver_clear(smug_solver *s)
 {
     char **vectors[] = {s->args,          s->incremental_args, s->stdin_args,
                         s->file_args,     s->time_limit,       s->memory_limit,
