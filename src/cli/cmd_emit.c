@@ -58,6 +58,16 @@ static int generated_on(char *buf, size_t n, smug_error *err)
     return 0;
 }
 
+/* On a terminal: "[i/n] emitting INPUT", cleared at the end. */
+static void show_progress(void *user, int i, int n, const char *input)
+{
+    (void)user;
+    if (i < n)
+        fprintf(stderr, "\r[%d/%d] emitting %s\033[K", i + 1, n, input);
+    else
+        fprintf(stderr, "\r\033[K");
+}
+
 static int run_emit(const cli_args *a, smug_error *err)
 {
     smug_emit_options o = {0};
@@ -72,7 +82,7 @@ static int run_emit(const cli_args *a, smug_error *err)
         parse_slurm(cli_get(a, "slurm"), &o.slurm_tasks, err) < 0)
         return -1;
     o.family = cli_get(a, "family") != NULL;
-    o.progress = isatty(STDERR_FILENO);
+    o.progress = isatty(STDERR_FILENO) ? show_progress : NULL;
     o.generated_on = date;
     if (generated_on(date, sizeof date, err) < 0)
         return -1;

@@ -522,11 +522,11 @@ int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir
         rc = prepare_dir(&em, err);
     for (int i = 0; rc == 0 && i < n; i++) {
         if (o->progress)
-            fprintf(stderr, "\r[%d/%d] emitting %s\033[K", i + 1, n, paths[i]);
+            o->progress(o->progress_user, i, n, paths[i]);
         rc = emit_one(&em, paths[i], err);
     }
     if (o->progress)
-        fprintf(stderr, "\r\033[K");
+        o->progress(o->progress_user, n, n, NULL);
     if (rc == 0 && o->slurm_tasks > 0)
         rc = write_slurm(&em, err);
     if (rc == 0)
