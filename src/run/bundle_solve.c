@@ -161,42 +161,45 @@ static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
     return rc;
 }
 
-/* Takes the lock file `name` (flock, never waiting): 1 taken (*out_fd), 0 held by another
- * run, -1 an error (a link or a non-file there: refused). A run removes its lock file when
- * done, so one that took the lock of a file already removed (it had opened it before)
- * checks that the name still leads to its file and otherwise starts over: then every path
+typedef enum lock_status { LOCK_FAILED = -1, LOCK_BUSY = 0, LOCK_TAKEN = 1 } lock_status;
+
+/* Takes the lock file `name` (flock, never waiting): LOCK_TAKEN (*out_fd), LOCK_BUSY (held by
+ * another run) or LOCK_FAILED (an error; a link or a non-file there: refused). A run removes its
+ * lock file when done, so one that took the lock of a file already removed (it had opened it
+ * before) checks that the name still leads to its file and otherwise starts over: then every path
  * may remove the lock file, and no empty lock files are left behind. */
-static int lock_take(const solve_ctx *sc, const char *name, int *out_fd, smug_error *err)
+static lock_status lock_take(const solve_ctx *sc, const char *name, int *out_fd, smug_error *err)
 {
     for (int attempt = 0; attempt < 100; attempt++) {
         int fd =
             openat(sc->resfd, name, O_CREAT | O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
         struct stat st, now;
         if (fd < 0 && smug_fs_kind_at(sc->resfd, name) == SMUG_FS_OTHER)
-            return smug_fs_refuse_at(sc->resfd, sc->where, name, err);
+            return (lock_status)smug_fs_refuse_at(sc->resfd, sc->where, name, err);
         if (fd < 0)
-            return smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot create: %s", sc->where, name,
-                             strerror(errno));
+            return (lock_status)smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot create: %s", sc->where,
+                                          name, strerror(errno));
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
             close(fd);
-            return smug_fs_refuse_at(sc->resfd, sc->where, name, err);
+            return (lock_status)smug_fs_refuse_at(sc->resfd, sc->where, name, err);
         }
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
             int e = errno;
             close(fd);
             if (e == EWOULDBLOCK)
-                return 0;
-            return smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot lock: %s", sc->where, name,
-                             strerror(e));
+                return LOCK_BUSY;
+            return (lock_status)smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot lock: %s", sc->where,
+                                          name, strerror(e));
         }
         if (fstatat(sc->resfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st.st_ino &&
             now.st_dev == st.st_dev) {
             *out_fd = fd;
-            return 1;
+            return LOCK_TAKEN;
         }
         close(fd); /* removed by the run that held it: try the current one */
     }
-    return smug_fail(err, SMUG_ERR_IO, "%s/%s: the lock file keeps changing", sc->where, name);
+    return (lock_status)smug_fail(err, SMUG_ERR_IO, "%s/%s: the lock file keeps changing",
+                                  sc->where, name);
 }
 
 static void lock_drop(const solve_ctx *sc, const char *name, int fd)
@@ -215,17 +218,19 @@ static int child_main(const solve_ctx *sc, int i, int msg_fd)
     file_name(id, solver, "json", result, sizeof result);
     file_name(id, solver, "error", errname, sizeof errname);
     smug_error err = SMUG_ERROR_INIT, ignore = SMUG_ERROR_INIT;
-    int fd = -1, rc = lock_take(sc, lock, &fd, &err);
-    if (rc == 0)
+    int fd = -1;
+    lock_status got = lock_take(sc, lock, &fd, &err);
+    if (got == LOCK_BUSY)
         return CHILD_SKIPPED;
-    smug_fs_kind done = rc > 0 ? smug_fs_kind_at(sc->resfd, result) : SMUG_FS_MISSING;
+    int rc = got == LOCK_FAILED ? -1 : 0;
+    smug_fs_kind done = got == LOCK_TAKEN ? smug_fs_kind_at(sc->resfd, result) : SMUG_FS_MISSING;
     if (done == SMUG_FS_REGULAR) {
         lock_drop(sc, lock, fd);
         return CHILD_SKIPPED; /* finished by another run between our scan and the lock */
     }
     if (done == SMUG_FS_OTHER)
         rc = smug_fs_refuse_at(sc->resfd, sc->where, result, &err);
-    else if (rc > 0)
+    else if (got == LOCK_TAKEN)
         rc = solve_problem(sc, i, &err);
     if (rc < 0) { /* the pipe first: it works on a full disk (one write < PIPE_BUF) */
         if (write(msg_fd, err.msg, strlen(err.msg)) < 0)
