@@ -36,8 +36,42 @@ typedef struct cli_eval_run {
  * markdown table to stdout. */
 int cli_eval_write(const cli_eval_run *r, const char *dir, smug_error *err);
 
-/* Shared by both writers: a quoted CSV field (inner quotes doubled); DIR/name written
- * atomically from sb, which is reset. */
+/* The per-method table both writers fill (eval_table.c writes it): for each method m,
+ * n[m] inputs and one value per column (NaN: none). A column with a NULL key is shown in
+ * table.md only. */
+#define CLI_EVAL_MAX_COLS 16
+typedef struct cli_eval_table {
+    int n_cols;
+    const char *const *keys; /* [n_cols] table.csv / eval.json names, in order */
+    int n[SMUG_EVAL_N_METHODS];
+    double v[SMUG_EVAL_N_METHODS][CLI_EVAL_MAX_COLS];
+} cli_eval_table;
+
+/* One table.md row: label, the column shown (-1: n) times scale, printed with fmt. */
+typedef struct cli_eval_md_row {
+    const char *label;
+    int col;
+    double scale;
+    const char *fmt;
+} cli_eval_md_row;
+
+/* table.md's table (header, separator, rows; methods as columns), table.csv (method, n,
+ * then the keyed columns) and eval.json (run counts, [kind], [note with with_note], then a
+ * methods array; more, if not NULL, adds members to method m's object). */
+void cli_eval_table_md(smug_strbuf *sb, const cli_eval_run *r, const cli_eval_table *t,
+                       const cli_eval_md_row *rows, int n_rows);
+void cli_eval_table_csv(smug_strbuf *sb, const cli_eval_run *r, const cli_eval_table *t);
+struct smug_json;
+typedef void (*cli_eval_json_more)(struct smug_json *j, int m, const void *arg);
+void cli_eval_table_json(smug_strbuf *sb, const cli_eval_run *r, const cli_eval_table *t,
+                         const char *kind, int with_note, cli_eval_json_more more,
+                         const void *more_arg);
+
+/* inputs.csv: the columns every kind starts with, "input,label,predicted,method," */
+void cli_eval_inputs_csv_head(smug_strbuf *sb, const cli_eval_row *row, int predicted, int m);
+
+/* A quoted CSV field (inner quotes doubled); DIR/name written atomically from sb, which is
+ * reset. */
 void cli_csv_text(smug_strbuf *sb, const char *s);
 int cli_eval_write_file(const char *dir, const char *name, smug_strbuf *sb, smug_error *err);
 
