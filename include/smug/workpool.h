@@ -15,7 +15,9 @@
  *    a deadline, or are told to (smug_process_workers_signal), and are waited for;
  *  - a task whose `done` returns nonzero, or a fork that fails, stops new tasks from
  *    starting too; the running ones are still waited for and reported.
- * Output buffered in stdio is flushed before the first fork, so no child prints it again.
+ * Output buffered in stdio is flushed before the first fork, so no child prints it again,
+ * and the process is set to one BLAS/OpenMP thread (smug_set_threads(1)) for good: the
+ * parallelism is the workers', and a child forked beside a live OpenMP pool cannot use it.
  */
 #ifndef SMUG_WORKPOOL_H
 #define SMUG_WORKPOOL_H

@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "smug/forward.h"
-
 #include "smug/config.h"
 #include "smug/fsutil.h"
 #include "smug/interrupt.h"
@@ -123,7 +121,6 @@ int cli_run_parallel(run_ctx *c, char **paths, int n, smug_error *err)
     snprintf(dir, sizeof dir, "%s/.parts", c->plan->out_dir);
     if (smug_fs_mkdirs(dir, err) < 0)
         return -1;
-    smug_set_threads(1); /* the parallelism is the workers' (and no OpenMP pool to fork) */
     run_pool rp = {c, paths, n, 0, 0, err};
     smug_workpool pool = {c->plan->params.jobs, n, WORKER_FATAL, pool_task, pool_done, &rp};
     smug_error ferr = SMUG_ERROR_INIT;

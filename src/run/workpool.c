@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "smug/forward.h"
 #include "smug/interrupt.h"
 #include "smug/process.h"
 
@@ -92,6 +93,9 @@ int smug_workpool_run(const smug_workpool *p, int *out_started, smug_error *err)
     pid_t parent = getpid();
     int n_run = 0, next = 0, stop = 0, rc = 0, stage = 0;
     double since = -1.0;
+    /* one BLAS/OpenMP thread from here on: the parallelism is the workers', and a fork with
+     * an OpenMP pool alive leaves the child a pool it cannot use */
+    smug_set_threads(1);
     fflush(NULL); /* a child must not print the parent's buffered output again */
     while (next < p->n_tasks || n_run > 0) {
         if (!stop && !smug_interrupted() && next < p->n_tasks && n_run < jobs) {
