@@ -410,6 +410,25 @@ static int run_sanity(ev *v, smug_error *err)
     return rc;
 }
 
+int smug_eval_methods_run(const uint8_t *on, smug_eval_progress progress, void *progress_arg,
+                          smug_eval_method_fn run, void *state, smug_error *err)
+{
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
+        if (!on[m])
+            continue;
+        if (progress)
+            progress(progress_arg, m);
+        if (run(state, m, err) < 0)
+            return smug_error_prefix(err, "%s", smug_eval_method_name(m));
+    }
+    return 0;
+}
+
+static int method_fn(void *state, int m, smug_error *err)
+{
+    return run_method(state, m, err);
+}
+
 int smug_evaluate(const smug_net *net, const float *x, const smug_params *params,
                   const smug_solver *solver, const uint8_t *on, smug_eval_progress progress,
                   void *progress_arg, smug_eval_input *out, smug_error *err)
@@ -422,15 +441,8 @@ int smug_evaluate(const smug_net *net, const float *x, const smug_params *params
     p.window = smug_net_window(net, params->window);
     ev v = {net, x, &p, solver, out, {0}, 0, 0.0};
     int rc = classify(net, x, &p, out, err);
-    for (int m = 0; rc == 0 && m < SMUG_EVAL_N_METHODS; m++) {
-        if (!on[m])
-            continue;
-        if (progress)
-            progress(progress_arg, m);
-        rc = run_method(&v, m, err);
-        if (rc < 0)
-            smug_error_prefix(err, "%s", smug_eval_method_name(m));
-    }
+    if (rc == 0)
+        rc = smug_eval_methods_run(on, progress, progress_arg, method_fn, &v, err);
     if (rc == 0 && p.sanity)
         rc = run_sanity(&v, err);
     smug_explanation_clear(&v.e);

@@ -244,6 +244,11 @@ static int run_method(tv *v, int m, smug_error *err)
     }
 }
 
+static int method_fn(void *state, int m, smug_error *err)
+{
+    return run_method(state, m, err);
+}
+
 /* ---- setup ---------------------------------------------------------------------------- */
 
 /* Masking by pad_id removes a word only when its embedding row is zero. */
@@ -309,15 +314,8 @@ int smug_evaluate_text(const smug_net *net, const float *x, const smug_params *p
     int rc = check_pad(net, params->pad_id, err);
     if (rc == 0)
         rc = setup(&v, on, err);
-    for (int m = 0; rc == 0 && m < SMUG_EVAL_N_METHODS; m++) {
-        if (!on[m])
-            continue;
-        if (progress)
-            progress(progress_arg, m);
-        rc = run_method(&v, m, err);
-        if (rc < 0)
-            smug_error_prefix(err, "%s", smug_eval_method_name(m));
-    }
+    if (rc == 0)
+        rc = smug_eval_methods_run(on, progress, progress_arg, method_fn, &v, err);
     smug_explanation_clear(&v.e);
     smug_mask_problem_free(v.pb);
     free(v.seen), free(v.tmp), free(v.logits), free(v.cells);
