@@ -119,14 +119,23 @@ void cli_eval_table_json(smug_strbuf *sb, const cli_eval_run *r, const cli_eval_
     smug_json_object_end(&j);
 }
 
-void cli_eval_inputs_csv_head(smug_strbuf *sb, const cli_eval_row *row, int predicted, int m)
+void cli_eval_inputs_csv(smug_strbuf *sb, const cli_eval_run *r, const char *head,
+                         cli_eval_row_predicted predicted, cli_eval_row_rest rest)
 {
-    cli_csv_text(sb, row->input);
-    if (row->label >= 0)
-        smug_strbuf_addf(sb, ",%d", row->label);
-    else
-        smug_strbuf_adds(sb, ",");
-    smug_strbuf_addf(sb, ",%d,%s,", predicted, smug_eval_method_name(m));
+    smug_strbuf_addf(sb, "input,label,predicted,method,%s\n", head);
+    for (int i = 0; i < r->n_rows; i++)
+        for (int m = 0; m < NM; m++) {
+            const cli_eval_row *row = &r->rows[i];
+            if (!r->on[m])
+                continue;
+            cli_csv_text(sb, row->input);
+            if (row->label >= 0)
+                smug_strbuf_addf(sb, ",%d", row->label);
+            else
+                smug_strbuf_adds(sb, ",");
+            smug_strbuf_addf(sb, ",%d,%s,", predicted(row), smug_eval_method_name(m));
+            rest(sb, row, m);
+        }
 }
 
 /* CSV field: quoted, with inner quotes doubled. */

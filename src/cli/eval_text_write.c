@@ -17,6 +17,10 @@
 
 #define NM SMUG_EVAL_N_METHODS
 
+/* inputs.csv's columns after input, label, predicted and method */
+#define INPUT_COLUMNS                                                                              \
+    "seen,kept,sparsity,confidence,conf_kept,conf_removed,verified,seconds,ok,note,words"
+
 enum { ST_SPARSITY, ST_KEPT, ST_REMOVED, ST_WORDS, ST_VERIFIED, ST_SECONDS, ST_N };
 
 static double stat_value(const smug_text_eval_result *e, int k)
@@ -96,29 +100,27 @@ static void table_md(smug_strbuf *sb, const cli_eval_run *r, const cli_eval_tabl
             "crops and are left out for text.\n");
 }
 
-static void inputs_csv(smug_strbuf *sb, const cli_eval_run *r)
+static int text_predicted(const cli_eval_row *row)
 {
-    smug_strbuf_adds(sb, "input,label,predicted,method,seen,kept,sparsity,confidence,conf_kept,"
-                         "conf_removed,verified,seconds,ok,note,words\n");
-    for (int i = 0; i < r->n_rows; i++)
-        for (int m = 0; m < NM; m++) {
-            const cli_eval_row *row = &r->rows[i];
-            const smug_text_eval_result *e = &row->t.r[m];
-            if (!r->on[m])
-                continue;
-            cli_eval_inputs_csv_head(sb, row, row->t.predicted, m);
-            smug_strbuf_addf(sb, "%d,", row->t.n_seen);
-            if (e->ok)
-                smug_strbuf_addf(sb, "%d,%.6g,%.6g,%.6g,%.6g,%d", e->n_kept, e->sparsity,
-                                 row->t.confidence, e->conf_kept, e->conf_removed, e->verified);
-            else
-                smug_strbuf_addf(sb, ",,%.6g,,,", row->t.confidence);
-            smug_strbuf_addf(sb, ",%.4f,%d,", e->seconds, e->ok);
-            cli_csv_text(sb, e->note);
-            smug_strbuf_adds(sb, ",");
-            cli_csv_text(sb, row->words[m] ? row->words[m] : "");
-            smug_strbuf_adds(sb, "\n");
-        }
+    return row->t.predicted;
+}
+
+/* inputs.csv after the method: seen, kept, sparsity, confidence, conf_kept, conf_removed,
+ * verified, seconds, ok, note, words. */
+static void text_rest(smug_strbuf *sb, const cli_eval_row *row, int m)
+{
+    const smug_text_eval_result *e = &row->t.r[m];
+    smug_strbuf_addf(sb, "%d,", row->t.n_seen);
+    if (e->ok)
+        smug_strbuf_addf(sb, "%d,%.6g,%.6g,%.6g,%.6g,%d", e->n_kept, e->sparsity, row->t.confidence,
+                         e->conf_kept, e->conf_removed, e->verified);
+    else
+        smug_strbuf_addf(sb, ",,%.6g,,,", row->t.confidence);
+    smug_strbuf_addf(sb, ",%.4f,%d,", e->seconds, e->ok);
+    cli_csv_text(sb, e->note);
+    smug_strbuf_adds(sb, ",");
+    cli_csv_text(sb, row->words[m] ? row->words[m] : "");
+    smug_strbuf_adds(sb, "\n");
 }
 
 int cli_eval_write_text(const cli_eval_run *r, const char *dir, smug_error *err)
@@ -132,8 +134,10 @@ int cli_eval_write_text(const cli_eval_run *r, const char *dir, smug_error *err)
     int rc = cli_eval_write_file(dir, "table.md", &sb, err);
     if (rc == 0)
         cli_eval_table_csv(&sb, r, &t), rc = cli_eval_write_file(dir, "table.csv", &sb, err);
-    if (rc == 0)
-        inputs_csv(&sb, r), rc = cli_eval_write_file(dir, "inputs.csv", &sb, err);
+    if (rc == 0) {
+        cli_eval_inputs_csv(&sb, r, INPUT_COLUMNS, text_predicted, text_rest);
+        rc = cli_eval_write_file(dir, "inputs.csv", &sb, err);
+    }
     if (rc == 0)
         cli_eval_table_json(&sb, r, &t, "text", 0, NULL, NULL),
             rc = cli_eval_write_file(dir, "eval.json", &sb, err);

@@ -19,6 +19,9 @@
 
 #define NM SMUG_EVAL_N_METHODS
 
+/* inputs.csv's columns after input, label, predicted and method */
+#define INPUT_COLUMNS "lsc,area,confidence,sparsity,seconds,ok,note,deletion_auc,insertion_auc"
+
 static int summarize(const cli_eval_run *r, smug_summary *out, smug_error *err)
 {
     size_t n = (size_t)r->n_rows * NM;
@@ -172,29 +175,27 @@ static void table_md(smug_strbuf *sb, const cli_eval_run *r, const cli_eval_tabl
                          auc->n_rho);
 }
 
-static void inputs_csv(smug_strbuf *sb, const cli_eval_run *r)
+static int image_predicted(const cli_eval_row *row)
 {
-    smug_strbuf_adds(sb, "input,label,predicted,method,lsc,area,confidence,sparsity,seconds,"
-                         "ok,note,deletion_auc,insertion_auc\n");
-    for (int i = 0; i < r->n_rows; i++)
-        for (int m = 0; m < NM; m++) {
-            const cli_eval_row *row = &r->rows[i];
-            const smug_eval_result *e = &row->e.r[m];
-            if (!r->on[m])
-                continue;
-            cli_eval_inputs_csv_head(sb, row, row->e.predicted, m);
-            if (e->ok)
-                smug_strbuf_addf(sb, "%.6g,%.6g,%.6g,%.6g", e->lsc.lsc, e->lsc.area,
-                                 e->lsc.confidence, e->sparsity);
-            else
-                smug_strbuf_adds(sb, ",,,");
-            smug_strbuf_addf(sb, ",%.4f,%d,", e->seconds, e->ok);
-            cli_csv_text(sb, e->note);
-            if (e->curve_n)
-                smug_strbuf_addf(sb, ",%.6g,%.6g\n", e->auc_del, e->auc_ins);
-            else
-                smug_strbuf_adds(sb, ",,\n");
-        }
+    return row->e.predicted;
+}
+
+/* inputs.csv after the method: lsc, area, confidence, sparsity, seconds, ok, note,
+ * deletion_auc, insertion_auc. */
+static void image_rest(smug_strbuf *sb, const cli_eval_row *row, int m)
+{
+    const smug_eval_result *e = &row->e.r[m];
+    if (e->ok)
+        smug_strbuf_addf(sb, "%.6g,%.6g,%.6g,%.6g", e->lsc.lsc, e->lsc.area, e->lsc.confidence,
+                         e->sparsity);
+    else
+        smug_strbuf_adds(sb, ",,,");
+    smug_strbuf_addf(sb, ",%.4f,%d,", e->seconds, e->ok);
+    cli_csv_text(sb, e->note);
+    if (e->curve_n)
+        smug_strbuf_addf(sb, ",%.6g,%.6g\n", e->auc_del, e->auc_ins);
+    else
+        smug_strbuf_adds(sb, ",,\n");
 }
 
 /* eval.json's addition per method: every randomisation step's mean ρ (step t: the t + 1
@@ -243,8 +244,10 @@ int cli_eval_write(const cli_eval_run *r, const char *dir, smug_error *err)
     int rc = cli_eval_write_file(dir, "table.md", &sb, err);
     if (rc == 0)
         cli_eval_table_csv(&sb, r, &t), rc = cli_eval_write_file(dir, "table.csv", &sb, err);
-    if (rc == 0)
-        inputs_csv(&sb, r), rc = cli_eval_write_file(dir, "inputs.csv", &sb, err);
+    if (rc == 0) {
+        cli_eval_inputs_csv(&sb, r, INPUT_COLUMNS, image_predicted, image_rest);
+        rc = cli_eval_write_file(dir, "inputs.csv", &sb, err);
+    }
     if (rc == 0)
         cli_eval_table_json(&sb, r, &t, NULL, 1, json_rho, &auc),
             rc = cli_eval_write_file(dir, "eval.json", &sb, err);

@@ -67,8 +67,13 @@ void cli_eval_table_json(smug_strbuf *sb, const cli_eval_run *r, const cli_eval_
                          const char *kind, int with_note, cli_eval_json_more more,
                          const void *more_arg);
 
-/* inputs.csv: the columns every kind starts with, "input,label,predicted,method," */
-void cli_eval_inputs_csv_head(smug_strbuf *sb, const cli_eval_row *row, int predicted, int m);
+/* inputs.csv: the header line `head` (after "input,label,predicted,method,"), then a line
+ * per evaluated input and method that ran: input, label, predicted (the row's
+ * `predicted(row)`), method, then what rest(sb, row, m) appends (the line's end included). */
+typedef int (*cli_eval_row_predicted)(const cli_eval_row *row);
+typedef void (*cli_eval_row_rest)(smug_strbuf *sb, const cli_eval_row *row, int m);
+void cli_eval_inputs_csv(smug_strbuf *sb, const cli_eval_run *r, const char *head,
+                         cli_eval_row_predicted predicted, cli_eval_row_rest rest);
 
 /* A quoted CSV field (inner quotes doubled); DIR/name written atomically from sb, which is
  * reset. */
