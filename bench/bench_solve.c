@@ -228,7 +228,7 @@ static void one_problem(bench *b, const smug_net *net, const float *x, const smu
                           : run_smug(b, methods[m], p, &bd, &certified);
         record(b, methods[m], window, optimal, certified, smug_now() - t0, what);
     }
-    smug_bounds_free(&bd);
+    smug_bounds_clear(&bd);
     smug_mask_problem_free(p);
     smug_mask_problem_free(p1);
 }
@@ -379,7 +379,7 @@ int main(int argc, char **argv)
                         one_problem(&b, net, x, &e, (int)windows[w], gammas[g], methods, n_methods,
                                     what);
                     }
-                smug_explanation_free(&e);
+                smug_explanation_clear(&e);
             }
             free(x);
         }

@@ -44,7 +44,7 @@ typedef struct smug_bounds {
 } smug_bounds;
 
 /* Computes everything above. Fails (USAGE) when a row cannot hold even with every cell kept
- * (gamma too close to 1 for that neuron). *out is the caller's (smug_bounds_free). */
+ * (gamma too close to 1 for that neuron). *out is the caller's (smug_bounds_clear). */
 int smug_bounds_compute(const smug_mask_problem *p, smug_bounds *out, smug_error *err);
 
 /* The bounds of a problem with the whole network attached (problem.h's pl, fullnet.h),
@@ -82,6 +82,6 @@ struct smug_cert;
 void smug_bounds_root_cert(const smug_mask_problem *p, const smug_bounds *b, int *y_row, double *y,
                            int *z_from, int *z_to, double *z, struct smug_cert *out);
 
-void smug_bounds_free(smug_bounds *b);
+void smug_bounds_clear(smug_bounds *b);
 
 #endif

@@ -101,13 +101,13 @@ int smug_bundle_net(const smug_bundle *b, smug_net **out, smug_error *err);
  * fails (FORMAT) when its rows differ from the emitted ones (rows_sha256). The manifest's
  * incumbent replaces the found one when smaller and valid; its lower bound is ignored (the
  * rebuilt bounds are certified afresh: a bundle is untrusted input). *out_x is
- * malloc'ed [size(input)]; *out is the caller's (smug_mask_result_free) also after a
+ * malloc'ed [size(input)]; *out is the caller's (smug_mask_result_clear) also after a
  * failure. */
 int smug_bundle_rebuild(const smug_bundle *b, const smug_net *net, int i, int search_incumbent,
                         float **out_x, smug_mask_result *out, smug_error *err);
 
 /* The explanation part of problem i (target, neurons and their IG) as smug_pipeline_finish
- * wants it; *out is the caller's (smug_explanation_free). */
+ * wants it; *out is the caller's (smug_explanation_clear). */
 int smug_bundle_explanation(const smug_bundle *b, const smug_net *net, int i, smug_explanation *out,
                             smug_error *err);
 
@@ -133,7 +133,7 @@ int smug_bundle_problem_text(const smug_mask_problem *p, const smug_bounds *b, i
                              smug_form form, int assisted, smug_strbuf *out, smug_error *err);
 
 /* Frees what a problem entry owns (not the entry). */
-void smug_bundle_problem_free(smug_bundle_problem *p);
+void smug_bundle_problem_clear(smug_bundle_problem *p);
 
 /* "I/N" → shard index and count, 0 ≤ I < N. */
 int smug_bundle_parse_shard(const char *spec, int *out_index, int *out_count, smug_error *err);

@@ -7,6 +7,10 @@
 #include "smug/config.h"
 #include "smug/registry.h"
 
+/* Called before input i (0-based) of n is emitted, and once more with i == n when all are
+ * done (the caller clears its progress line). The library prints nothing itself. */
+typedef void (*smug_emit_progress)(void *user, int i, int n, const char *input);
+
 typedef struct smug_emit_options {
     int decision, optimize;       /* which forms to write (at least one) */
     int family;                   /* also the sat/unsat pair at a proved optimum */
@@ -14,7 +18,8 @@ typedef struct smug_emit_options {
     const smug_solvers *registry; /* solvers.sh and :source's "Target solver" (NULL: none) */
     const char *generated_on;     /* YYYY-MM-DD for :source (the only date in a bundle) */
     int slurm_tasks;              /* > 0: also write BUNDLE/solve.slurm with this many tasks */
-    int progress;                 /* 1: a progress line on stderr */
+    smug_emit_progress progress;  /* NULL: none */
+    void *progress_user;
 } smug_emit_options;
 
 /* Emits one problem per input of the plan (inputs expanded as smug run does) into dir,

@@ -49,10 +49,10 @@ typedef struct smug_merged {
 } smug_merged;
 
 /* Starts from the rebuilt problem: its incumbent, and its root certificate as a proof.
- * *g is the caller's (smug_merged_free, also after a failure). NOMEM only. */
+ * *g is the caller's (smug_merged_clear, also after a failure). NOMEM only. */
 int smug_merged_init(smug_merged *g, const smug_mask_problem *p, const smug_bounds *b,
                      const smug_score_options *o, smug_error *err);
-void smug_merged_free(smug_merged *g);
+void smug_merged_clear(smug_merged *g);
 
 /* A result or raw output is at most this big (smug's own output cap for a solver). */
 #define SMUG_SOURCE_MAX ((size_t)64 << 20)

@@ -33,11 +33,11 @@ typedef struct smug_plan {
     smug_params params;
 } smug_plan;
 
-/* An empty plan: no paths, default params. Safe to smug_plan_free. */
+/* An empty plan: no paths, default params. Safe to smug_plan_clear. */
 void smug_plan_init(smug_plan *plan);
 
 /* smug_plan_init, then the config at `path`. On failure *out is left empty (freed). The
- * plan owns its strings: smug_plan_free. */
+ * plan owns its strings: smug_plan_clear. */
 int smug_config_load(const char *path, smug_plan *out, smug_error *err);
 
 /* The same from a buffer; `path` names it in messages and anchors relative paths. */
@@ -52,6 +52,6 @@ int smug_plan_set_vocab(smug_plan *plan, const char *path, smug_error *err);
 /* Replace all inputs with n copies of paths[] (e.g. the --input flags). */
 int smug_plan_set_inputs(smug_plan *plan, const char *const *paths, int n, smug_error *err);
 
-void smug_plan_free(smug_plan *plan);
+void smug_plan_clear(smug_plan *plan);
 
 #endif

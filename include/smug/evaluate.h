@@ -29,7 +29,7 @@
  * without any SIS, …) is data: ok = 0, note says why, lsc is NaN; the call still succeeds.
  * Errors (-1): USAGE/UNSUPPORTED for settings no input can satisfy (gradcam on a dense model,
  * a bad grid), NOMEM, and forward/backward failures.
- * Ownership: *out is the caller's; free its maps with smug_eval_input_free, also after a
+ * Ownership: *out is the caller's; free its maps with smug_eval_input_clear, also after a
  * failure.
  */
 #ifndef SMUG_EVALUATE_H
@@ -104,13 +104,21 @@ typedef struct smug_eval_input {
 /* Callback before each method starts (progress lines); may be NULL. */
 typedef void (*smug_eval_progress)(void *arg, int method);
 
+/* The one method loop of both evaluations (smug_evaluate here, smug_evaluate_text in
+ * text_eval.h): for each method m with on[m], in method order, progress (if not NULL) and
+ * then run(state, m); stops at the first failure, its message prefixed with the method's
+ * name. */
+typedef int (*smug_eval_method_fn)(void *state, int method, smug_error *err);
+int smug_eval_methods_run(const uint8_t *on, smug_eval_progress progress, void *progress_arg,
+                          smug_eval_method_fn run, void *state, smug_error *err);
+
 /* Runs the methods on[] on x (model-input space, size(net->input)). solver: used by smug
  * only (may be NULL when smug is off). */
 int smug_evaluate(const smug_net *net, const float *x, const smug_params *params,
                   const smug_solver *solver, const uint8_t *on, smug_eval_progress progress,
                   void *progress_arg, smug_eval_input *out, smug_error *err);
 
-void smug_eval_input_free(smug_eval_input *e);
+void smug_eval_input_clear(smug_eval_input *e);
 
 /* The mean deletion and insertion curves of every method over in[n] (inputs whose curves
  * have the first one's points) as a PNG at path (plot.h); nothing is written when no input

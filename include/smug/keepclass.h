@@ -43,7 +43,7 @@ static inline int smug_keeps_class(const smug_explanation *e, const smug_mask_re
 
 /* The --keep-class search for one input. e comes from smug_pipeline_neurons; on success its
  * neurons are replaced by the reported attempt's (so a report lists the constrained ones),
- * *out is that attempt's mask result (the caller's: smug_mask_result_free, also after a
+ * *out is that attempt's mask result (the caller's: smug_mask_result_clear, also after a
  * failure) and *out_params is params with top_k and gamma set to the values used. The first
  * attempt fails as smug_pipeline_mask does; a later attempt's solver failure is recorded
  * (mask_size -1) and the search goes on. confirm (or NULL) re-decides the first attempt's

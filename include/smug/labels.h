@@ -10,7 +10,7 @@
  * Errors (FORMAT, naming file:line): no header, a missing `file` or `label` column, a row
  * with too few fields, a label that is not a non-negative integer, a file listed twice;
  * IO when the file cannot be read; NOMEM.
- * Ownership: *out is the caller's; smug_labels_free releases it (also after a failure).
+ * Ownership: *out is the caller's; smug_labels_clear releases it (also after a failure).
  */
 #ifndef SMUG_LABELS_H
 #define SMUG_LABELS_H
@@ -34,6 +34,6 @@ int smug_labels_parse(const char *text, size_t len, const char *name, smug_label
 /* The label of `input` (a path: its last component is looked up), or -1 when not listed. */
 int smug_labels_find(const smug_labels *l, const char *input);
 
-void smug_labels_free(smug_labels *l);
+void smug_labels_clear(smug_labels *l);
 
 #endif

@@ -37,11 +37,11 @@ typedef struct smug_explanation {
 } smug_explanation;
 
 /* Runs the model stages on x (model-input space). *out is the caller's: free its arrays
- * with smug_explanation_free, also after a failure. */
+ * with smug_explanation_clear, also after a failure. */
 int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params *params,
                           smug_explanation *out, smug_error *err);
 
-void smug_explanation_free(smug_explanation *e);
+void smug_explanation_clear(smug_explanation *e);
 
 /* The class to explain: `requested` (the target parameter) or, when it is -1, the argmax of
  * logits. A class outside the model's output is a usage error. */
@@ -74,12 +74,12 @@ typedef struct smug_mask_result {
  * reported in out->solve (status, note); a mask that fails the forward-pass verification,
  * or a confirming solver (confirm, NULL for none: strategy.h) that disagrees, is an error
  * (SMUG_ERR_SOLVER naming the neuron or both solvers). *out is the caller's
- * (smug_mask_result_free), also after a failure. */
+ * (smug_mask_result_clear), also after a failure. */
 int smug_pipeline_mask(const smug_net *net, const float *x, const smug_params *params,
                        const smug_explanation *e, const smug_solver *solver,
                        const smug_solver *confirm, smug_mask_result *out, smug_error *err);
 
-void smug_mask_result_free(smug_mask_result *r);
+void smug_mask_result_clear(smug_mask_result *r);
 /* smug_pipeline_mask (no confirming solver) for callers that go on to the next input
  * (eval): a solver failure
  * (SMUG_ERR_SOLVER: a misbehaving solver; SMUG_ERR_CHECK: a mask failing the forward check) is

@@ -137,15 +137,21 @@ int smug_session_write(smug_session *s, const char *data, size_t len, smug_error
 
 /* Reads stdout until a line equal to `marker` arrives (the marker line is consumed and not
  * returned) or until `deadline` (absolute, smug_now() clock) passes or the child exits.
- * The text before the marker is appended to out. Returns 1 on marker, 0 on deadline
- * reached, -1 on error or child exit (err says which, with the child's stderr tail).
+ * The text before the marker is appended to out. Returns SMUG_READ_MARKER (1), on the
+ * deadline SMUG_READ_DEADLINE (0), on an error or child exit SMUG_READ_FAILED (-1: err says
+ * which, with the child's stderr tail); the values keep `< 0` meaning failure.
  * Lines are compared without their "\n" or "\r\n". A line holding the marker in double
  * quotes matches too: (echo "m") prints m in z3 4.8 but "m" in cvc5 1.0.
  * On 0 nothing is consumed: text read so far, partial lines included, stays buffered for
  * the next call. On -1 everything the child printed and no call returned yet is appended
  * to out, so the caller can show it (z3 reports errors on stdout). */
-int smug_session_read_until(smug_session *s, const char *marker, double deadline, smug_strbuf *out,
-                            smug_error *err);
+typedef enum smug_read_status {
+    SMUG_READ_FAILED = -1,
+    SMUG_READ_DEADLINE = 0,
+    SMUG_READ_MARKER = 1,
+} smug_read_status;
+smug_read_status smug_session_read_until(smug_session *s, const char *marker, double deadline,
+                                         smug_strbuf *out, smug_error *err);
 
 /* Closes stdin, waits up to `grace` seconds, then kills the group; fills *out_result if
  * not NULL (output fields empty: the session's reads consumed them; outcome TIMEOUT when

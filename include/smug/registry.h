@@ -71,13 +71,13 @@ int smug_solvers_get(const smug_solvers *reg, const char *name, const smug_solve
                      smug_error *err);
 
 /* Parses one solver description. `path` names it in messages, and its stem must equal the
- * `name` key. On success the caller owns *out's fields (smug_solver_free). */
+ * `name` key. On success the caller owns *out's fields (smug_solver_clear). */
 int smug_solver_load_file(const char *path, smug_solver *out, smug_error *err);
 int smug_solver_load_buffer(const void *data, size_t len, const char *path, smug_solver *out,
                             smug_error *err);
 
 /* Frees the fields of s (not s itself) and zeroes it. */
-void smug_solver_free(smug_solver *s);
+void smug_solver_clear(smug_solver *s);
 
 /* The argv for one run of s, in this order: executable, args, model_args, incremental_args (if
  * `incremental`), stdin_args (file NULL) or file_args (with {file} = file), time_limit (if

@@ -32,7 +32,7 @@
  * A method that fails on this input (a solver without a verified mask, no SIS because the
  * full text is below τ, ig without a smug mask) is data: ok = 0, note says why, numbers NaN.
  * Errors (-1): USAGE/UNSUPPORTED for settings no input satisfies, NOMEM, forward failures.
- * Ownership: *out is the caller's; smug_text_eval_input_free releases its arrays (also
+ * Ownership: *out is the caller's; smug_text_eval_input_clear releases its arrays (also
  * after a failure).
  */
 #ifndef SMUG_TEXT_EVAL_H
@@ -77,6 +77,6 @@ int smug_evaluate_text(const smug_net *net, const float *x, const smug_params *p
                        const smug_solver *solver, const uint8_t *on, smug_eval_progress progress,
                        void *progress_arg, smug_text_eval_input *out, smug_error *err);
 
-void smug_text_eval_input_free(smug_text_eval_input *e);
+void smug_text_eval_input_clear(smug_text_eval_input *e);
 
 #endif

@@ -17,7 +17,7 @@
  * with opts.truncate = 0 a longer text is an error. A text without any token is an error.
  *
  * Ownership: smug_vocab_load returns a vocabulary the caller frees with smug_vocab_free;
- * smug_tokenize fills a smug_tokens whose arrays the caller frees with smug_tokens_free
+ * smug_tokenize fills a smug_tokens whose arrays the caller frees with smug_tokens_clear
  * (also safe after a failure). Errors are one line naming the file (and line).
  */
 #ifndef SMUG_TOKENS_H
@@ -84,6 +84,6 @@ int smug_tokenize(const smug_vocab *v, const char *text, size_t n, const smug_to
 int smug_tokens_load_text(const char *path, const smug_vocab *v, const smug_tokens_opts *opts,
                           smug_tokens *out, smug_error *err);
 
-void smug_tokens_free(smug_tokens *t);
+void smug_tokens_clear(smug_tokens *t);
 
 #endif

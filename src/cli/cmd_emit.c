@@ -58,6 +58,16 @@ static int generated_on(char *buf, size_t n, smug_error *err)
     return 0;
 }
 
+/* On a terminal: "[i/n] emitting INPUT", cleared at the end. */
+static void show_progress(void *user, int i, int n, const char *input)
+{
+    (void)user;
+    if (i < n)
+        fprintf(stderr, "\r[%d/%d] emitting %s\033[K", i + 1, n, input);
+    else
+        fprintf(stderr, "\r\033[K");
+}
+
 static int run_emit(const cli_args *a, smug_error *err)
 {
     smug_emit_options o = {0};
@@ -72,7 +82,7 @@ static int run_emit(const cli_args *a, smug_error *err)
         parse_slurm(cli_get(a, "slurm"), &o.slurm_tasks, err) < 0)
         return -1;
     o.family = cli_get(a, "family") != NULL;
-    o.progress = isatty(STDERR_FILENO);
+    o.progress = isatty(STDERR_FILENO) ? show_progress : NULL;
     o.generated_on = date;
     if (generated_on(date, sizeof date, err) < 0)
         return -1;
@@ -81,12 +91,9 @@ static int run_emit(const cli_args *a, smug_error *err)
         rc = smug_solvers_load(NULL, &reg, err);
     o.registry = reg;
     if (rc == 0 && o.family) {
-        rc = smug_solvers_get(reg, plan.params.solver, &o.solver, err);
-        if (rc == 0 && !smug_solver_installed(o.solver, NULL, 0))
-            rc = smug_fail(err, SMUG_ERR_SOLVER,
-                           "--family needs solver %s: '%s' is not "
-                           "installed",
-                           o.solver->name, o.solver->executable);
+        rc = smug_pick_solver(reg, plan.params.solver, SMUG_PICK_INSTALLED, "emit", &o.solver, err);
+        if (rc < 0 && err->code == SMUG_ERR_SOLVER)
+            smug_error_prefix(err, "--family runs the solver");
     }
     if (rc == 0)
         rc = smug_onnx_load(plan.model, &net, err);
@@ -103,7 +110,7 @@ static int run_emit(const cli_args *a, smug_error *err)
         printf("wrote %s/manifest.json\n", out);
     smug_net_free(net);
     smug_solvers_free(reg);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
     return rc;
 }
 

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "eval_write.h"
+#include "text_in.h"
 #include "smug/interrupt.h"
 #include "smug/config.h"
 #include "smug/forward.h"
@@ -75,7 +77,8 @@ static int load_solver(const smug_plan *plan, smug_solvers **reg, const smug_sol
                          "--confirm: smug eval does not confirm proofs; use smug run --confirm");
     if (smug_solvers_load(NULL, reg, err) < 0)
         return -1;
-    return cli_smt_solver(*reg, plan->params.solver, "eval", out, err);
+    return smug_pick_solver(*reg, plan->params.solver, SMUG_PICK_INSTALLED | SMUG_PICK_SMTLIB,
+                            "eval", out, err);
 }
 
 /* Labels for the inputs of plan entry `path`: --labels, else labels.csv in the folder (a
@@ -235,7 +238,7 @@ static int eval_one_text(eval_ctx *c, const char *path, int label, smug_error *e
     if (rc == 0)
         rc = misclassified(c, path, x, label, err);
     if (rc != 0) {
-        smug_tokens_free(&tk), free(x);
+        smug_tokens_clear(&tk), free(x);
         return rc < 0 ? smug_error_prefix(err, "%s", path) : 0;
     }
     cli_eval_row *r = &c->run->rows[c->run->n_rows];
@@ -256,7 +259,7 @@ static int eval_one_text(eval_ctx *c, const char *path, int label, smug_error *e
         free(r->t.r[m].kept), free(r->t.r[m].score);
         r->t.r[m].kept = NULL, r->t.r[m].score = NULL;
     }
-    smug_tokens_free(&tk), free(x);
+    smug_tokens_clear(&tk), free(x);
     if (rc < 0) {
         free(r->input);
         for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
@@ -334,7 +337,7 @@ static int eval_inputs(const cli_args *a, eval_ctx *c, int limit, smug_error *er
                                "written",
                                smug_interrupted());
         }
-        smug_labels_free(&lb);
+        smug_labels_clear(&lb);
         smug_input_paths_free(paths, n);
     }
     return rc;
@@ -384,13 +387,13 @@ static int run_eval(const cli_args *a, smug_error *err)
         free(run.rows[i].input);
         for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
             free(run.rows[i].words[m]);
-        smug_eval_input_free(&run.rows[i].e); /* the curves */
+        smug_eval_input_clear(&run.rows[i].e); /* the curves */
     }
-    cli_names_free(&c.names);
+    cli_names_clear(&c.names);
     free(run.rows);
     smug_net_free(net);
     smug_solvers_free(reg);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
     return rc;
 }
 

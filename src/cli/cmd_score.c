@@ -23,7 +23,8 @@ static int run_score(const cli_args *a, smug_error *err)
     if (rc == 0) /* the solvers smug knows: their unsat counts by their word */
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0 && strcmp(b->params.confirm, "none") != 0)
-        rc = cli_smt_solver(reg, b->params.confirm, "score", &o.confirm, err);
+        rc = smug_pick_solver(reg, b->params.confirm, SMUG_PICK_INSTALLED | SMUG_PICK_SMTLIB,
+                              "score", &o.confirm, err);
     o.reg = reg, o.timeout = b->params.timeout, o.mem_limit_mb = b->params.mem_limit;
     if (rc == 0)
         rc = smug_bundle_net(b, &net, err);

@@ -1,6 +1,5 @@
 /* cmd_solve.c — `smug solve`: a bundle's problems through a solver, resumable, in parallel
  * and in shards (bundle_solve.h). */
-#include "smug/forward.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,7 +7,6 @@
 #include "cli.h"
 #include "smug/bundle_solve.h"
 #include "smug/interrupt.h"
-#include "smug/process.h"
 
 typedef struct progress {
     int tty;
@@ -36,7 +34,7 @@ static void on_problem(const smug_bundle_solve_stats *st, const char *id, int ok
     (void)ok;
     if (!pg->tty)
         return;
-    double spent = smug_process_now() - st->started;
+    double spent = smug_now() - st->started;
     double eta = handled > 0 ? spent / handled * (todo - handled) : 0.0;
     fprintf(stderr, "[%d/%d] %d optimal, %d timeouts, %d failed, ETA %.0f s", handled, todo,
             st->optimal, st->timeouts, st->failed, eta);
@@ -75,15 +73,15 @@ static int run_solve(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = smug_solvers_load(NULL, &reg, err);
     if (rc == 0)
-        rc = cli_solver(reg, b->params.solver, &o.solver, err); /* CBC too (cbc.h) */
+        rc = smug_pick_solver(reg, b->params.solver, SMUG_PICK_INSTALLED, "solve", &o.solver,
+                              err); /* CBC too (cbc.h) */
     if (rc == 0)
-        rc = cli_confirm_solver(reg, &b->params, "solve", &o.confirm, err);
+        rc = smug_pick_confirm(reg, &b->params, "solve", &o.confirm, err);
     if (rc == 0)
         rc = smug_bundle_net(b, &net, err);
     smug_bundle_solve_stats st;
     progress pg = {isatty(STDERR_FILENO), 0.0, 0};
     if (rc == 0) {
-        smug_set_threads(1); /* the work is in the solvers; children fork */
         o.strategy = (smug_strategy)b->params.strategy;
         o.timeout = b->params.timeout;
         o.mem_limit_mb = b->params.mem_limit;

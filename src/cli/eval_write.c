@@ -11,12 +11,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "eval_write.h"
 #include "smug/fsutil.h"
 #include "smug/json.h"
 #include "smug/strbuf.h"
 #include "smug/summary.h"
 
 #define NM SMUG_EVAL_N_METHODS
+
+/* inputs.csv's columns after input, label, predicted and method */
+#define INPUT_COLUMNS "lsc,area,confidence,sparsity,seconds,ok,note,deletion_auc,insertion_auc"
 
 static int summarize(const cli_eval_run *r, smug_summary *out, smug_error *err)
 {
@@ -96,39 +100,38 @@ static int summarize_auc(const cli_eval_run *r, auc_summary *out, smug_error *er
     return 0;
 }
 
-/* A number for a table, "-" for NaN. */
-static void add_num(smug_strbuf *sb, const char *fmt, double v)
+/* The table: the summary's and the AUC's numbers per method; the randomisation ρ of the
+ * top layer and of all layers are table.md rows only (eval.json lists every step). */
+static const char *const table_keys[] = {"lsc_mean",           "lsc_sd",       "win_pct",
+                                         "sparsity_mean",      "seconds_mean", "deletion_auc_mean",
+                                         "insertion_auc_mean", NULL,           NULL};
+
+static void fill_table(const smug_summary *s, const auc_summary *auc, cli_eval_table *t)
 {
-    if (isnan(v))
-        smug_strbuf_adds(sb, "-");
-    else
-        smug_strbuf_addf(sb, fmt, v);
+    t->n_cols = (int)(sizeof table_keys / sizeof *table_keys);
+    t->keys = table_keys;
+    for (int m = 0; m < NM; m++) {
+        double v[] = {
+            s[m].lsc_mean,      s[m].lsc_sd,       100.0 * s[m].win,
+            s[m].sparsity_mean, s[m].seconds_mean, auc->del[m],
+            auc->ins[m],        auc->rho[m][0],    auc->n_rho ? auc->rho[m][auc->n_rho - 1] : NAN};
+        t->n[m] = s[m].n;
+        memcpy(t->v[m], v, sizeof v);
+    }
 }
 
-static void md_row(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s,
-                   const auc_summary *auc, const char *name, int which)
-{
-    smug_strbuf_addf(sb, "| %s |", name);
-    for (int m = 0; m < NM; m++) {
-        if (!r->on[m])
-            continue;
-        smug_strbuf_adds(sb, " ");
-        switch (which) {
-        case 0: add_num(sb, "%.3f", s[m].lsc_mean); break;
-        case 1: add_num(sb, "%.3f", s[m].lsc_sd); break;
-        case 2: add_num(sb, "%.1f", 100.0 * s[m].win); break;
-        case 3: add_num(sb, "%.3f", s[m].sparsity_mean); break;
-        case 4: add_num(sb, "%.2f", 1000.0 * s[m].seconds_mean); break;
-        case 6: add_num(sb, "%.3f", auc->del[m]); break;
-        case 7: add_num(sb, "%.3f", auc->ins[m]); break;
-        case 8: add_num(sb, "%.3f", auc->rho[m][0]); break;
-        case 9: add_num(sb, "%.3f", auc->n_rho ? auc->rho[m][auc->n_rho - 1] : NAN); break;
-        default: smug_strbuf_addf(sb, "%d", s[m].n); break;
-        }
-        smug_strbuf_adds(sb, " |");
-    }
-    smug_strbuf_adds(sb, "\n");
-}
+static const cli_eval_md_row md_rows[] = {
+    {"LSC (mean)", 0, 1.0, "%.3f"},
+    {"LSC (sd)", 1, 1.0, "%.3f"},
+    {"Win %", 2, 1.0, "%.1f"},
+    {"Sparsity", 3, 1.0, "%.3f"},
+    {"Time (ms)", 4, 1000.0, "%.2f"},
+    {"n", -1, 1.0, ""},
+    {"Deletion AUC", 5, 1.0, "%.3f"},
+    {"Insertion AUC", 6, 1.0, "%.3f"},
+    {"Random ρ (top layer)", 7, 1.0, "%.3f"},
+    {"Random ρ (all layers)", 8, 1.0, "%.3f"},
+};
 
 static void md_settings(smug_strbuf *sb, const cli_eval_run *r)
 {
@@ -144,32 +147,12 @@ static void md_settings(smug_strbuf *sb, const cli_eval_run *r)
                      p->ig_output ? "prob" : "logit");
 }
 
-static void table_md(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s,
+static void table_md(smug_strbuf *sb, const cli_eval_run *r, const cli_eval_table *t,
                      const auc_summary *auc)
 {
     smug_strbuf_adds(sb, "# smug eval\n\n");
     md_settings(sb, r);
-    smug_strbuf_adds(sb, "| |");
-    for (int m = 0; m < NM; m++)
-        if (r->on[m])
-            smug_strbuf_addf(sb, " %s |", smug_eval_method_name(m));
-    smug_strbuf_adds(sb, "\n|---|");
-    for (int m = 0; m < NM; m++)
-        if (r->on[m])
-            smug_strbuf_adds(sb, "---:|");
-    smug_strbuf_adds(sb, "\n");
-    static const char *const rows[] = {"LSC (mean)",
-                                       "LSC (sd)",
-                                       "Win %",
-                                       "Sparsity",
-                                       "Time (ms)",
-                                       "n",
-                                       "Deletion AUC",
-                                       "Insertion AUC",
-                                       "Random ρ (top layer)",
-                                       "Random ρ (all layers)"};
-    for (int w = 0; w < (auc->n_rho ? 10 : 8); w++)
-        md_row(sb, r, s, auc, rows[w], w);
+    cli_eval_table_md(sb, r, t, md_rows, auc->n_rho ? 10 : 8);
     if (r->note[0])
         smug_strbuf_addf(sb, "\n%s\n", r->note);
     smug_strbuf_adds(
@@ -192,125 +175,44 @@ static void table_md(smug_strbuf *sb, const cli_eval_run *r, const smug_summary 
                          auc->n_rho);
 }
 
-static void table_csv(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s,
-                      const auc_summary *auc)
+static int image_predicted(const cli_eval_row *row)
 {
-    smug_strbuf_adds(sb, "method,n,lsc_mean,lsc_sd,win_pct,sparsity_mean,seconds_mean,"
-                         "deletion_auc_mean,insertion_auc_mean\n");
-    for (int m = 0; m < NM; m++) {
-        if (!r->on[m])
-            continue;
-        smug_strbuf_addf(sb, "%s,%d,", smug_eval_method_name(m), s[m].n);
-        double v[] = {s[m].lsc_mean,     s[m].lsc_sd, 100.0 * s[m].win, s[m].sparsity_mean,
-                      s[m].seconds_mean, auc->del[m], auc->ins[m]};
-        for (int k = 0; k < 7; k++) {
-            if (!isnan(v[k]))
-                smug_strbuf_addf(sb, "%.6g", v[k]);
-            smug_strbuf_adds(sb, k < 6 ? "," : "\n");
-        }
+    return row->e.predicted;
+}
+
+/* inputs.csv after the method: lsc, area, confidence, sparsity, seconds, ok, note,
+ * deletion_auc, insertion_auc. */
+static void image_rest(smug_strbuf *sb, const cli_eval_row *row, int m)
+{
+    const smug_eval_result *e = &row->e.r[m];
+    if (e->ok)
+        smug_strbuf_addf(sb, "%.6g,%.6g,%.6g,%.6g", e->lsc.lsc, e->lsc.area, e->lsc.confidence,
+                         e->sparsity);
+    else
+        smug_strbuf_adds(sb, ",,,");
+    smug_strbuf_addf(sb, ",%.4f,%d,", e->seconds, e->ok);
+    cli_csv_text(sb, e->note);
+    if (e->curve_n)
+        smug_strbuf_addf(sb, ",%.6g,%.6g\n", e->auc_del, e->auc_ins);
+    else
+        smug_strbuf_adds(sb, ",,\n");
+}
+
+/* eval.json's addition per method: every randomisation step's mean ρ (step t: the t + 1
+ * layers nearest the output randomised). */
+static void json_rho(struct smug_json *j, int m, const void *arg)
+{
+    const auc_summary *auc = arg;
+    if (!auc->n_rho)
+        return;
+    smug_json_array_begin(j, "randomisation_rho");
+    for (int t = 0; t < auc->n_rho; t++) {
+        if (isnan(auc->rho[m][t]))
+            smug_json_null(j, NULL);
+        else
+            smug_json_number(j, NULL, auc->rho[m][t]);
     }
-}
-
-/* CSV field: quoted, with inner quotes doubled. */
-void cli_csv_text(smug_strbuf *sb, const char *s)
-{
-    smug_strbuf_adds(sb, "\"");
-    for (; *s; s++)
-        smug_strbuf_adds(sb, *s == '"' ? "\"\"" : (char[2]){*s, 0});
-    smug_strbuf_adds(sb, "\"");
-}
-
-static void inputs_csv(smug_strbuf *sb, const cli_eval_run *r)
-{
-    smug_strbuf_adds(sb, "input,label,predicted,method,lsc,area,confidence,sparsity,seconds,"
-                         "ok,note,deletion_auc,insertion_auc\n");
-    for (int i = 0; i < r->n_rows; i++)
-        for (int m = 0; m < NM; m++) {
-            const cli_eval_row *row = &r->rows[i];
-            const smug_eval_result *e = &row->e.r[m];
-            if (!r->on[m])
-                continue;
-            cli_csv_text(sb, row->input);
-            if (row->label >= 0)
-                smug_strbuf_addf(sb, ",%d", row->label);
-            else
-                smug_strbuf_adds(sb, ",");
-            smug_strbuf_addf(sb, ",%d,%s,", row->e.predicted, smug_eval_method_name(m));
-            if (e->ok)
-                smug_strbuf_addf(sb, "%.6g,%.6g,%.6g,%.6g", e->lsc.lsc, e->lsc.area,
-                                 e->lsc.confidence, e->sparsity);
-            else
-                smug_strbuf_adds(sb, ",,,");
-            smug_strbuf_addf(sb, ",%.4f,%d,", e->seconds, e->ok);
-            cli_csv_text(sb, e->note);
-            if (e->curve_n)
-                smug_strbuf_addf(sb, ",%.6g,%.6g\n", e->auc_del, e->auc_ins);
-            else
-                smug_strbuf_adds(sb, ",,\n");
-        }
-}
-
-static void eval_json(smug_strbuf *sb, const cli_eval_run *r, const smug_summary *s,
-                      const auc_summary *auc)
-{
-    smug_json j;
-    smug_json_init(&j, sb, 1);
-    smug_json_object_begin(&j, NULL);
-    smug_json_string(&j, "smug", SMUG_VERSION);
-    smug_json_string(&j, "model", r->model);
-    smug_strbuf params = SMUG_STRBUF_INIT;
-    smug_params_json(r->params, &params);
-    smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
-    smug_strbuf_free(&params);
-    smug_json_int(&j, "evaluated", r->n_rows);
-    smug_json_int(&j, "looked_at", r->n_seen);
-    smug_json_int(&j, "misclassified_skipped", r->n_misclassified);
-    smug_json_int(&j, "unlabelled", r->n_unlabelled);
-    if (r->note[0])
-        smug_json_string(&j, "note", r->note);
-    smug_json_array_begin(&j, "methods");
-    for (int m = 0; m < NM; m++) {
-        if (!r->on[m])
-            continue;
-        smug_json_object_begin(&j, NULL);
-        smug_json_string(&j, "method", smug_eval_method_name(m));
-        smug_json_int(&j, "n", s[m].n);
-        double v[] = {s[m].lsc_mean,     s[m].lsc_sd, 100.0 * s[m].win, s[m].sparsity_mean,
-                      s[m].seconds_mean, auc->del[m], auc->ins[m]};
-        static const char *const keys[] = {"lsc_mean",          "lsc_sd",       "win_pct",
-                                           "sparsity_mean",     "seconds_mean", "deletion_auc_mean",
-                                           "insertion_auc_mean"};
-        for (int k = 0; k < 7; k++) {
-            if (isnan(v[k]))
-                smug_json_null(&j, keys[k]);
-            else
-                smug_json_number(&j, keys[k], v[k]);
-        }
-        if (auc->n_rho) { /* step t: the t + 1 layers nearest the output randomised */
-            smug_json_array_begin(&j, "randomisation_rho");
-            for (int t = 0; t < auc->n_rho; t++) {
-                if (isnan(auc->rho[m][t]))
-                    smug_json_null(&j, NULL);
-                else
-                    smug_json_number(&j, NULL, auc->rho[m][t]);
-            }
-            smug_json_array_end(&j);
-        }
-        smug_json_object_end(&j);
-    }
-    smug_json_array_end(&j);
-    smug_json_object_end(&j);
-}
-
-int cli_eval_write_file(const char *dir, const char *name, smug_strbuf *sb, smug_error *err)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int rc = smug_strbuf_check(sb, err);
-    if (rc == 0)
-        rc = smug_fs_write_atomic(path, sb->buf ? sb->buf : "", sb->len, err);
-    smug_strbuf_reset(sb);
-    return rc;
+    smug_json_array_end(j);
 }
 
 /* DIR/curves.png (evaluate.h) from every evaluated input. */
@@ -332,18 +234,23 @@ int cli_eval_write(const cli_eval_run *r, const char *dir, smug_error *err)
 {
     smug_summary s[NM];
     auc_summary auc;
+    cli_eval_table t;
     if (summarize(r, s, err) < 0 || summarize_auc(r, &auc, err) < 0)
         return -1;
+    fill_table(s, &auc, &t);
     smug_strbuf sb = SMUG_STRBUF_INIT;
-    table_md(&sb, r, s, &auc);
+    table_md(&sb, r, &t, &auc);
     fwrite(sb.buf ? sb.buf : "", 1, sb.len, stdout);
     int rc = cli_eval_write_file(dir, "table.md", &sb, err);
     if (rc == 0)
-        table_csv(&sb, r, s, &auc), rc = cli_eval_write_file(dir, "table.csv", &sb, err);
+        cli_eval_table_csv(&sb, r, &t), rc = cli_eval_write_file(dir, "table.csv", &sb, err);
+    if (rc == 0) {
+        cli_eval_inputs_csv(&sb, r, INPUT_COLUMNS, image_predicted, image_rest);
+        rc = cli_eval_write_file(dir, "inputs.csv", &sb, err);
+    }
     if (rc == 0)
-        inputs_csv(&sb, r), rc = cli_eval_write_file(dir, "inputs.csv", &sb, err);
-    if (rc == 0)
-        eval_json(&sb, r, s, &auc), rc = cli_eval_write_file(dir, "eval.json", &sb, err);
+        cli_eval_table_json(&sb, r, &t, NULL, 1, json_rho, &auc),
+            rc = cli_eval_write_file(dir, "eval.json", &sb, err);
     if (rc == 0)
         rc = write_curves(r, dir, err);
     smug_strbuf_free(&sb);

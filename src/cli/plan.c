@@ -3,7 +3,6 @@
 
 #include "cli.h"
 #include "smug/config.h"
-#include "smug/registry.h"
 
 /* defaults < config < flags; the bundled model and image when nothing names them */
 int cli_make_plan(const cli_args *a, smug_plan *plan, const char *default_out, smug_error *err)
@@ -26,41 +25,4 @@ int cli_make_plan(const cli_args *a, smug_plan *plan, const char *default_out, s
         return smug_plan_set_inputs(plan, &dflt, 1, err);
     }
     return 0;
-}
-
-int cli_solver(const smug_solvers *reg, const char *name, const smug_solver **out, smug_error *err)
-{
-    const smug_solver *s;
-    if (smug_solvers_get(reg, name, &s, err) < 0)
-        return -1;
-    if (!smug_solver_installed(s, NULL, 0))
-        return smug_fail(err, SMUG_ERR_SOLVER, "solver %s: '%s' is not installed (see %s)", s->name,
-                         s->executable, s->path);
-    *out = s;
-    return 0;
-}
-
-int cli_smt_solver(const smug_solvers *reg, const char *name, const char *command,
-                   const smug_solver **out, smug_error *err)
-{
-    if (cli_solver(reg, name, out, err) < 0)
-        return -1;
-    if ((*out)->format != SMUG_SOLVER_SMTLIB2)
-        return smug_fail(err, SMUG_ERR_USAGE,
-                         "solver %s reads LP files; smug %s needs an SMT solver", (*out)->name,
-                         command);
-    return 0;
-}
-
-int cli_confirm_solver(const smug_solvers *reg, const smug_params *p, const char *command,
-                       const smug_solver **out, smug_error *err)
-{
-    *out = NULL;
-    if (strcmp(p->confirm, "none") == 0)
-        return 0;
-    if (strcmp(p->confirm, p->solver) == 0)
-        return smug_fail(err, SMUG_ERR_USAGE,
-                         "--confirm %s: a confirming solver must differ from --solver %s",
-                         p->confirm, p->solver);
-    return cli_smt_solver(reg, p->confirm, command, out, err);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text_in.h"
 #include "smug/config.h"
 #include "smug/fsutil.h"
 #include "smug/input.h"
@@ -50,7 +51,7 @@ int cli_load_names(const smug_plan *plan, const smug_net *net, cli_names *out, s
     return smug_vocab_load(path, smug_net_vocab_size(net), &out->vocab, err);
 }
 
-void cli_names_free(cli_names *n)
+void cli_names_clear(cli_names *n)
 {
     smug_vocab_free(n->vocab);
     smug_vocab_free(n->labels);

@@ -1,7 +1,7 @@
 /* interrupt.c — the one process-wide flag a signal may set (interrupt.h, style habit 4).
  *
  * A signal handler can do almost nothing safely, so it only stores the signal number; the
- * loops that wait on children (smt/process.c, run/bundle_solve.c, cli/cmd_run.c) read it
+ * loops that wait on children (smt/process.c, run/workpool.c) read it
  * and stop what they run. Nothing here knows about children: each one is owned by exactly
  * one such loop, which ends its process group on every path out.
  */

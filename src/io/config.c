@@ -33,7 +33,7 @@ static void free_inputs(smug_plan *plan)
     plan->n_inputs = 0;
 }
 
-void smug_plan_free(smug_plan *plan)
+void smug_plan_clear(smug_plan *plan)
 {
     free_inputs(plan);
     free(plan->config);
@@ -220,7 +220,7 @@ int smug_config_load_buffer(const void *data, size_t len, const char *path, smug
     int rc = read_plan(doc, out, err);
     smug_yaml_free(doc);
     if (rc < 0)
-        smug_plan_free(out);
+        smug_plan_clear(out);
     return rc;
 }
 

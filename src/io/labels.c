@@ -11,7 +11,7 @@
 
 #define MAX_FIELDS 64
 
-void smug_labels_free(smug_labels *l)
+void smug_labels_clear(smug_labels *l)
 {
     for (int i = 0; i < l->n; i++)
         free(l->file[i]);

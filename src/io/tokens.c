@@ -157,7 +157,7 @@ int smug_vocab_parse(const char *path, const char *data, size_t n, int expected_
     return 0;
 }
 
-void smug_tokens_free(smug_tokens *t)
+void smug_tokens_clear(smug_tokens *t)
 {
     if (!t)
         return;
@@ -252,7 +252,7 @@ int smug_tokenize(const smug_vocab *v, const char *text, size_t n, const smug_to
     t->len = malloc(L * sizeof *t->len);
     t->words = calloc(L, sizeof *t->words);
     if (!t->text || !t->ids || !t->start || !t->len || !t->words) {
-        smug_tokens_free(t);
+        smug_tokens_clear(t);
         return smug_fail(err, SMUG_ERR_NOMEM, "%s: out of memory", name);
     }
     memcpy(t->text, text, n);
@@ -264,7 +264,7 @@ int smug_tokenize(const smug_vocab *v, const char *text, size_t n, const smug_to
             continue;
         }
         if (keep_token(v, opts, t, s, len, err) < 0) {
-            smug_tokens_free(t);
+            smug_tokens_clear(t);
             return -1;
         }
     }
@@ -276,7 +276,7 @@ int smug_tokenize(const smug_vocab *v, const char *text, size_t n, const smug_to
         rc = smug_fail(err, SMUG_ERR_FORMAT, "%s: %d tokens, the model reads at most %d", name,
                        t->n + t->n_dropped, opts->max_len);
     if (rc < 0) {
-        smug_tokens_free(t);
+        smug_tokens_clear(t);
         return rc;
     }
     for (size_t i = (size_t)t->n; i < L; i++)

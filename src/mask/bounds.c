@@ -516,7 +516,7 @@ int smug_bounds_all_kept(const smug_mask_problem *p, smug_bounds *out, smug_erro
     return 0;
 }
 
-void smug_bounds_free(smug_bounds *b)
+void smug_bounds_clear(smug_bounds *b)
 {
     free(b->incumbent);
     free(b->useless);

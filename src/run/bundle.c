@@ -63,7 +63,7 @@ int smug_bundle_in_shard(int i, int index, int count)
     return count <= 1 || i % count == index;
 }
 
-void smug_bundle_problem_free(smug_bundle_problem *p)
+void smug_bundle_problem_clear(smug_bundle_problem *p)
 {
     free(p->id);
     free(p->input);
@@ -85,7 +85,7 @@ void smug_bundle_free(smug_bundle *b)
     if (!b)
         return;
     for (int i = 0; i < b->n; i++)
-        smug_bundle_problem_free(&b->problems[i]);
+        smug_bundle_problem_clear(&b->problems[i]);
     free(b->problems);
     free(b->dir);
     if (b->dirfd >= 0)

@@ -311,8 +311,8 @@ static int emit_one(emitter *em, const char *input, smug_error *err)
         rc = write_files(em, bp, &m, err);
     if (rc < 0 && x) /* the loader's own errors already name the file */
         smug_error_prefix(err, "%s", input);
-    smug_mask_result_free(&m);
-    smug_explanation_free(&e);
+    smug_mask_result_clear(&m);
+    smug_explanation_clear(&e);
     free(x);
     return rc;
 }
@@ -529,11 +529,11 @@ int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir
         rc = prepare_dir(&em, err);
     for (int i = 0; rc == 0 && i < n; i++) {
         if (o->progress)
-            fprintf(stderr, "\r[%d/%d] emitting %s\033[K", i + 1, n, paths[i]);
+            o->progress(o->progress_user, i, n, paths[i]);
         rc = emit_one(&em, paths[i], err);
     }
     if (o->progress)
-        fprintf(stderr, "\r\033[K");
+        o->progress(o->progress_user, n, n, NULL);
     if (rc == 0 && o->slurm_tasks > 0)
         rc = write_slurm(&em, err);
     if (rc == 0)
@@ -541,7 +541,7 @@ int smug_bundle_emit(const smug_plan *plan, const smug_net *net, const char *dir
     if (rc == 0)
         rc = write_manifest(&em, err); /* last: a bundle without it is visibly unfinished */
     for (int i = 0; i < em.n; i++)
-        smug_bundle_problem_free(&em.probs[i]);
+        smug_bundle_problem_clear(&em.probs[i]);
     free(em.probs);
     smug_input_paths_free(paths, n);
     return rc;

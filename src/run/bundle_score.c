@@ -222,10 +222,10 @@ static void score_one(scorer *sc, int i)
         sc->st->errors++;
     }
     sc->st->total++;
-    smug_merged_free(&g);
+    smug_merged_clear(&g);
     free(ap), free(x);
-    smug_explanation_free(&e);
-    smug_mask_result_free(&m);
+    smug_explanation_clear(&e);
+    smug_mask_result_clear(&m);
 }
 
 /* The output folder: out_dir as the user named it, or BUNDLE/scored without a link. */

@@ -1,4 +1,4 @@
-/* bundle_solve.c — one child process per problem, results written atomically
+/* bundle_solve.c — one child process per problem (run/workpool.c), results written atomically
  * (bundle_solve.h).
  *
  * Why processes and not threads: a child that dies (a bug, the OOM killer, a signal) takes
@@ -6,7 +6,7 @@
  * parent never touches a result file's contents while a child may be writing it: it learns
  * what happened from the exit status and then reads the finished file.
  */
-#define _GNU_SOURCE /* flock, pipe2 */
+#define _GNU_SOURCE /* flock */
 #include "smug/bundle_solve.h"
 
 #include <errno.h>
@@ -27,6 +27,7 @@
 #include "smug/proof_json.h"
 #include "smug/replay.h"
 #include "smug/verify.h"
+#include "smug/workpool.h"
 
 enum { CHILD_SOLVED = 0, CHILD_FAILED = 1, CHILD_SKIPPED = 3, CHILD_INTERRUPTED = 4 };
 
@@ -155,47 +156,50 @@ static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
     if (rc == 0)
         rc = smug_fs_write_at(sc->resfd, sc->where, name, sb.buf, sb.len, err);
     smug_strbuf_free(&sb);
-    smug_mask_result_free(&m);
+    smug_mask_result_clear(&m);
     free(x);
     return rc;
 }
 
-/* Takes the lock file `name` (flock, never waiting): 1 taken (*out_fd), 0 held by another
- * run, -1 an error (a link or a non-file there: refused). A run removes its lock file when
- * done, so one that took the lock of a file already removed (it had opened it before)
- * checks that the name still leads to its file and otherwise starts over: then every path
+typedef enum lock_status { LOCK_FAILED = -1, LOCK_BUSY = 0, LOCK_TAKEN = 1 } lock_status;
+
+/* Takes the lock file `name` (flock, never waiting): LOCK_TAKEN (*out_fd), LOCK_BUSY (held by
+ * another run) or LOCK_FAILED (an error; a link or a non-file there: refused). A run removes its
+ * lock file when done, so one that took the lock of a file already removed (it had opened it
+ * before) checks that the name still leads to its file and otherwise starts over: then every path
  * may remove the lock file, and no empty lock files are left behind. */
-static int lock_take(const solve_ctx *sc, const char *name, int *out_fd, smug_error *err)
+static lock_status lock_take(const solve_ctx *sc, const char *name, int *out_fd, smug_error *err)
 {
     for (int attempt = 0; attempt < 100; attempt++) {
         int fd =
             openat(sc->resfd, name, O_CREAT | O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
         struct stat st, now;
         if (fd < 0 && smug_fs_kind_at(sc->resfd, name) == SMUG_FS_OTHER)
-            return smug_fs_refuse_at(sc->resfd, sc->where, name, err);
+            return (lock_status)smug_fs_refuse_at(sc->resfd, sc->where, name, err);
         if (fd < 0)
-            return smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot create: %s", sc->where, name,
-                             strerror(errno));
+            return (lock_status)smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot create: %s", sc->where,
+                                          name, strerror(errno));
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
             close(fd);
-            return smug_fs_refuse_at(sc->resfd, sc->where, name, err);
+            return (lock_status)smug_fs_refuse_at(sc->resfd, sc->where, name, err);
         }
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
             int e = errno;
             close(fd);
             if (e == EWOULDBLOCK)
-                return 0;
-            return smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot lock: %s", sc->where, name,
-                             strerror(e));
+                return LOCK_BUSY;
+            return (lock_status)smug_fail(err, SMUG_ERR_IO, "%s/%s: cannot lock: %s", sc->where,
+                                          name, strerror(e));
         }
         if (fstatat(sc->resfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st.st_ino &&
             now.st_dev == st.st_dev) {
             *out_fd = fd;
-            return 1;
+            return LOCK_TAKEN;
         }
         close(fd); /* removed by the run that held it: try the current one */
     }
-    return smug_fail(err, SMUG_ERR_IO, "%s/%s: the lock file keeps changing", sc->where, name);
+    return (lock_status)smug_fail(err, SMUG_ERR_IO, "%s/%s: the lock file keeps changing",
+                                  sc->where, name);
 }
 
 static void lock_drop(const solve_ctx *sc, const char *name, int fd)
@@ -214,17 +218,19 @@ static int child_main(const solve_ctx *sc, int i, int msg_fd)
     file_name(id, solver, "json", result, sizeof result);
     file_name(id, solver, "error", errname, sizeof errname);
     smug_error err = SMUG_ERROR_INIT, ignore = SMUG_ERROR_INIT;
-    int fd = -1, rc = lock_take(sc, lock, &fd, &err);
-    if (rc == 0)
+    int fd = -1;
+    lock_status got = lock_take(sc, lock, &fd, &err);
+    if (got == LOCK_BUSY)
         return CHILD_SKIPPED;
-    smug_fs_kind done = rc > 0 ? smug_fs_kind_at(sc->resfd, result) : SMUG_FS_MISSING;
+    int rc = got == LOCK_FAILED ? -1 : 0;
+    smug_fs_kind done = got == LOCK_TAKEN ? smug_fs_kind_at(sc->resfd, result) : SMUG_FS_MISSING;
     if (done == SMUG_FS_REGULAR) {
         lock_drop(sc, lock, fd);
         return CHILD_SKIPPED; /* finished by another run between our scan and the lock */
     }
     if (done == SMUG_FS_OTHER)
         rc = smug_fs_refuse_at(sc->resfd, sc->where, result, &err);
-    else if (rc > 0)
+    else if (got == LOCK_TAKEN)
         rc = solve_problem(sc, i, &err);
     if (rc < 0) { /* the pipe first: it works on a full disk (one write < PIPE_BUF) */
         if (write(msg_fd, err.msg, strlen(err.msg)) < 0)
@@ -238,11 +244,21 @@ static int child_main(const solve_ctx *sc, int i, int msg_fd)
     return rc < 0 ? CHILD_FAILED : rc > 0 ? CHILD_INTERRUPTED : CHILD_SOLVED;
 }
 
-typedef struct running {
-    pid_t pid;
-    int problem;
-    int msg_fd; /* read end of the pipe the worker says its failure on */
-} running;
+/* What the pool's callbacks need (workpool.h): the shared context, the problems to do
+ * (task k is problem todo[k]), and the counters. */
+typedef struct solve_pool {
+    const solve_ctx *sc;
+    const int *todo;
+    smug_bundle_solve_stats *st;
+    smug_bundle_solve_cb cb;
+    void *user;
+} solve_pool;
+
+static int pool_task(void *user, int task, int msg_fd)
+{
+    const solve_pool *sp = user;
+    return child_main(sp->sc, sp->todo[task], msg_fd);
+}
 
 /* What a finished child's result says, for the counters. */
 static void count_result(const solve_ctx *sc, const char *id, smug_bundle_solve_stats *st)
@@ -264,72 +280,43 @@ static void count_result(const solve_ctx *sc, const char *id, smug_bundle_solve_
     free(text);
 }
 
-/* Waits a little for a worker to end and counts what it did. */
-static void reap(const solve_ctx *sc, running *run, int *n_run, smug_bundle_solve_stats *st,
-                 smug_bundle_solve_cb cb, void *user)
+/* A worker ended: counts what it did; a failure's message is what it said through the
+ * pipe, else its .error file, else how it died. */
+static int pool_done(void *user, int task, int status, const char *said)
 {
-    int status;
-    pid_t pid = smug_process_wait_any(0.1, &status);
-    if (pid <= 0)
-        return;
-    for (int r = 0; r < *n_run; r++) {
-        if (run[r].pid != pid)
-            continue;
-        const char *id = sc->b->problems[run[r].problem].id;
-        int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        char msg[SMUG_ERROR_MAX] = "";
-        if (code == CHILD_SOLVED) {
-            count_result(sc, id, st);
-        } else if (code == CHILD_SKIPPED) {
-            st->skipped++;
-        } else if (code == CHILD_INTERRUPTED || (smug_interrupted() && WIFSIGNALED(status))) {
-            st->interrupted++;
-        } else {
-            char name[256];
-            unsigned char *text = NULL;
-            size_t len;
-            smug_error ignore = SMUG_ERROR_INIT;
-            file_name(id, sc->o->solver->name, "error", name, sizeof name);
-            ssize_t got = code == CHILD_FAILED ? read(run[r].msg_fd, msg, sizeof msg - 1) : 0;
-            msg[got > 0 ? got : 0] = '\0';
-            if (msg[0])
-                ; /* said through the pipe */
-            else if (code == CHILD_FAILED &&
-                     smug_fs_read_at(sc->resfd, sc->where, name, SMUG_ERROR_MAX, &text, &len,
-                                     &ignore) == 0)
-                snprintf(msg, sizeof msg, "%s", (char *)text);
-            else
-                snprintf(msg, sizeof msg, "the worker process died (%s %d)",
-                         WIFSIGNALED(status) ? "signal" : "status",
-                         WIFSIGNALED(status) ? WTERMSIG(status) : code);
-            free(text);
-            st->failed++;
-        }
-        if (cb)
-            cb(st, id, code == CHILD_SOLVED, msg[0] ? msg : NULL, user);
-        close(run[r].msg_fd);
-        run[r] = run[--*n_run];
-        return;
+    const solve_pool *sp = user;
+    const solve_ctx *sc = sp->sc;
+    smug_bundle_solve_stats *st = sp->st;
+    const char *id = sc->b->problems[sp->todo[task]].id;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    char msg[SMUG_ERROR_MAX] = "";
+    if (code == CHILD_SOLVED) {
+        count_result(sc, id, st);
+    } else if (code == CHILD_SKIPPED) {
+        st->skipped++;
+    } else if (code == CHILD_INTERRUPTED || (smug_interrupted() && WIFSIGNALED(status))) {
+        st->interrupted++;
+    } else {
+        char name[256];
+        unsigned char *text = NULL;
+        size_t len;
+        smug_error ignore = SMUG_ERROR_INIT;
+        file_name(id, sc->o->solver->name, "error", name, sizeof name);
+        if (code == CHILD_FAILED && said[0])
+            snprintf(msg, sizeof msg, "%s", said);
+        else if (code == CHILD_FAILED && smug_fs_read_at(sc->resfd, sc->where, name, SMUG_ERROR_MAX,
+                                                         &text, &len, &ignore) == 0)
+            snprintf(msg, sizeof msg, "%s", (char *)text);
+        else
+            snprintf(msg, sizeof msg, "the worker process died (%s %d)",
+                     WIFSIGNALED(status) ? "signal" : "status",
+                     WIFSIGNALED(status) ? WTERMSIG(status) : code);
+        free(text);
+        st->failed++;
     }
-}
-
-/* Ctrl-C (interrupt.h): no new worker starts, and the running ones are told to stop if the
- * signal did not reach them (smug_process_workers_stop). */
-typedef struct stopping {
-    double since; /* when the interrupt was seen; < 0 not yet */
-    int stage;
-} stopping;
-
-static void stop_on_interrupt(const running *run, int n_run, stopping *stop)
-{
-    if (!smug_interrupted())
-        return;
-    double now = smug_process_now();
-    if (stop->since < 0)
-        stop->since = now;
-    int sig = smug_process_workers_signal(now - stop->since, &stop->stage);
-    for (int r = 0; sig && r < n_run; r++)
-        kill(run[r].pid, sig);
+    if (sp->cb)
+        sp->cb(st, id, code == CHILD_SOLVED, msg[0] ? msg : NULL, sp->user);
+    return 0;
 }
 
 /* Which problems of the shard still need a result (todo) and which have something other
@@ -396,9 +383,8 @@ int smug_bundle_solve(const smug_bundle *b, const smug_net *net, const smug_bund
     }
     int *todo = malloc((size_t)(b->n > 0 ? b->n : 1) * sizeof *todo), n_todo = 0;
     int *bad = malloc((size_t)(b->n > 0 ? b->n : 1) * sizeof *bad), n_bad = 0;
-    running *run = malloc((size_t)o->jobs * sizeof *run);
-    if (!todo || !bad || !run) {
-        free(todo), free(bad), free(run);
+    if (!todo || !bad) {
+        free(todo), free(bad);
         close(sc.resfd);
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
@@ -407,37 +393,11 @@ int smug_bundle_solve(const smug_bundle *b, const smug_net *net, const smug_bund
         cb(st, NULL, 1, NULL, user);
     refuse_bad(&sc, bad, n_bad, st, cb, user);
     free(bad);
-    int n_run = 0, next = 0, rc = 0;
-    pid_t parent = getpid();
-    stopping stop = {-1.0, 0};
-    fflush(NULL); /* a child must not print the parent's buffered output again */
-    while (next < n_todo || n_run > 0) {
-        if (rc == 0 && !smug_interrupted() && next < n_todo && n_run < o->jobs) {
-            int fds[2] = {-1, -1};
-            pid_t pid = pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -1 : fork();
-            if (pid == 0) {
-                close(fds[0]);
-                _exit(smug_process_worker_init(parent) < 0 ? CHILD_INTERRUPTED
-                                                           : child_main(&sc, todo[next], fds[1]));
-            }
-            if (pid < 0) {
-                rc = smug_fail(err, SMUG_ERR_IO, "cannot start a worker: %s", strerror(errno));
-                if (fds[0] >= 0)
-                    close(fds[0]), close(fds[1]);
-                continue;
-            }
-            close(fds[1]);
-            run[n_run++] = (running){pid, todo[next++], fds[0]};
-            continue;
-        }
-        if (n_run == 0)
-            break;
-        stop_on_interrupt(run, n_run, &stop);
-        reap(&sc, run, &n_run, st, cb, user);
-    }
+    solve_pool sp = {&sc, todo, st, cb, user};
+    smug_workpool pool = {o->jobs, n_todo, CHILD_INTERRUPTED, pool_task, pool_done, &sp};
+    int next = 0, rc = smug_workpool_run(&pool, &next, err);
     st->interrupted += n_todo - next; /* never started */
     free(todo);
-    free(run);
     close(sc.resfd);
     return rc;
 }

@@ -83,7 +83,7 @@ int smug_merged_init(smug_merged *g, const smug_mask_problem *p, const smug_boun
     return root_proof(g, &g->proof, &g->lower, err);
 }
 
-void smug_merged_free(smug_merged *g)
+void smug_merged_clear(smug_merged *g)
 {
     free(g->best), free(g->cand);
     smug_proof_free(&g->proof);

@@ -77,7 +77,7 @@ int smug_eval_methods_parse(const char *list, uint8_t *out_on, smug_error *err)
     return n ? 0 : smug_fail(err, SMUG_ERR_USAGE, "--methods: the list is empty");
 }
 
-void smug_eval_input_free(smug_eval_input *e)
+void smug_eval_input_clear(smug_eval_input *e)
 {
     for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
         free(e->r[m].map);
@@ -152,7 +152,7 @@ static int run_smug(ev *v, smug_eval_result *r, smug_error *err)
     r->sparsity = smug_sparsity_cells(&m.problem->grid, m.cells);
     snprintf(r->note, sizeof r->note, "%s, %d of %d cells", smug_solve_status_name(m.solve.status),
              m.solve.size, m.problem->n);
-    smug_mask_result_free(&m);
+    smug_mask_result_clear(&m);
     return score_map(v, r, err);
 }
 
@@ -404,11 +404,30 @@ static int run_sanity(ev *v, smug_error *err)
                                      ? smug_spearman(r->map, tmp.r[m].map, hw)
                                      : NAN;
         }
-        smug_explanation_free(&rv.e);
-        smug_eval_input_free(&tmp);
+        smug_explanation_clear(&rv.e);
+        smug_eval_input_clear(&tmp);
         smug_sanity_net_free(rn);
     }
     return rc;
+}
+
+int smug_eval_methods_run(const uint8_t *on, smug_eval_progress progress, void *progress_arg,
+                          smug_eval_method_fn run, void *state, smug_error *err)
+{
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
+        if (!on[m])
+            continue;
+        if (progress)
+            progress(progress_arg, m);
+        if (run(state, m, err) < 0)
+            return smug_error_prefix(err, "%s", smug_eval_method_name(m));
+    }
+    return 0;
+}
+
+static int method_fn(void *state, int m, smug_error *err)
+{
+    return run_method(state, m, err);
 }
 
 int smug_evaluate(const smug_net *net, const float *x, const smug_params *params,
@@ -423,18 +442,11 @@ int smug_evaluate(const smug_net *net, const float *x, const smug_params *params
     p.window = smug_net_window(net, params->window);
     ev v = {net, x, &p, solver, out, {0}, 0, 0.0};
     int rc = classify(net, x, &p, out, err);
-    for (int m = 0; rc == 0 && m < SMUG_EVAL_N_METHODS; m++) {
-        if (!on[m])
-            continue;
-        if (progress)
-            progress(progress_arg, m);
-        rc = run_method(&v, m, err);
-        if (rc < 0)
-            smug_error_prefix(err, "%s", smug_eval_method_name(m));
-    }
+    if (rc == 0)
+        rc = smug_eval_methods_run(on, progress, progress_arg, method_fn, &v, err);
     if (rc == 0 && p.sanity)
         rc = run_sanity(&v, err);
-    smug_explanation_free(&v.e);
+    smug_explanation_clear(&v.e);
     return rc;
 }
 

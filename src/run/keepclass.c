@@ -91,19 +91,19 @@ static int ladder(search *s, const int *ks, int n_ks, double gamma, int below,
         memset(&r, 0, sizeof r);
         int rc = attempt(s, ks[i], gamma, 0, &r, err);
         if (rc < 0) {
-            smug_mask_result_free(&r);
+            smug_mask_result_clear(&r);
             return -1;
         }
         if (rc == 1)
             continue;
         const smug_keep_attempt *a = &s->keep->attempt[s->keep->n_attempts - 1];
         if (a->keeps_class && (*best_i < 0 || a->mask_size < best->solve.size)) {
-            smug_mask_result_free(best);
+            smug_mask_result_clear(best);
             move_result(best, &r);
             *best_i = s->keep->n_attempts - 1;
             return 0;
         }
-        smug_mask_result_free(&r);
+        smug_mask_result_clear(&r);
         if (a->keeps_class)
             return 0;
     }
@@ -150,10 +150,10 @@ int smug_keep_class_search(const smug_net *net, const float *x, const smug_param
         rc = ladder(&s, ks, n_ks, params->keep_class_gamma,
                     best_i > 0 ? keep->attempt[best_i].k : 0, &best, &best_i, err);
     if (rc == 0 && best_i > 0) {
-        smug_mask_result_free(out);
+        smug_mask_result_clear(out);
         move_result(out, &best);
     } else {
-        smug_mask_result_free(&best);
+        smug_mask_result_clear(&best);
     }
     keep->kept = best_i >= 0;
     keep->chosen = best_i >= 0 ? best_i : 0;

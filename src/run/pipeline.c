@@ -33,7 +33,7 @@ int smug_pipeline_target(const smug_net *net, const float *logits, int requested
     return 0;
 }
 
-void smug_explanation_free(smug_explanation *e)
+void smug_explanation_clear(smug_explanation *e)
 {
     free(e->logits);
     free(e->first_pre);
@@ -104,10 +104,10 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
     return 0;
 }
 
-void smug_mask_result_free(smug_mask_result *r)
+void smug_mask_result_clear(smug_mask_result *r)
 {
     smug_mask_problem_free(r->problem);
-    smug_bounds_free(&r->bounds);
+    smug_bounds_clear(&r->bounds);
     smug_solve_result_free(&r->solve);
     free(r->cells);
     free(r->base_map);
@@ -283,7 +283,7 @@ int smug_pipeline_mask_or_note(const smug_net *net, const float *x, const smug_p
     smug_error merr = SMUG_ERROR_INIT;
     if (smug_pipeline_mask(net, x, params, e, solver, NULL, out, &merr) == 0)
         return 0;
-    smug_mask_result_free(out);
+    smug_mask_result_clear(out);
     if (merr.code != SMUG_ERR_SOLVER && merr.code != SMUG_ERR_CHECK) {
         *err = merr;
         return -1;

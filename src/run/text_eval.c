@@ -47,7 +47,7 @@ int smug_text_methods_parse(const char *list, uint8_t *out_on, smug_error *err)
     return 0;
 }
 
-void smug_text_eval_input_free(smug_text_eval_input *e)
+void smug_text_eval_input_clear(smug_text_eval_input *e)
 {
     for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
         free(e->r[m].kept), free(e->r[m].score);
@@ -144,7 +144,7 @@ static int run_smug(tv *v, smug_text_eval_result *r, smug_error *err)
     snprintf(r->note, sizeof r->note, "%s%s%s, %d of %d words",
              smug_solve_status_name(m.solve.status), m.solve.proved_by ? " by " : "",
              m.solve.proved_by ? m.solve.proved_by : "", m.solve.size, m.problem->n);
-    smug_mask_result_free(&m);
+    smug_mask_result_clear(&m);
     return finish(v, r, err);
 }
 
@@ -245,6 +245,11 @@ static int run_method(tv *v, int m, smug_error *err)
     }
 }
 
+static int method_fn(void *state, int m, smug_error *err)
+{
+    return run_method(state, m, err);
+}
+
 /* ---- setup ---------------------------------------------------------------------------- */
 
 /* Masking by pad_id removes a word only when its embedding row is zero. */
@@ -310,16 +315,9 @@ int smug_evaluate_text(const smug_net *net, const float *x, const smug_params *p
     int rc = check_pad(net, params->pad_id, err);
     if (rc == 0)
         rc = setup(&v, on, err);
-    for (int m = 0; rc == 0 && m < SMUG_EVAL_N_METHODS; m++) {
-        if (!on[m])
-            continue;
-        if (progress)
-            progress(progress_arg, m);
-        rc = run_method(&v, m, err);
-        if (rc < 0)
-            smug_error_prefix(err, "%s", smug_eval_method_name(m));
-    }
-    smug_explanation_free(&v.e);
+    if (rc == 0)
+        rc = smug_eval_methods_run(on, progress, progress_arg, method_fn, &v, err);
+    smug_explanation_clear(&v.e);
     smug_mask_problem_free(v.pb);
     free(v.seen), free(v.tmp), free(v.logits), free(v.cells);
     return rc;

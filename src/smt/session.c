@@ -163,8 +163,8 @@ static int session_take_marker(smug_session *s, const char *marker, smug_strbuf 
     return 0;
 }
 
-int smug_session_read_until(smug_session *s, const char *marker, double deadline, smug_strbuf *out,
-                            smug_error *err)
+smug_read_status smug_session_read_until(smug_session *s, const char *marker, double deadline,
+                                         smug_strbuf *out, smug_error *err)
 {
     pump pp;
     session_pump_init(s, &pp, NULL, 0);
@@ -172,20 +172,21 @@ int smug_session_read_until(smug_session *s, const char *marker, double deadline
     snprintf(when, sizeof when, "before printing \"%.100s\"", marker);
     for (int last_round = 0;;) {
         if (session_take_marker(s, marker, out))
-            return 1;
+            return SMUG_READ_MARKER;
         if (s->out.truncated)
-            return smug_fail(err, SMUG_ERR_SOLVER, "%s printed more than %zu bytes %s", s->name,
-                             s->out.cap, when);
+            return (smug_read_status)smug_fail(err, SMUG_ERR_SOLVER,
+                                               "%s printed more than %zu bytes %s", s->name,
+                                               s->out.cap, when);
         double now = smug_process_now();
         if (s->c.out < 0 || (s->c.exited && now >= s->c.drain_until))
-            return session_gone(s, "closed its stdout", when, out, err);
+            return (smug_read_status)session_gone(s, "closed its stdout", when, out, err);
         if (last_round)
-            return 0;
+            return SMUG_READ_DEADLINE;
         /* at the deadline or on an interrupt (interrupt.h), one non-blocking look at what
-         * already came, then 0 */
+         * already came, then SMUG_READ_DEADLINE */
         last_round = now >= deadline || smug_interrupted();
         if (session_step(s, &pp, s->c.exited ? s->c.drain_until : deadline, err) < 0)
-            return -1;
+            return SMUG_READ_FAILED;
     }
 }
 

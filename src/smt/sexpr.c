@@ -1,10 +1,9 @@
 /* sexpr.c — solver stdout → smug_solver_output (design §1: the last step of smt/, before
  * the assignment becomes a mask; §12 lists the solver quirks handled here).
  *
- * Two layers: a reader that turns one top-level datum at a time into a flat node array
- * (iterative, depth-capped at SMUG_SEXPR_MAX_DEPTH, each byte looked at once), and an
- * interpreter that recognises answers, get-value/get-model responses, z3 objectives and
- * (error …) lines. It never evaluates more than the value grammar of sexpr.h, never
+ * The interpreter of replies: over the node arrays of the reader (sexpr_read.c, one
+ * top-level datum at a time) it recognises answers, get-value/get-model responses, z3
+ * objectives and (error …) lines. It never evaluates more than the value grammar of sexpr.h, never
  * guesses at text it cannot read (that is SMUG_ERR_FORMAT with a byte offset), and it
  * decides nothing: believing an answer is the caller's job (style habit 2).
  */
@@ -16,23 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { N_ATOM, N_QSYM, N_STRING, N_LIST } node_kind;
-
-/* One datum. [at, end) is its raw extent including delimiters; children of a list are
- * linked through `next` (-1 ends a chain). */
-typedef struct node {
-    node_kind kind;
-    size_t at, end;
-    int first, next, n_children;
-} node;
-
-typedef struct reader {
-    const char *s;
-    size_t len, pos;
-    node *nodes;
-    int n, cap;
-    smug_error *err;
-} reader;
+#include "sexpr_internal.h"
 
 /* A number of z3's objective arithmetic: inf·oo + real + eps·epsilon. Plain values have
  * inf = eps = 0. */
@@ -41,227 +24,6 @@ typedef struct ext {
 } ext;
 
 enum { NOT_VALUE = 0, IS_VALUE = 1, BAD_VALUE = -1 };
-
-static int fail_at(reader *r, size_t at, const char *what)
-{
-    size_t line = 1;
-    for (size_t i = 0; i < at && i < r->len; i++)
-        line += r->s[i] == '\n';
-    return smug_fail(r->err, SMUG_ERR_FORMAT, "solver output: %s at byte %zu (line %zu)", what, at,
-                     line);
-}
-
-/* ---- reader ----------------------------------------------------------------------- */
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int is_atom_char(char c)
-{
-    return !is_space(c) && c != '(' && c != ')' && c != '"' && c != '|' && c != ';' && c != '\0';
-}
-
-static void skip_blank(reader *r)
-{
-    while (r->pos < r->len) {
-        char c = r->s[r->pos];
-        if (is_space(c)) {
-            r->pos++;
-        } else if (c == ';') {
-            const char *nl = memchr(r->s + r->pos, '\n', r->len - r->pos);
-            r->pos = nl ? (size_t)(nl - r->s) + 1 : r->len;
-        } else {
-            return;
-        }
-    }
-}
-
-static int new_node(reader *r, node_kind kind, size_t at)
-{
-    if (r->n == r->cap) {
-        if (r->cap > INT_MAX / 2)
-            return fail_at(r, at, "output too large");
-        int cap = r->cap ? 2 * r->cap : 64;
-        node *nodes = realloc(r->nodes, (size_t)cap * sizeof *nodes);
-        if (!nodes)
-            return smug_fail(r->err, SMUG_ERR_NOMEM, "out of memory");
-        r->nodes = nodes;
-        r->cap = cap;
-    }
-    node *nd = &r->nodes[r->n];
-    nd->kind = kind;
-    nd->at = nd->end = at;
-    nd->first = nd->next = -1;
-    nd->n_children = 0;
-    return r->n++;
-}
-
-/* Scans a string from its opening quote. SMT-LIB 2.6 escapes '"' as "\"\"". z3 4.8.12 also
- * writes \" and \\ inside error messages (observed: unknown constant a\"b), so those pairs
- * are read as escapes too; any other backslash is an ordinary character. */
-static int scan_string(reader *r, size_t *end)
-{
-    size_t i = r->pos + 1;
-    while (i < r->len) {
-        char c = r->s[i];
-        if (c == '\0')
-            return fail_at(r, i, "NUL byte in a string");
-        if (c == '"') {
-            if (i + 1 < r->len && r->s[i + 1] == '"') {
-                i += 2;
-                continue;
-            }
-            *end = i + 1;
-            return 0;
-        }
-        i += (c == '\\' && i + 1 < r->len && (r->s[i + 1] == '"' || r->s[i + 1] == '\\')) ? 2 : 1;
-    }
-    return fail_at(r, r->pos, "unterminated string");
-}
-
-static int scan_token(reader *r, node_kind *kind, size_t *end)
-{
-    char c = r->s[r->pos];
-    if (c == '"') {
-        *kind = N_STRING;
-        return scan_string(r, end);
-    }
-    if (c == '|') {
-        *kind = N_QSYM;
-        const char *bar = memchr(r->s + r->pos + 1, '|', r->len - r->pos - 1);
-        if (!bar)
-            return fail_at(r, r->pos, "unterminated |quoted symbol|");
-        *end = (size_t)(bar - r->s) + 1;
-        if (memchr(r->s + r->pos, '\0', *end - r->pos))
-            return fail_at(r, r->pos, "NUL byte in a |quoted symbol|");
-        return 0;
-    }
-    if (c == '\0')
-        return fail_at(r, r->pos, "NUL byte");
-    *kind = N_ATOM;
-    size_t i = r->pos;
-    while (i < r->len && is_atom_char(r->s[i]))
-        i++;
-    *end = i;
-    return 0;
-}
-
-/* Reads the next top-level datum into r->nodes (reset first); *root = -1 at end of input. */
-static int read_datum(reader *r, int *root)
-{
-    int open[SMUG_SEXPR_MAX_DEPTH], last[SMUG_SEXPR_MAX_DEPTH]; /* open lists, last children */
-    int depth = 0;
-    r->n = 0;
-    *root = -1;
-    for (;;) {
-        skip_blank(r);
-        if (r->pos >= r->len)
-            return depth == 0 ? 0 : fail_at(r, r->nodes[open[0]].at, "'(' never closed");
-        char c = r->s[r->pos];
-        if (c == ')') {
-            if (depth == 0)
-                return fail_at(r, r->pos, "unbalanced ')'");
-            r->nodes[open[--depth]].end = ++r->pos;
-            if (depth == 0)
-                return *root = open[0], 0;
-            continue;
-        }
-        if (c == '(' && depth == SMUG_SEXPR_MAX_DEPTH)
-            return fail_at(r, r->pos, "lists nested too deeply");
-        node_kind kind = N_LIST;
-        size_t end = r->pos + 1;
-        if (c != '(' && scan_token(r, &kind, &end) < 0)
-            return -1;
-        int id = new_node(r, kind, r->pos);
-        if (id < 0)
-            return -1;
-        r->nodes[id].end = r->pos = end; /* a list's end is set again at its ')' */
-        if (depth > 0) {
-            node *parent = &r->nodes[open[depth - 1]];
-            if (last[depth - 1] < 0)
-                parent->first = id;
-            else
-                r->nodes[last[depth - 1]].next = id;
-            last[depth - 1] = id;
-            parent->n_children++;
-        }
-        if (kind == N_LIST) {
-            open[depth] = id;
-            last[depth++] = -1;
-        } else if (depth == 0) {
-            return *root = id, 0;
-        }
-    }
-}
-
-/* ---- node helpers ------------------------------------------------------------------ */
-
-static const node *nd(const reader *r, int id)
-{
-    return &r->nodes[id];
-}
-
-static int atom_is(const reader *r, int id, const char *word)
-{
-    const node *x = nd(r, id);
-    size_t n = strlen(word);
-    return x->kind == N_ATOM && x->end - x->at == n && memcmp(r->s + x->at, word, n) == 0;
-}
-
-/* The head atom of a list, or -1. */
-static int list_head(const reader *r, int id)
-{
-    const node *x = nd(r, id);
-    if (x->kind != N_LIST || x->first < 0 || nd(r, x->first)->kind != N_ATOM)
-        return -1;
-    return x->first;
-}
-
-static int child(const reader *r, int id, int k)
-{
-    int c = nd(r, id)->first;
-    while (c >= 0 && k-- > 0)
-        c = nd(r, c)->next;
-    return c;
-}
-
-/* A name as printed: |quoted| symbols lose their bars (SMT-LIB: |abc| is abc); lists and
- * strings are kept verbatim. */
-static char *name_dup(const reader *r, int id)
-{
-    const node *x = nd(r, id);
-    size_t at = x->at, n = x->end - x->at;
-    if (x->kind == N_QSYM) {
-        at++;
-        n -= 2;
-    }
-    char *s = malloc(n + 1);
-    if (s) {
-        memcpy(s, r->s + at, n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
-/* The content of a string node with "" (and z3's \" and \\) unescaped. */
-static char *string_dup(const reader *r, int id)
-{
-    const node *x = nd(r, id);
-    const char *p = r->s + x->at + 1, *e = r->s + x->end - 1;
-    char *s = malloc((size_t)(e - p) + 1), *o = s;
-    if (!s)
-        return NULL;
-    while (p < e) {
-        if (p + 1 < e &&
-            ((p[0] == '"' && p[1] == '"') || (p[0] == '\\' && (p[1] == '"' || p[1] == '\\'))))
-            p++;
-        *o++ = *p++;
-    }
-    *o = '\0';
-    return s;
-}
 
 /* ---- numbers ----------------------------------------------------------------------- */
 
@@ -446,7 +208,7 @@ static int value_list_add(reader *r, value_list *l, int name_id, const smug_valu
     }
     smug_value *dst = &l->v[l->n];
     *dst = *v;
-    dst->name = name_dup(r, name_id);
+    dst->name = smug_sx_name_dup(r, name_id);
     if (!dst->name)
         return smug_fail(r->err, SMUG_ERR_NOMEM, "out of memory");
     l->n++;
@@ -475,13 +237,15 @@ static int read_get_value(reader *r, int root, smug_solver_output *out)
     for (int c = nd(r, root)->first; c >= 0; c = nd(r, c)->next) {
         if (!is_pair(r, c)) {
             value_list_free(&l);
-            return fail_at(r, nd(r, c)->at, "get-value response: item is not a (name value) pair");
+            return smug_sx_fail_at(r, nd(r, c)->at,
+                                   "get-value response: item is not a (name value) pair");
         }
         int name = nd(r, c)->first, val = nd(r, name)->next;
         smug_value v = {0};
-        int rc = read_value(r, val, &v) != IS_VALUE
-                     ? fail_at(r, nd(r, val)->at, "get-value response: cannot read the value")
-                     : value_list_add(r, &l, name, &v);
+        int rc =
+            read_value(r, val, &v) != IS_VALUE
+                ? smug_sx_fail_at(r, nd(r, val)->at, "get-value response: cannot read the value")
+                : value_list_add(r, &l, name, &v);
         if (rc < 0) {
             value_list_free(&l);
             return -1;
@@ -509,7 +273,7 @@ static int read_model(reader *r, int first, smug_solver_output *out)
         int rc = read_value(r, body, &v);
         if (rc == NOT_VALUE)
             continue;
-        rc = rc == BAD_VALUE ? fail_at(r, nd(r, body)->at, "model: cannot read the value")
+        rc = rc == BAD_VALUE ? smug_sx_fail_at(r, nd(r, body)->at, "model: cannot read the value")
                              : value_list_add(r, &l, name, &v);
         if (rc < 0) {
             value_list_free(&l);
@@ -527,7 +291,7 @@ static int read_objectives(reader *r, int root, smug_solver_output *out)
     int first = 1;
     for (int c = nd(r, nd(r, root)->first)->next; c >= 0; c = nd(r, c)->next) {
         if (!is_pair(r, c))
-            return fail_at(r, nd(r, c)->at, "objectives: item is not a (name value) pair");
+            return smug_sx_fail_at(r, nd(r, c)->at, "objectives: item is not a (name value) pair");
         int val = nd(r, nd(r, c)->first)->next, head = list_head(r, val);
         ext lo, hi;
         int ok;
@@ -539,7 +303,7 @@ static int read_objectives(reader *r, int root, smug_solver_output *out)
             hi = lo;
         }
         if (!ok || !(ext_lower(lo) <= ext_upper(hi)))
-            return fail_at(r, nd(r, val)->at, "objectives: cannot read the value");
+            return smug_sx_fail_at(r, nd(r, val)->at, "objectives: cannot read the value");
         if (first) {
             out->has_objective = 1;
             out->objective_lo = ext_lower(lo);
@@ -558,9 +322,9 @@ static int read_error(reader *r, int root, smug_solver_output *out)
     out->error_after = out->n_answers;
     int msg = child(r, root, 1);
     if (msg >= 0 && nd(r, msg)->kind == N_STRING && nd(r, root)->n_children == 2)
-        out->error = string_dup(r, msg);
+        out->error = smug_sx_string_dup(r, msg);
     else
-        out->error = name_dup(r, root);
+        out->error = smug_sx_name_dup(r, root);
     return smug_check_alloc(out->error, r->err);
 }
 
@@ -628,7 +392,7 @@ static void add_solver_error(reader *r, smug_solver_output *out)
     if (!msg && r->n > 1 && r->nodes[0].kind == N_LIST && atom_is(r, r->nodes[0].first, "error")) {
         int m = r->nodes[r->nodes[0].first].next;
         if (m >= 0 && r->nodes[m].kind == N_STRING)
-            msg = string_dup(r, m);
+            msg = smug_sx_string_dup(r, m);
     }
     if (msg) {
         size_t n = strnlen(r->err->msg, sizeof r->err->msg - 1);
@@ -648,7 +412,7 @@ int smug_sexpr_parse(const char *text, size_t len, smug_solver_output *out, smug
     int answers_cap = 0, rc = 0;
     for (;;) {
         int root;
-        if ((rc = read_datum(&r, &root)) < 0 || root < 0)
+        if ((rc = smug_sx_read_datum(&r, &root)) < 0 || root < 0)
             break;
         if ((rc = interpret(&r, root, out, &answers_cap)) < 0)
             break;

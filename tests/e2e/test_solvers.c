@@ -58,9 +58,9 @@ static void fixture_load(fixture *f, const char *image, int k, double gamma, int
 
 static void fixture_free(fixture *f)
 {
-    smug_bounds_free(&f->b);
+    smug_bounds_clear(&f->b);
     smug_mask_problem_free(f->p);
-    smug_explanation_free(&f->e);
+    smug_explanation_clear(&f->e);
     free(f->x);
     smug_net_free(f->net);
 }
@@ -351,7 +351,7 @@ static void test_text_solvers_agree(void **state)
             fail_msg("%s", err.msg);
         f.x = malloc((size_t)o.max_len * sizeof *f.x);
         memcpy(f.x, tk.ids, (size_t)o.max_len * sizeof *f.x);
-        smug_tokens_free(&tk);
+        smug_tokens_clear(&tk);
         smug_vocab_free(v);
         smug_params prm;
         smug_params_defaults(&prm);

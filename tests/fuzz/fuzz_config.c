@@ -35,6 +35,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_plan(&plan);
     else
         assert(err.msg[0] != '\0' && plan.model == NULL && plan.n_inputs == 0);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
     return 0;
 }

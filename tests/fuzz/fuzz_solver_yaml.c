@@ -54,6 +54,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_argv(&s, "-p.smt2", 0, 0, incremental);
         check_argv(&s, "p{file}{ms}.smt2", 1e7, 1048576, incremental);
     }
-    smug_solver_free(&s);
+    smug_solver_clear(&s);
     return 0;
 }

@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_tokens(v, &t, text, n);
         else
             assert(err.code == SMUG_ERR_FORMAT && strstr(err.msg, "no tokens"));
-        smug_tokens_free(&t);
+        smug_tokens_clear(&t);
     }
     smug_vocab_free(v);
     return 0;

@@ -85,7 +85,7 @@ static smug_mask_problem *real_problem(smug_bounds *b)
         smug_encode(net, x, ex.neurons, ex.n_neurons, 0.5, 4, &p, &err) != 0 ||
         smug_bounds_compute(p, b, &err) != 0)
         fail_msg("%s", err.msg);
-    smug_explanation_free(&ex);
+    smug_explanation_clear(&ex);
     free(x);
     smug_net_free(net);
     return p;
@@ -251,7 +251,7 @@ static void test_benchmark_files(void **state)
         expect_answer(unsat, "unsat");
         free(sat), free(unsat);
     }
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
 }
 
@@ -297,7 +297,7 @@ static void test_objective_file(void **state)
         free(out);
     }
     free(t), free(below), free(zero);
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
 }
 
@@ -374,7 +374,7 @@ static void test_harness_files(void **state)
     free(t);
     snprintf(cmd, sizeof cmd, "bash %s/solvers.sh nope g/a.b3.smt2 2>/dev/null", root);
     assert_int_equal(WEXITSTATUS(system(cmd)), 2);
-    smug_solver_free(&s);
+    smug_solver_clear(&s);
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);
     assert_int_equal(system(cmd), 0);
 }

@@ -346,7 +346,7 @@ static int check_tiny(const smug_mask_problem *p, int expect_opt)
     int rc = smug_bounds_compute(p, &b, &err);
     if (expect_usage(p, rc, &err, br.row_opt_max < 0)) {
         int some = br.opt >= 0;
-        smug_bounds_free(&b);
+        smug_bounds_clear(&b);
         free(br.feasible);
         return some ? 2 : 0;
     }
@@ -379,7 +379,7 @@ static int check_tiny(const smug_mask_problem *p, int expect_opt)
                          popcount(s));
         assert_int_equal(brute_min(&br, fixed, &b), br.opt);
     }
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     free(br.feasible);
     return 1;
 }
@@ -420,7 +420,7 @@ static void test_hand_made(void **state)
     assert_int_equal(b.upper, 3);
     tu_assert_close(b.lp, 2.0, 1e-9);
     assert_int_equal(b.n_dom, 0 + 3); /* equal columns: 1 → 0, 2 → 0, 2 → 1 */
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
 
     /* a knapsack row: 5 + 4 > 8.5; the LP takes 5 + 0.875·4 */
@@ -432,7 +432,7 @@ static void test_hand_made(void **state)
     assert_int_equal(b.upper, 2);
     tu_assert_close(b.lp, 1.875, 1e-9);
     assert_int_equal(b.incumbent[0] + b.incumbent[1], 2);
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
 
     /* two rows pulling apart: a cell good for one is bad for the other; optimum 3 */
@@ -451,7 +451,7 @@ static void test_hand_made(void **state)
     assert_int_equal(b.upper, 0);
     assert_int_equal(b.lower, 0);
     assert_int_equal(count(b.useless, 3), 3);
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
 
     /* a row that cannot hold: 1 + 1 is not > 2; the error names its neuron */
@@ -461,7 +461,7 @@ static void test_hand_made(void **state)
     assert_int_equal(check_tiny(p, -1), 0);
     assert_int_equal(smug_bounds_compute(p, &b, &err), -1);
     assert_non_null(strstr(err.msg, "neuron 101 "));
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
 
     /* no variables at all (every coefficient zero, e.g. a black image on a dense net) */
@@ -509,7 +509,7 @@ static void test_random_tiny(void **state)
             assert_int_equal(smug_bounds_compute(p, &b, &err), 0);
             with_dom += b.n_dom > 0;
             gaps += b.lower < b.upper;
-            smug_bounds_free(&b);
+            smug_bounds_clear(&b);
         }
         smug_mask_problem_free(p);
     }
@@ -568,7 +568,7 @@ static void test_without_lp(void **state)
             proved += b.lower > 1;
             smug_proof_free(&proof);
         }
-        smug_bounds_free(&b); /* the caller's after a failure too (bounds.h) */
+        smug_bounds_clear(&b); /* the caller's after a failure too (bounds.h) */
         free(br.feasible);
         smug_mask_problem_free(p);
     }
@@ -599,7 +599,7 @@ static smug_mask_problem *real_problem(const char *model, const char *image, int
     smug_mask_problem *p = NULL;
     if (smug_encode(net, x, ex.neurons, ex.n_neurons, gamma, window, &p, &err) != 0)
         fail_msg("encode: %s", err.msg);
-    smug_explanation_free(&ex);
+    smug_explanation_clear(&ex);
     free(x);
     if (out_net)
         *out_net = net;
@@ -668,7 +668,7 @@ static void test_real(void **state)
                       rc->gamma, p->k, p->n, b.lower_row, b.lp, b.lower, opt, b.upper,
                       count(b.useless, p->n), b.n_dom, n_fixed);
         free(sol), free(zero);
-        smug_bounds_free(&b);
+        smug_bounds_clear(&b);
         smug_mask_problem_free(p);
     }
 }
@@ -705,7 +705,7 @@ static void test_gamma_near_one(void **state)
                 } else {
                     assert_true(holds(p, b.incumbent));
                 }
-                smug_bounds_free(&b);
+                smug_bounds_clear(&b);
                 smug_mask_problem_free(p);
             }
     assert_int_equal(failures, 4);
@@ -740,7 +740,7 @@ static void test_no_variables(void **state)
     assert_int_equal(b.lower_row, 0);
     assert_true(b.lp == 0.0);
     assert_int_equal(b.n_dom, 0);
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
     free(x);
     smug_net_free(net);

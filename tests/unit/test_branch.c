@@ -253,7 +253,7 @@ static void run_bounds(const smug_mask_problem *p, const smug_branch_options *o,
     t->callback += orc.calls;
     t->cert_failures += smug_brancher_stats(br)->cert_failures;
     smug_brancher_free(br);
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
 }
 
 static void sweep(const smug_branch_options *o, unsigned long long seed, tally *t)
@@ -386,7 +386,7 @@ static void test_check_refuses_edits(void **state)
     pr.zero[0] = 0;
     assert_int_equal(smug_proof_check(p, &pr, NULL, NULL, &lower, why, sizeof why, &err), 1);
     smug_proof_free(&pr);
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
 }
 
@@ -477,7 +477,7 @@ static void test_replay(void **state)
             solver_leaves += sum.by_solver;
         }
         smug_proof_free(&pr);
-        smug_bounds_free(&b);
+        smug_bounds_clear(&b);
         smug_mask_problem_free(p);
     }
     print_message("replayed %d proofs (%d solver leaves)\n", replayed, solver_leaves);

@@ -126,7 +126,7 @@ static void test_solve_with_cbc(void **state)
     int calls = 0;
     for (unsigned long long seed = 1; seed <= 5; seed++) {
         if (p) {
-            smug_bounds_free(&b);
+            smug_bounds_clear(&b);
             smug_mask_problem_free(p);
         }
         p = random_problem(3, 14, seed);
@@ -154,7 +154,7 @@ static void test_solve_with_cbc(void **state)
     assert_int_equal(smug_solve(p, &b, cbc, &o, &r, &err), -1);
     assert_int_equal(err.code, SMUG_ERR_USAGE);
     assert_non_null(strstr(err.msg, "its only strategy is optimize"));
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
     smug_solvers_free(reg);
 }

@@ -58,7 +58,7 @@ static void test_fashion_fc(void **state)
     assert_string_equal(got, want);
     free(got);
     free(want);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
     assert_null(plan.model); /* freed plans are empty plans */
 }
 
@@ -75,7 +75,7 @@ static void test_fashion_cnn(void **state)
     assert_string_equal(plan.params.solver, "cvc5");
     tu_assert_close(plan.params.timeout, 120.0, 0);
     assert_int_equal(plan.params.steps, 300); /* not in the file: the default */
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
 }
 
 static void test_path_resolution(void **state)
@@ -86,7 +86,7 @@ static void test_path_resolution(void **state)
     load_text(text, "cfg.yaml", &plan); /* no folder part: paths stay as written */
     assert_string_equal(plan.model, "m.onnx");
     assert_string_equal(plan.inputs[2], "../c");
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
 
     load_text(text, "runs/x/cfg.yaml", &plan);
     assert_string_equal(plan.model, "runs/x/m.onnx");
@@ -94,7 +94,7 @@ static void test_path_resolution(void **state)
     assert_string_equal(plan.inputs[1], "/abs/b.png");
     assert_string_equal(plan.inputs[2], "runs/x/../c");
     assert_string_equal(plan.out_dir, "runs/x/o");
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
 
     load_text("inputs: one.png\nparams:\n  # top_k: 3\n", "/etc/smug/cfg.yaml", &plan);
     /* one path: a list of one; an empty params: is no change */
@@ -102,7 +102,7 @@ static void test_path_resolution(void **state)
     assert_string_equal(plan.inputs[0], "/etc/smug/one.png");
     assert_null(plan.model);
     assert_null(plan.out_dir);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
 }
 
 static void test_params_spellings_and_quotes(void **state)
@@ -115,7 +115,7 @@ static void test_params_spellings_and_quotes(void **state)
     tu_assert_close(plan.params.gamma, 0.25, 0);
     assert_int_equal(plan.params.strategy, 3);
     assert_string_equal(plan.params.solver, "cvc5");
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
 }
 
 /* default < config < flag: the caller re-applies its flags on the loaded plan */
@@ -140,12 +140,12 @@ static void test_precedence(void **state)
     assert_string_equal(plan.out_dir, "out2");
     assert_int_equal(smug_plan_set_out_dir(&plan, NULL, &err), 0);
     assert_null(plan.out_dir);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
 
     smug_plan_init(&plan); /* no config at all */
     assert_null(plan.config);
     assert_int_equal(plan.params.top_k, 8);
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
 }
 
 static void test_defect_fixtures(void **state)
@@ -203,7 +203,7 @@ static void test_missing_file(void **state)
     assert_int_equal(smug_config_load("/nonexistent/cfg.yaml", &plan, &err), -1);
     assert_int_equal(err.code, SMUG_ERR_IO);
     assert_true(tu_has_prefix(err.msg, "/nonexistent/cfg.yaml: cannot open"));
-    smug_plan_free(&plan);
+    smug_plan_clear(&plan);
 }
 
 /* Every params.def name has a row in configs/README.md and a flag in --help. */

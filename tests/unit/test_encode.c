@@ -68,7 +68,7 @@ static void case_load(tcase *c, const char *model, const char *image, int top_k)
 
 static void case_free(tcase *c)
 {
-    smug_explanation_free(&c->ex);
+    smug_explanation_clear(&c->ex);
     free(c->x);
     smug_net_free(c->net);
 }
@@ -573,7 +573,7 @@ static void test_text(void **state)
                 assert_non_null(strstr(err.msg, "positive pre-activation"));
             }
         }
-        smug_explanation_free(&ex);
+        smug_explanation_clear(&ex);
         tu_text_ref_free(r);
     }
     smug_net_free(net);

@@ -21,7 +21,7 @@ static void test_fixture(void **state)
     assert_int_equal(smug_labels_find(&l, "0000_ankle_boot.png"), 9);
     assert_int_equal(smug_labels_find(&l, "/some/dir/0002_trouser.png"), 1);
     assert_int_equal(smug_labels_find(&l, "nope.png"), -1);
-    smug_labels_free(&l);
+    smug_labels_clear(&l);
 }
 
 static void test_order_and_crlf(void **state)
@@ -34,7 +34,7 @@ static void test_order_and_crlf(void **state)
     assert_int_equal(l.n, 2);
     assert_int_equal(smug_labels_find(&l, "a.png"), 3);
     assert_int_equal(smug_labels_find(&l, "b.png"), 0);
-    smug_labels_free(&l);
+    smug_labels_clear(&l);
 }
 
 static void expect_error(const char *text, const char *msg)
@@ -45,7 +45,7 @@ static void expect_error(const char *text, const char *msg)
     assert_int_equal(err.code, SMUG_ERR_FORMAT);
     if (!strstr(err.msg, msg))
         fail_msg("'%s' lacks '%s'", err.msg, msg);
-    smug_labels_free(&l);
+    smug_labels_clear(&l);
 }
 
 static void test_malformed(void **state)

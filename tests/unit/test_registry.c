@@ -225,7 +225,7 @@ static void test_argv(void **state)
     smug_solver s;
     assert_int_equal(smug_solver_load_buffer(odd, strlen(odd), "solvers/odd.yaml", &s, &err), 0);
     expect_argv(&s, NULL, 2, 0, 0, "/opt/odd{ms}/bin -t2000");
-    smug_solver_free(&s);
+    smug_solver_clear(&s);
 }
 
 static void write_file(const char *path, const char *text)
@@ -460,7 +460,7 @@ static void test_installed_agrees_with_spawn(void **state)
     free(saved);
     assert_int_equal(chdir(cwd), 0);
     rmdir(dir);
-    smug_solver_free(&s);
+    smug_solver_clear(&s);
 }
 
 int main(void)

@@ -378,7 +378,7 @@ static smug_mask_problem *real_problem(void)
     smug_mask_problem *p = NULL;
     if (smug_encode(net, x, ex.neurons, ex.n_neurons, 0.5, 4, &p, &err) != 0)
         fail_msg("encode: %s", err.msg);
-    smug_explanation_free(&ex);
+    smug_explanation_clear(&ex);
     free(x);
     smug_net_free(net);
     assert_int_equal(p->grid.cols, 7);
@@ -547,7 +547,7 @@ static void test_real_files(void **state)
     remove_temp(opt_file);
     remove_temp(inc_file);
     free(sat_text), free(opt_text), free(inc_text), free(zero), free(m);
-    smug_bounds_free(&b);
+    smug_bounds_clear(&b);
     smug_mask_problem_free(p);
 }
 

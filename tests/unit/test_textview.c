@@ -80,7 +80,7 @@ static void test_html_escapes_and_marks(void **state)
     assert_int_equal(count(h, "<mark "), 1 + 2); /* the kept word and the key's two */
     assert_null(strstr(h, "<span class=\"unseen\" title"));
     free(h);
-    smug_tokens_free(&t);
+    smug_tokens_clear(&t);
     smug_vocab_free(v);
 }
 
@@ -103,7 +103,7 @@ static void test_html_greys_the_unseen_tail(void **state)
     smug_textview_ansi(&tv, &sb);
     assert_string_equal(sb.buf, "  \033[1;97;41mplay\033[0m chess\033[2m the end\033[0m\n");
     smug_strbuf_free(&sb);
-    smug_tokens_free(&t);
+    smug_tokens_clear(&t);
     smug_vocab_free(v);
 }
 
@@ -121,7 +121,7 @@ static void test_ansi_drops_control_bytes(void **state)
     smug_textview_ansi(&tv, &sb);
     assert_string_equal(sb.buf, "  the[31m chess\n  \033[1;97;41mplay\033[0m\n");
     smug_strbuf_free(&sb);
-    smug_tokens_free(&t);
+    smug_tokens_clear(&t);
     smug_vocab_free(v);
 }
 

@@ -121,7 +121,7 @@ static void test_rule(void **state)
     assert_int_equal(t.n_unknown, unknown);
     assert_true(t.ids[10] == 0.0f && t.ids[11] == 0.0f); /* padding */
     assert_string_equal(t.text, text);
-    smug_tokens_free(&t);
+    smug_tokens_clear(&t);
     smug_vocab_free(v);
 }
 
@@ -146,7 +146,7 @@ static void test_matches_training_tokens(void **state)
             if (t.ids[p] != r->tokens.v[p])
                 fail_msg("%s: position %d: id %g, train_text.py gave %g", r->text, p,
                          (double)t.ids[p], (double)r->tokens.v[p]);
-        smug_tokens_free(&t);
+        smug_tokens_clear(&t);
         tu_text_ref_free(r);
     }
     DIR *d = opendir(tu_path("data/text"));
@@ -163,7 +163,7 @@ static void test_matches_training_tokens(void **state)
             fail_msg("%s", err.msg);
         assert_true(t.n >= 5);
         assert_int_equal(t.n_dropped, 0);
-        smug_tokens_free(&t);
+        smug_tokens_clear(&t);
         files++;
     }
     closedir(d);
@@ -186,7 +186,7 @@ static void test_truncation(void **state)
     assert_int_equal(t.n, 64);
     assert_int_equal(t.n_dropped, 36);
     assert_string_equal(t.words[63], "w63");
-    smug_tokens_free(&t);
+    smug_tokens_clear(&t);
     o.truncate = 0;
     assert_int_equal(smug_tokens_load_text(path, v, &o, &t, &err), -1);
     assert_int_equal(err.code, SMUG_ERR_FORMAT);
@@ -194,13 +194,13 @@ static void test_truncation(void **state)
     assert_non_null(strstr(err.msg, "100 tokens"));
     assert_non_null(strstr(err.msg, "at most 64"));
     assert_null(t.ids); /* cleared on failure: freeing again is harmless */
-    smug_tokens_free(&t);
+    smug_tokens_clear(&t);
     /* exactly L tokens is not truncation */
     o.max_len = 100;
     assert_int_equal(smug_tokens_load_text(path, v, &o, &t, &err), 0);
     assert_int_equal(t.n, 100);
     assert_int_equal(t.n_dropped, 0);
-    smug_tokens_free(&t);
+    smug_tokens_clear(&t);
     smug_vocab_free(v);
 }
 

@@ -95,9 +95,9 @@ static void case_load(vcase *c, const char *model, const char *image, int k, int
 
 static void case_free(vcase *c)
 {
-    smug_bounds_free(&c->b);
+    smug_bounds_clear(&c->b);
     smug_mask_problem_free(c->p);
-    smug_explanation_free(&c->ex);
+    smug_explanation_clear(&c->ex);
     free(c->z);
     free(c->o);
     free(c->x);
@@ -392,9 +392,9 @@ static void test_text(void **state)
         }
         printf("debian_text_%d: %d rows, %d variables, greedy mask %d of %d tokens\n", i, p->k,
                p->n, b.upper, r->n_tokens);
-        smug_bounds_free(&b);
+        smug_bounds_clear(&b);
         smug_mask_problem_free(p);
-        smug_explanation_free(&ex);
+        smug_explanation_clear(&ex);
         tu_text_ref_free(r);
     }
     smug_net_free(net);
