@@ -1,7 +1,7 @@
 /* test_cover.c — the cover cuts and bounds of src/mask/cover.c:
  *  - a triangle of rows (each needs one of two cells) by hand: the cut LP proves 2 where
  *    the LP relaxation of the rows proves 1, and the proof step it makes passes
- *    smug_proof_check;
+ *    smug_proof_check, also after a round trip through the proof's JSON;
  *  - against brute force on small random problems with γ-0-like thresholds: every cut
  *    holds for every mask, neither bound exceeds the true optimum, and at random leaves
  *    (cells fixed to 0 or 1) the certificate never proves more than the leaf's optimum;
@@ -20,7 +20,10 @@
 #include <string.h>
 
 #include "smug/cover.h"
+#include "smug/json.h"
 #include "smug/proof.h"
+#include "smug/proof_json.h"
+#include "smug/strbuf.h"
 
 static smug_mask_problem *make(int k, int n, const double *a, const double *t)
 {
@@ -106,6 +109,21 @@ static void test_triangle_by_hand(void **state)
     char why[512];
     assert_int_equal(smug_proof_check(p, &pr, NULL, NULL, &checked, why, sizeof why, &err), 1);
     assert_int_equal(checked, 2);
+    /* through JSON (a bundle's result file) and back: the same cover leaf, checked again */
+    smug_strbuf buf = SMUG_STRBUF_INIT;
+    smug_json j;
+    smug_json_init(&j, &buf, 0);
+    smug_proof_json(&j, NULL, &pr);
+    smug_jval *v = NULL;
+    assert_int_equal(smug_jval_parse(buf.buf, buf.len, "proof.json", &v, &err), 0);
+    smug_proof back = SMUG_PROOF_INIT;
+    assert_int_equal(smug_proof_from_json(v, "proof.json", &back, &err), 0);
+    assert_int_equal(back.n_covers, 1);
+    assert_int_equal(smug_proof_check(p, &back, NULL, NULL, &checked, why, sizeof why, &err), 1);
+    assert_int_equal(checked, 2);
+    smug_proof_free(&back);
+    smug_jval_free(v);
+    smug_strbuf_free(&buf);
     /* the same step claiming size ≥ 3: refused */
     pr.steps[1].bound = 2;
     assert_int_equal(smug_proof_check(p, &pr, NULL, NULL, &checked, why, sizeof why, &err), 0);
