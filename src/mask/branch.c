@@ -20,7 +20,7 @@
 #include "smug/interrupt.h"
 #include "smug/lp.h"
 
-enum { OPEN, BRANCH, CERT, SOLVER };
+enum { OPEN, BRANCH, CERT, SOLVER, COVER };
 
 typedef struct tnode {
     int parent, value; /* value: the parent's branch variable on this side */
@@ -36,7 +36,8 @@ struct smug_brancher {
     const smug_mask_problem *p;
     const smug_bounds *b;
     smug_branch_options o;
-    smug_lp *lp; /* NULL without variables or with o.lp = 0 */
+    smug_lp *lp;          /* NULL without variables or with o.lp = 0 */
+    smug_cover_lp *cover; /* NULL unless o.cover (and lp) */
     smug_certifier *cert;
     smug_proof scratch; /* certificates and names of the current tree */
     smug_branch_stats st;
@@ -74,6 +75,8 @@ int smug_brancher_new(const smug_mask_problem *p, const smug_bounds *b,
         rc = smug_lp_new(p, &f, &br->lp, err);
         if (rc == 0 && o->lp_skew != 0.0)
             smug_lp_skew(br->lp, o->lp_skew);
+        if (rc == 0 && o->cover && !o->trust_lp)
+            rc = smug_cover_lp_new(p, 10.0, &br->cover, err);
     }
     if (rc < 0) {
         smug_brancher_free(br);
@@ -88,6 +91,7 @@ void smug_brancher_free(smug_brancher *br)
     if (!br)
         return;
     smug_lp_free(br->lp);
+    smug_cover_lp_free(br->cover);
     smug_certifier_free(br->cert);
     smug_proof_free(&br->scratch);
     free(br->tree), free(br->open), free(br->fix), free(br->root), free(br->m);
@@ -200,9 +204,28 @@ static int lp_node(smug_brancher *br, int id, int bound, int *branch, int *sat, 
         }
         br->st.cert_failures += v > (double)bound + 1e-6;
     }
+    int cover_branch = -1;
+    if (br->cover) { /* the hook of cover.h: its cuts see what the rows' LP does not */
+        smug_cover_cert cc;
+        double t0 = now();
+        int r = smug_cover_lp_close(br->cover, br->fix, bound, &cc, &cover_branch, err);
+        br->st.certify_seconds += now() - t0;
+        if (r < 0)
+            return -1;
+        if (r == 1) {
+            int idx = smug_proof_add_cover(&br->scratch, &cc);
+            if (idx < 0)
+                return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+            br->tree[id].state = COVER, br->tree[id].cert = idx;
+            br->st.certified++, br->st.covered++;
+            return 1;
+        }
+    }
     if (!isfinite(v))
         return 0; /* no LP point to branch on: the callback decides */
     *branch = smug_lp_branch(br->lp, br->fix);
+    if (*branch >= 0 && cover_branch >= 0)
+        *branch = cover_branch;
     if (*branch < 0) {
         smug_lp_round(br->lp, br->m);
         *sat =
@@ -315,6 +338,12 @@ static int emit_step(smug_brancher *br, int bound, int lemma, smug_proof *proof,
         if (t->state == BRANCH) {
             stack[n++] = t->child[0];
             stack[n++] = t->child[1];
+        } else if (t->state == COVER) {
+            smug_cover_cert c;
+            smug_proof_cover(&br->scratch, t->cert, &c);
+            node.kind = SMUG_NODE_COVER;
+            node.cert = smug_proof_add_cover(proof, &c);
+            rc = node.cert < 0 ? -1 : 0;
         } else if (t->state == CERT) {
             node.kind = SMUG_NODE_CERT;
             if (t->cert >= 0) {

@@ -156,45 +156,61 @@ static void pack(const smug_mask_problem *p, smug_cover *c, pos *s, uint8_t *use
     }
 }
 
-/* The cut LP: min Σ m s.t. every cut, 0 ≤ m ≤ 1; its row duals into y_lp. */
-static void cut_lp(const smug_mask_problem *p, smug_cover *c, double seconds, pos *s)
+/* The cut LP: min Σ m s.t. every cut, 0 ≤ m ≤ 1 (GLPK; NULL when out of memory). */
+static glp_prob *build_lp(const smug_mask_problem *p, const smug_cover_cut *cuts, int n_cuts,
+                          pos *s)
 {
     size_t nnz = 0;
-    for (int u = 0; u < c->n_cuts; u++)
-        nnz += (size_t)c->cuts[u].r;
+    for (int u = 0; u < n_cuts; u++)
+        nnz += (size_t)cuts[u].r;
     int *ia = malloc((nnz + 1) * sizeof *ia), *ja = malloc((nnz + 1) * sizeof *ja);
     double *ar = malloc((nnz + 1) * sizeof *ar);
-    if (!ia || !ja || !ar || c->n_cuts == 0 || p->n == 0) {
+    if (!ia || !ja || !ar || n_cuts == 0 || p->n == 0) {
         free(ia), free(ja), free(ar);
-        return;
+        return NULL;
     }
     glp_prob *lp = glp_create_prob();
     glp_set_obj_dir(lp, GLP_MIN);
-    glp_add_rows(lp, c->n_cuts);
+    glp_add_rows(lp, n_cuts);
     glp_add_cols(lp, p->n);
     size_t at = 1;
-    for (int u = 0; u < c->n_cuts; u++) {
-        row_sorted(p, c->cuts[u].row, s);
-        for (int v = 0; v < c->cuts[u].r; v++)
+    for (int u = 0; u < n_cuts; u++) {
+        row_sorted(p, cuts[u].row, s);
+        for (int v = 0; v < cuts[u].r; v++)
             ia[at] = u + 1, ja[at] = s[v].i + 1, ar[at] = 1.0, at++;
-        glp_set_row_bnds(lp, u + 1, GLP_LO, (double)c->cuts[u].q, 0.0);
+        glp_set_row_bnds(lp, u + 1, GLP_LO, (double)cuts[u].q, 0.0);
     }
     for (int i = 0; i < p->n; i++) {
         glp_set_obj_coef(lp, i + 1, 1.0);
         glp_set_col_bnds(lp, i + 1, GLP_DB, 0.0, 1.0);
     }
     glp_load_matrix(lp, (int)nnz, ia, ja, ar);
+    free(ia), free(ja), free(ar);
+    return lp;
+}
+
+/* 1 with the LP optimum and y[n_cuts] (duals, clipped at 0), 0 when GLPK found none. */
+static int solve_lp(glp_prob *lp, int n_cuts, double seconds, double *value, double *y)
+{
     glp_smcp parm;
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
     parm.tm_lim = (int)fmin(seconds * 1000.0, 1e9);
-    if (glp_simplex(lp, &parm) == 0 && glp_get_status(lp) == GLP_OPT) {
-        c->lp = glp_get_obj_val(lp);
-        for (int u = 0; u < c->n_cuts; u++)
-            c->y_lp[u] = fmax(glp_get_row_dual(lp, u + 1), 0.0);
-    }
-    glp_delete_prob(lp);
-    free(ia), free(ja), free(ar);
+    if (glp_simplex(lp, &parm) != 0 || glp_get_status(lp) != GLP_OPT)
+        return 0;
+    *value = glp_get_obj_val(lp);
+    for (int u = 0; u < n_cuts; u++)
+        y[u] = fmax(glp_get_row_dual(lp, u + 1), 0.0);
+    return 1;
+}
+
+static void cut_lp(const smug_mask_problem *p, smug_cover *c, double seconds, pos *s)
+{
+    glp_prob *lp = build_lp(p, c->cuts, c->n_cuts, s);
+    if (lp)
+        solve_lp(lp, c->n_cuts, seconds, &c->lp, c->y_lp);
+    if (lp)
+        glp_delete_prob(lp);
 }
 
 int smug_cover_compute(const smug_mask_problem *p, int max_per_row, double lp_seconds,
@@ -354,4 +370,101 @@ int smug_cover_root_step(const smug_mask_problem *p, smug_proof *proof, int *low
     }
     smug_cover_free(&c);
     return rc;
+}
+
+/* ---- the cut LP at branch-and-bound nodes ------------------------------------------- */
+
+struct smug_cover_lp {
+    const smug_mask_problem *p;
+    smug_cover cover; /* the cuts */
+    glp_prob *lp;
+    double *y;  /* [n_cuts] the node's multipliers */
+    int *cells; /* [n] scratch */
+    double seconds;
+};
+
+int smug_cover_lp_new(const smug_mask_problem *p, double seconds, smug_cover_lp **out,
+                      smug_error *err)
+{
+    *out = NULL;
+    smug_cover_lp *c = calloc(1, sizeof *c);
+    if (!c)
+        return smug_fail(err, SMUG_ERR_NOMEM, "cover LP: out of memory");
+    c->p = p, c->seconds = seconds;
+    if (smug_cover_compute(p, 4, 0.0, &c->cover, err) < 0) {
+        free(c);
+        return -1;
+    }
+    size_t nn = (size_t)(p->n > 0 ? p->n : 1), nc = (size_t)(c->cover.n_cuts + 1);
+    pos *s = malloc(nn * sizeof *s);
+    c->y = malloc(nc * sizeof *c->y);
+    c->cells = malloc(nn * sizeof *c->cells);
+    if (!s || !c->y || !c->cells) {
+        free(s);
+        smug_cover_lp_free(c);
+        return smug_fail(err, SMUG_ERR_NOMEM, "cover LP: out of memory");
+    }
+    c->lp = build_lp(p, c->cover.cuts, c->cover.n_cuts, s);
+    free(s);
+    *out = c;
+    return 0;
+}
+
+void smug_cover_lp_free(smug_cover_lp *c)
+{
+    if (!c)
+        return;
+    if (c->lp)
+        glp_delete_prob(c->lp);
+    smug_cover_free(&c->cover);
+    free(c->y), free(c->cells);
+    free(c);
+}
+
+/* A cut that the fixings leave too few cells for: its multiplier alone, large enough. */
+static int infeasible_cut(smug_cover_lp *c, const int8_t *fix, int bound)
+{
+    for (int u = 0; u < c->cover.n_cuts; u++) {
+        int r = smug_cover_cut_cells(c->p, &c->cover.cuts[u], c->cells), avail = 0;
+        for (int v = 0; v < r; v++)
+            avail += fix[c->cells[v]] != 0;
+        if (r > 0 && avail < c->cover.cuts[u].q) {
+            memset(c->y, 0, (size_t)c->cover.n_cuts * sizeof *c->y);
+            c->y[u] = (double)bound + 2.0; /* D ≥ y + q − 1 > bound (cover.h) */
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int smug_cover_lp_close(smug_cover_lp *c, const int8_t *fix, int bound, smug_cover_cert *out,
+                        int *out_branch, smug_error *err)
+{
+    *out_branch = -1;
+    if (!c->lp)
+        return 0;
+    for (int i = 0; i < c->p->n; i++) {
+        if (fix[i] < 0)
+            glp_set_col_bnds(c->lp, i + 1, GLP_DB, 0.0, 1.0);
+        else
+            glp_set_col_bnds(c->lp, i + 1, GLP_FX, (double)fix[i], (double)fix[i]);
+    }
+    double v = 0.0;
+    int solved = solve_lp(c->lp, c->cover.n_cuts, c->seconds, &v, c->y);
+    if (!solved && !infeasible_cut(c, fix, bound))
+        return 0;
+    if (solved && v <= (double)bound - 1e-6) {
+        double best = 0.5; /* the most fractional free cell of the cut LP's point */
+        for (int i = 0; i < c->p->n; i++) {
+            double x = glp_get_col_prim(c->lp, i + 1), d = fabs(x - 0.5);
+            if (fix[i] < 0 && d < best - 1e-9)
+                best = d, *out_branch = i;
+        }
+        return 0;
+    }
+    *out = (smug_cover_cert){c->cover.n_cuts, c->cover.cuts, c->y};
+    int lower = 0;
+    char why[160];
+    int rc = smug_cover_check(c->p, fix, out, &lower, why, sizeof why, err);
+    return rc < 0 ? -1 : rc == 1 && lower > bound ? 1 : 0;
 }

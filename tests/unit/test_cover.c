@@ -4,7 +4,8 @@
  *    smug_proof_check, also after a round trip through the proof's JSON;
  *  - against brute force on small random problems with γ-0-like thresholds: every cut
  *    holds for every mask, neither bound exceeds the true optimum, and at random leaves
- *    (cells fixed to 0 or 1) the certificate never proves more than the leaf's optimum;
+ *    (cells fixed to 0 or 1) the certificate never proves more than the leaf's optimum, and
+ *    the node hook (smug_cover_lp_close) closes a leaf only at bounds below its optimum;
  *  - wrong certificates made on purpose are refused: a cut that asks one cell too many, a
  *    set one cell too small, a negative or infinite multiplier, a row out of range, and a
  *    proof step that claims one more than its certificate gives.
@@ -188,7 +189,7 @@ static void test_against_brute_force(void **state)
     (void)state;
     unsigned seed = 7;
     smug_error err = SMUG_ERROR_INIT;
-    int improved = 0;
+    int improved = 0, node_closed = 0;
     for (int trial = 0; trial < 300; trial++) {
         int n = 4 + (int)(unit(&seed) * 9), k = 1 + (int)(unit(&seed) * 8);
         double a[8 * 12], t[8];
@@ -205,7 +206,9 @@ static void test_against_brute_force(void **state)
         smug_mask_problem *p = make(k, n, a, t);
         int opt = brute_opt(p, NULL);
         smug_cover c;
+        smug_cover_lp *node_lp = NULL;
         assert_int_equal(smug_cover_compute(p, 3, 5.0, &c, &err), 0);
+        assert_int_equal(smug_cover_lp_new(p, 5.0, &node_lp, &err), 0);
         for (int u = 0; u < c.n_cuts; u++)
             assert_true(brute_cut(p, &c.cuts[u]));
         if (opt <= n) {
@@ -226,11 +229,24 @@ static void test_against_brute_force(void **state)
             assert_int_equal(smug_cover_check(p, fix, &cert, &lower, why, sizeof why, &err), 1);
             if (lopt <= n)
                 assert_true(lower <= lopt);
+            /* the node hook of branch.c closes a leaf only at bounds below its optimum */
+            for (int bound = 0; bound <= n; bound++) {
+                smug_cover_cert nc;
+                int branch = -2;
+                int closed = smug_cover_lp_close(node_lp, fix, bound, &nc, &branch, &err);
+                assert_true(closed == 0 || closed == 1);
+                if (closed)
+                    assert_true(lopt > bound), node_closed++;
+                else
+                    assert_true(branch == -1 || (branch >= 0 && branch < n && fix[branch] < 0));
+            }
         }
+        smug_cover_lp_free(node_lp);
         smug_cover_free(&c);
         smug_mask_problem_free(p);
     }
     assert_true(improved > 10); /* the bound does bite on these */
+    assert_true(node_closed > 100);
 }
 
 int main(void)
