@@ -81,15 +81,20 @@ int smug_cover_check(const smug_mask_problem *p, const int8_t *fix, const smug_c
 /* The cut LP at branch-and-bound nodes (branch.c's hook): built once per problem, solved
  * with each node's fixings. *out is the caller's (smug_cover_lp_free); it borrows p. */
 typedef struct smug_cover_lp smug_cover_lp;
-int smug_cover_lp_new(const smug_mask_problem *p, double seconds, smug_cover_lp **out,
-                      smug_error *err);
+int smug_cover_lp_new(const smug_mask_problem *p, smug_cover_lp **out, smug_error *err);
 void smug_cover_lp_free(smug_cover_lp *c);
+
+/* The cut LP's optimum at the root (no fixings; 0 when GLPK found none): a guide to whether
+ * the cuts see more than the rows' LP. */
+double smug_cover_lp_root(const smug_cover_lp *c);
 
 /* 1 when a cover certificate closes the node fix[n] at bound (checked exactly, *out points
  * into c until the next call); 0 when not, with *out_branch the most fractional free cell of
- * the cut LP's point (-1: none); -1 on failure. */
-int smug_cover_lp_close(smug_cover_lp *c, const int8_t *fix, int bound, smug_cover_cert *out,
-                        int *out_branch, smug_error *err);
+ * the cut LP's point when its value beats rows_lp (the rows' LP value at the node), else -1;
+ * -1 on failure. GLPK gets at most `seconds` (≤ 0: only a cut the fixings leave too few
+ * cells for is tried). */
+int smug_cover_lp_close(smug_cover_lp *c, const int8_t *fix, int bound, double seconds,
+                        double rows_lp, smug_cover_cert *out, int *out_branch, smug_error *err);
 
 /* The hook of smug_branch_root_step: when the better of the two cover bounds proves more
  * than *lower (the LP root step's), appends a step closed by that cover certificate to

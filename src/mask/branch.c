@@ -76,7 +76,11 @@ int smug_brancher_new(const smug_mask_problem *p, const smug_bounds *b,
         if (rc == 0 && o->lp_skew != 0.0)
             smug_lp_skew(br->lp, o->lp_skew);
         if (rc == 0 && o->cover && !o->trust_lp)
-            rc = smug_cover_lp_new(p, 10.0, &br->cover, err);
+            rc = smug_cover_lp_new(p, &br->cover, err);
+        if (rc == 0 && br->cover && !(smug_cover_lp_root(br->cover) > b->lp + 1e-6)) {
+            smug_cover_lp_free(br->cover); /* the cuts see no more than the rows (γ near 1) */
+            br->cover = NULL;
+        }
     }
     if (rc < 0) {
         smug_brancher_free(br);
@@ -208,7 +212,9 @@ static int lp_node(smug_brancher *br, int id, int bound, int *branch, int *sat, 
     if (br->cover) { /* the hook of cover.h: its cuts see what the rows' LP does not */
         smug_cover_cert cc;
         double t0 = now();
-        int r = smug_cover_lp_close(br->cover, br->fix, bound, &cc, &cover_branch, err);
+        double left = br->o.deadline > 0.0 ? br->o.deadline - t0 : 10.0;
+        int r = smug_cover_lp_close(br->cover, br->fix, bound, left < 10.0 ? left : 10.0, v, &cc,
+                                    &cover_branch, err);
         br->st.certify_seconds += now() - t0;
         if (r < 0)
             return -1;

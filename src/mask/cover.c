@@ -195,7 +195,7 @@ static int solve_lp(glp_prob *lp, int n_cuts, double seconds, double *value, dou
     glp_smcp parm;
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
-    parm.tm_lim = (int)fmin(seconds * 1000.0, 1e9);
+    parm.tm_lim = (int)fmax(1.0, fmin(seconds * 1000.0, 1e9));
     if (glp_simplex(lp, &parm) != 0 || glp_get_status(lp) != GLP_OPT)
         return 0;
     *value = glp_get_obj_val(lp);
@@ -379,30 +379,39 @@ struct smug_cover_lp {
     smug_cover cover; /* the cuts */
     glp_prob *lp;
     double *y;  /* [n_cuts] the node's multipliers */
-    int *cells; /* [n] scratch */
-    double seconds;
+    int *at;    /* [n_cuts + 1] cut u's cells are cells[at[u] .. at[u+1]) */
+    int *cells; /* S of every cut, flattened */
 };
 
-int smug_cover_lp_new(const smug_mask_problem *p, double seconds, smug_cover_lp **out,
-                      smug_error *err)
+int smug_cover_lp_new(const smug_mask_problem *p, smug_cover_lp **out, smug_error *err)
 {
     *out = NULL;
     smug_cover_lp *c = calloc(1, sizeof *c);
     if (!c)
         return smug_fail(err, SMUG_ERR_NOMEM, "cover LP: out of memory");
-    c->p = p, c->seconds = seconds;
-    if (smug_cover_compute(p, 4, 0.0, &c->cover, err) < 0) {
+    c->p = p;
+    if (smug_cover_compute(p, 4, 10.0, &c->cover, err) < 0) {
         free(c);
         return -1;
     }
-    size_t nn = (size_t)(p->n > 0 ? p->n : 1), nc = (size_t)(c->cover.n_cuts + 1);
+    size_t nn = (size_t)(p->n > 0 ? p->n : 1), nc = (size_t)(c->cover.n_cuts + 1), nnz = 1;
+    for (int u = 0; u < c->cover.n_cuts; u++)
+        nnz += (size_t)c->cover.cuts[u].r;
     pos *s = malloc(nn * sizeof *s);
     c->y = malloc(nc * sizeof *c->y);
-    c->cells = malloc(nn * sizeof *c->cells);
-    if (!s || !c->y || !c->cells) {
+    c->at = malloc(nc * sizeof *c->at);
+    c->cells = malloc(nnz * sizeof *c->cells);
+    if (!s || !c->y || !c->at || !c->cells) {
         free(s);
         smug_cover_lp_free(c);
         return smug_fail(err, SMUG_ERR_NOMEM, "cover LP: out of memory");
+    }
+    c->at[0] = 0;
+    for (int u = 0; u < c->cover.n_cuts; u++) {
+        row_sorted(p, c->cover.cuts[u].row, s);
+        for (int v = 0; v < c->cover.cuts[u].r; v++)
+            c->cells[c->at[u] + v] = s[v].i;
+        c->at[u + 1] = c->at[u] + c->cover.cuts[u].r;
     }
     c->lp = build_lp(p, c->cover.cuts, c->cover.n_cuts, s);
     free(s);
@@ -417,7 +426,7 @@ void smug_cover_lp_free(smug_cover_lp *c)
     if (c->lp)
         glp_delete_prob(c->lp);
     smug_cover_free(&c->cover);
-    free(c->y), free(c->cells);
+    free(c->y), free(c->at), free(c->cells);
     free(c);
 }
 
@@ -425,10 +434,10 @@ void smug_cover_lp_free(smug_cover_lp *c)
 static int infeasible_cut(smug_cover_lp *c, const int8_t *fix, int bound)
 {
     for (int u = 0; u < c->cover.n_cuts; u++) {
-        int r = smug_cover_cut_cells(c->p, &c->cover.cuts[u], c->cells), avail = 0;
-        for (int v = 0; v < r; v++)
+        int avail = 0;
+        for (int v = c->at[u]; v < c->at[u + 1]; v++)
             avail += fix[c->cells[v]] != 0;
-        if (r > 0 && avail < c->cover.cuts[u].q) {
+        if (avail < c->cover.cuts[u].q) {
             memset(c->y, 0, (size_t)c->cover.n_cuts * sizeof *c->y);
             c->y[u] = (double)bound + 2.0; /* D ≥ y + q − 1 > bound (cover.h) */
             return 1;
@@ -437,8 +446,13 @@ static int infeasible_cut(smug_cover_lp *c, const int8_t *fix, int bound)
     return 0;
 }
 
-int smug_cover_lp_close(smug_cover_lp *c, const int8_t *fix, int bound, smug_cover_cert *out,
-                        int *out_branch, smug_error *err)
+double smug_cover_lp_root(const smug_cover_lp *c)
+{
+    return c->cover.lp;
+}
+
+int smug_cover_lp_close(smug_cover_lp *c, const int8_t *fix, int bound, double seconds,
+                        double rows_lp, smug_cover_cert *out, int *out_branch, smug_error *err)
 {
     *out_branch = -1;
     if (!c->lp)
@@ -450,10 +464,12 @@ int smug_cover_lp_close(smug_cover_lp *c, const int8_t *fix, int bound, smug_cov
             glp_set_col_bnds(c->lp, i + 1, GLP_FX, (double)fix[i], (double)fix[i]);
     }
     double v = 0.0;
-    int solved = solve_lp(c->lp, c->cover.n_cuts, c->seconds, &v, c->y);
+    int solved = seconds > 0.0 && solve_lp(c->lp, c->cover.n_cuts, seconds, &v, c->y);
     if (!solved && !infeasible_cut(c, fix, bound))
         return 0;
     if (solved && v <= (double)bound - 1e-6) {
+        if (!(v > rows_lp + 1e-6))
+            return 0;      /* the rows' LP is as strong here: its point is the better guide */
         double best = 0.5; /* the most fractional free cell of the cut LP's point */
         for (int i = 0; i < c->p->n; i++) {
             double x = glp_get_col_prim(c->lp, i + 1), d = fabs(x - 0.5);

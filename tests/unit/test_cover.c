@@ -208,7 +208,7 @@ static void test_against_brute_force(void **state)
         smug_cover c;
         smug_cover_lp *node_lp = NULL;
         assert_int_equal(smug_cover_compute(p, 3, 5.0, &c, &err), 0);
-        assert_int_equal(smug_cover_lp_new(p, 5.0, &node_lp, &err), 0);
+        assert_int_equal(smug_cover_lp_new(p, &node_lp, &err), 0);
         for (int u = 0; u < c.n_cuts; u++)
             assert_true(brute_cut(p, &c.cuts[u]));
         if (opt <= n) {
@@ -233,7 +233,8 @@ static void test_against_brute_force(void **state)
             for (int bound = 0; bound <= n; bound++) {
                 smug_cover_cert nc;
                 int branch = -2;
-                int closed = smug_cover_lp_close(node_lp, fix, bound, &nc, &branch, &err);
+                int closed =
+                    smug_cover_lp_close(node_lp, fix, bound, 5.0, -1.0, &nc, &branch, &err);
                 assert_true(closed == 0 || closed == 1);
                 if (closed)
                     assert_true(lopt > bound), node_closed++;
