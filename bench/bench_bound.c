@@ -10,7 +10,9 @@
  *
  * usage: bench_bound --model M.onnx --input X.png|X.txt [--vocab V] [--k 100,300,1000]
  *                    [--windows 4,8] [--gamma 0] [--steps 200] [--cover-lp-seconds 60]
- *                    [--skip-lp]
+ *                    [--skip-lp] [--solve S]
+ * --solve S then runs smug_solve (z3, tighten, as `smug run` does, S seconds) on each problem
+ * and prints its status, mask, proved bound and how many proof leaves the cover closed.
  * A .txt input is tokenised by V (a text model; window 1 is one word a cell).
  * --skip-lp leaves out smug_bounds_compute (its LP and dominance can take minutes at 3136
  * cells; the incumbent then is not printed).
@@ -27,6 +29,9 @@
 #include "smug/onnx.h"
 #include "smug/pipeline.h"
 #include "smug/process.h"
+#include "smug/proof.h"
+#include "smug/registry.h"
+#include "smug/strategy.h"
 #include "smug/tokens.h"
 
 static int parse_list(const char *s, int *out, int max)
@@ -39,8 +44,30 @@ static int parse_list(const char *s, int *out, int max)
     return n;
 }
 
+/* smug_solve as `smug run` calls it, on p with the bounds b. */
+static void solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solvers *reg,
+                  double seconds)
+{
+    const smug_solver *z3 = smug_solvers_find(reg, "z3");
+    smug_solve_options o = {SMUG_STRATEGY_TIGHTEN, seconds, 8192, "bench", 0, NULL, 0, 0.5};
+    smug_solve_result r;
+    smug_error err = SMUG_ERROR_INIT;
+    if (!z3 || smug_solve(p, b, z3, &o, &r, &err) < 0) {
+        printf("  solve: %s\n", z3 ? err.msg : "no z3");
+        return;
+    }
+    smug_proof_summary s;
+    smug_proof_summarize(&r.proof, &s);
+    printf("  solve (z3, %gs): %s mask=%d lower=%d proved_by=%s leaves=%d cover_leaves=%d "
+           "solver_leaves=%d %.2fs\n",
+           seconds, smug_solve_status_name(r.status), r.size, r.lower,
+           r.proved_by ? r.proved_by : "-", s.leaves, s.by_cover, s.by_solver, r.seconds);
+    smug_solve_result_free(&r);
+}
+
 static void one(const smug_net *net, const float *x, const smug_explanation *e, int k, int window,
-                double gamma, double cover_lp_seconds, int skip_lp)
+                double gamma, double cover_lp_seconds, int skip_lp, const smug_solvers *reg,
+                double solve_seconds)
 {
     smug_error err = SMUG_ERROR_INIT;
     smug_mask_problem *p = NULL;
@@ -79,6 +106,9 @@ static void one(const smug_net *net, const float *x, const smug_explanation *e, 
         smug_cover_free(&c);
     }
     fflush(stdout);
+    if (!skip_lp && reg && solve_seconds > 0.0)
+        solve(p, &b, reg, solve_seconds);
+    fflush(stdout);
     if (!skip_lp)
         smug_bounds_free(&b);
     smug_mask_problem_free(p);
@@ -89,7 +119,7 @@ int main(int argc, char **argv)
     const char *model = NULL, *input = NULL, *vocab = NULL;
     int ks[8], windows[8], n_k = parse_list("100,300,1000", ks, 8);
     int n_w = parse_list("4,8", windows, 8), steps = 200, skip_lp = 0;
-    double gamma = 0.0, cover_lp_seconds = 60.0;
+    double gamma = 0.0, cover_lp_seconds = 60.0, solve_seconds = 0.0;
     for (int i = 1; i < argc; i++) {
         const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(f, "--skip-lp")) {
@@ -111,6 +141,8 @@ int main(int argc, char **argv)
             gamma = atof(v);
         else if (!strcmp(f, "--steps"))
             steps = atoi(v);
+        else if (!strcmp(f, "--solve"))
+            solve_seconds = atof(v);
         else if (!strcmp(f, "--cover-lp-seconds"))
             cover_lp_seconds = atof(v);
         else {
@@ -123,6 +155,11 @@ int main(int argc, char **argv)
         return 2;
     }
     smug_error err = SMUG_ERROR_INIT;
+    smug_solvers *reg = NULL;
+    if (solve_seconds > 0.0 && smug_solvers_load(NULL, &reg, &err) < 0) {
+        fprintf(stderr, "bench_bound: %s\n", err.msg);
+        return 1;
+    }
     smug_net *net;
     float *x;
     if (smug_onnx_load(model, &net, &err) < 0) {
@@ -169,11 +206,13 @@ int main(int argc, char **argv)
     for (int ki = 0; ki < n_k; ki++) {
         e.n_neurons = ks[ki] < all ? ks[ki] : all;
         for (int w = 0; w < n_w; w++)
-            one(net, x, &e, ks[ki], windows[w], gamma, cover_lp_seconds, skip_lp);
+            one(net, x, &e, ks[ki], windows[w], gamma, cover_lp_seconds, skip_lp, reg,
+                solve_seconds);
     }
     e.n_neurons = all;
     smug_explanation_free(&e);
     free(x);
     smug_net_free(net);
+    smug_solvers_free(reg);
     return 0;
 }
