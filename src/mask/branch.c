@@ -472,8 +472,8 @@ int smug_brancher_decide(smug_brancher *br, int bound, int lemma, smug_leaf_fn f
     return emit_step(br, bound, lemma, proof, err);
 }
 
-static int lp_root_step(const smug_mask_problem *p, const smug_bounds *b, smug_proof *proof,
-                        int *out_lower, smug_error *err)
+int smug_branch_root_step_lp(const smug_mask_problem *p, const smug_bounds *b, smug_proof *proof,
+                             int *out_lower, smug_error *err)
 {
     *out_lower = 0;
     if (b->lower <= 0 || p->n == 0)
@@ -514,7 +514,7 @@ int smug_branch_root_step(const smug_mask_problem *p, const smug_bounds *b, smug
                           int *out_lower, smug_error *err)
 {
     /* then the cover bound (cover.h), a step of its own when it proves more (γ 0) */
-    if (lp_root_step(p, b, proof, out_lower, err) < 0)
+    if (smug_branch_root_step_lp(p, b, proof, out_lower, err) < 0)
         return -1;
     return p->n > 0 ? smug_cover_root_step(p, proof, out_lower, err) : 0;
 }
