@@ -67,11 +67,13 @@ typedef struct smug_branch_options {
     int trust_lp;        /* benchmarks only: an LP value above the bound closes a node without
                             a certificate (a proof that is not one: proved_by "unchecked") */
     double lp_skew;      /* tests only: smug_lp_skew, an LP wrong on purpose */
+    int cover;           /* the cut LP of cover.h at every node too: closes nodes by a cover
+                            certificate and picks the branching cell from its point */
 } smug_branch_options;
 
 #define SMUG_BRANCH_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        0.0, 0.5, 6, 6, 0.1, 1, 1, 0, 0.0                                                          \
+        0.0, 0.5, 6, 6, 0.1, 1, 1, 0, 0.0, 1                                                       \
     }
 
 typedef enum { SMUG_BRANCH_UNSAT, SMUG_BRANCH_SAT, SMUG_BRANCH_STOP } smug_branch_outcome;
@@ -79,6 +81,7 @@ typedef enum { SMUG_BRANCH_UNSAT, SMUG_BRANCH_SAT, SMUG_BRANCH_STOP } smug_branc
 typedef struct smug_branch_stats {
     int nodes;              /* LPs solved at nodes (probing included) */
     int certified;          /* leaves closed by an exact certificate */
+    int covered;            /* of those, by a cover certificate (cover.h) */
     int cert_failures;      /* nodes the LP called closed whose certificate did not check */
     int solver_leaves;      /* leaves closed by the callback */
     double certify_seconds; /* in the exact checks */
@@ -105,11 +108,17 @@ int smug_brancher_decide(smug_brancher *br, int bound, int lemma, smug_leaf_fn f
 
 const smug_branch_stats *smug_brancher_stats(const smug_brancher *br);
 
-/* The proof step that bounds.c's root certificate gives: no mask of size ≤ B for the
- * largest B ≤ b->lower − 1 it proves when checked again (b->lower is not believed).
- * Appends it to proof (nothing when it proves nothing) and sets *out_lower = B + 1 (or 0).
+/* The proof steps of the root. First the one bounds.c's root certificate gives: no mask of
+ * size ≤ B for the largest B ≤ b->lower − 1 it proves when checked again (b->lower is not
+ * believed). Appends it to proof (nothing when it proves nothing) and sets *out_lower =
+ * B + 1 (or 0). Then a cover step (smug_cover_root_step) when the cover bound proves more.
  * NOMEM only. */
 int smug_branch_root_step(const smug_mask_problem *p, const smug_bounds *b, smug_proof *proof,
                           int *out_lower, smug_error *err);
+
+/* The same without the cover step (cover.h): the root certificate of bounds.c alone. For
+ * runs where the solver alone is to prove every bound (smug_solve_options.skip_probing). */
+int smug_branch_root_step_lp(const smug_mask_problem *p, const smug_bounds *b, smug_proof *proof,
+                             int *out_lower, smug_error *err);
 
 #endif

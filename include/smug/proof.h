@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "smug/certify.h"
+#include "smug/cover.h"
 #include "smug/error.h"
 #include "smug/problem.h"
 
@@ -32,7 +33,8 @@ typedef enum {
     SMUG_NODE_BRANCH, /* var: split on this cell */
     SMUG_NODE_CERT,   /* cert: index into the certificate pool; -1 = closed by the LP's
                          floating-point value alone (benchmarks only; never checks) */
-    SMUG_NODE_SOLVER  /* solver (and confirmer, or -1): indices into names */
+    SMUG_NODE_SOLVER, /* solver (and confirmer, or -1): indices into names */
+    SMUG_NODE_COVER   /* cert: index into the cover pool (cover.h), re-checked exactly */
 } smug_node_kind;
 
 typedef struct smug_proof_node {
@@ -63,6 +65,12 @@ typedef struct smug_proof {
     int *z_from, *z_to;
     double *z;
     int n_z, cap_z;
+    /* cover pool: cover certificate c uses entries [vo[c], vo[c+1]) of vcut and vy */
+    int *vo;
+    int n_covers, cap_covers;
+    smug_cover_cut *vcut;
+    double *vy;
+    int n_v, cap_v;
     char **names; /* solver names */
     int n_names;
     /* facts every leaf assumes */
@@ -93,6 +101,12 @@ int smug_proof_add_cert(smug_proof *pr, const smug_cert *c);
 /* Certificate i of the pool, pointing into pr. */
 void smug_proof_cert(const smug_proof *pr, int i, smug_cert *out);
 
+/* Adds a cover certificate to its pool (copied); its index, or -1 on out of memory. */
+int smug_proof_add_cover(smug_proof *pr, const smug_cover_cert *c);
+
+/* Cover certificate i of the pool, pointing into pr. */
+void smug_proof_cover(const smug_proof *pr, int i, smug_cover_cert *out);
+
 /* Starts a step (its nodes are appended next); -1 on out of memory. */
 int smug_proof_begin_step(smug_proof *pr, int bound, int lemma);
 int smug_proof_add_node(smug_proof *pr, const smug_proof_node *node);
@@ -112,11 +126,12 @@ int smug_proof_walk(const smug_proof *pr, int s, smug_proof_leaf_fn fn, void *us
 
 typedef struct smug_proof_summary {
     int leaves;
-    int by_certificate;
-    int by_solver;     /* solver leaves */
-    int confirmed;     /* of those, re-decided by a second solver */
-    int unchecked;     /* closed by a floating-point LP value (benchmarks only) */
-    char solvers[128]; /* the deciding solvers' names, '+'-joined */
+    int by_certificate; /* leaves closed by an LP or a cover certificate */
+    int by_cover;       /* of those, by a cover certificate (cover.h) */
+    int by_solver;      /* solver leaves */
+    int confirmed;      /* of those, re-decided by a second solver */
+    int unchecked;      /* closed by a floating-point LP value (benchmarks only) */
+    char solvers[128];  /* the deciding solvers' names, '+'-joined */
 } smug_proof_summary;
 
 /* Counts leaves over every step. */

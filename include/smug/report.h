@@ -5,13 +5,13 @@
  * timeout | error), mask_size, lower_bound, proved_by (when optimal: certificate |
  * solver:NAME | solvers:A+B, else null), incumbent_from (greedy | glpk | solver | base |
  * manifest), verified, proof {bound (no mask of size ≤ bound: lower_bound − 1), steps,
- * leaves, certificate, solver, confirmed (leaf counts: closed by an exact LP certificate,
- * by a solver's clean unsat, of those re-decided by the confirming solver), solvers (the
- * deciding solvers' names), checked (smug's own exact re-check of the certificates and the
- * facts passed), seconds, file (proof.smt2, or null)} (null when lower_bound is 0),
- * times {ig, encode, solve, verify, total} in seconds, saliency.png, overlay.png,
- * mask.png, mask.npy (paths), and beside them: grid {rows, cols, window}, gamma, note (why
- * a search stopped early), error (the message when status is error), masked_predicted and
+ * leaves, certificate, cover, solver, confirmed (leaf counts: closed by an exact LP or cover
+ * certificate, of those by a cover certificate (cover.h), by a solver's clean unsat, of those
+ * re-decided by the confirming solver), solvers (the deciding solvers' names), checked (smug's own
+ * exact re-check of the certificates and the facts passed), seconds, file (proof.smt2, or null)}
+ * (null when lower_bound is 0), times {ig, encode, solve, verify, total} in seconds, saliency.png,
+ * overlay.png, mask.png, mask.npy (paths), and beside them: grid {rows, cols, window}, gamma, note
+ * (why a search stopped early), error (the message when status is error), masked_predicted and
  * masked_confidence (the model on the kept cells alone), keeps_class (masked_predicted
  * equals predicted), keeps_class_by ("proof": --net-encoding full, the solver's mask keeps the
  * target by the margin in the whole-network encoding, re-checked by smug, and the forward

@@ -59,8 +59,9 @@ typedef struct smug_solve_options {
     double timeout;         /* seconds for the whole search */
     int mem_limit_mb;
     const char *source; /* :source text for emitted problems */
-    int skip_probing;   /* 1: no LP below each bound: the solver decides each decision problem
-                           whole, so it alone proves every bound (tests and benchmarks) */
+    int skip_probing;   /* 1: no LP below each bound and no cover step at the root: the solver
+                           decides each decision problem whole, so it alone proves every
+                           bound (tests and benchmarks) */
     const smug_solver *confirm; /* NULL, or a second solver that re-decides every leaf the
                                    first one closed (--confirm) */
     int trust_lp;               /* benchmarks only: LP values close nodes without certificates */

@@ -9,6 +9,8 @@
  */
 #include "smug/branch.h"
 
+#include "smug/cover.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@
 #include "smug/interrupt.h"
 #include "smug/lp.h"
 
-enum { OPEN, BRANCH, CERT, SOLVER };
+enum { OPEN, BRANCH, CERT, SOLVER, COVER };
 
 typedef struct tnode {
     int parent, value; /* value: the parent's branch variable on this side */
@@ -34,7 +36,8 @@ struct smug_brancher {
     const smug_mask_problem *p;
     const smug_bounds *b;
     smug_branch_options o;
-    smug_lp *lp; /* NULL without variables or with o.lp = 0 */
+    smug_lp *lp;          /* NULL without variables or with o.lp = 0 */
+    smug_cover_lp *cover; /* NULL unless o.cover (and lp) */
     smug_certifier *cert;
     smug_proof scratch; /* certificates and names of the current tree */
     smug_branch_stats st;
@@ -74,6 +77,12 @@ int smug_brancher_new(const smug_mask_problem *p, const smug_bounds *b,
             smug_lp_deadline(br->lp, o->deadline);
         if (rc == 0 && o->lp_skew != 0.0)
             smug_lp_skew(br->lp, o->lp_skew);
+        if (rc == 0 && o->cover && !o->trust_lp)
+            rc = smug_cover_lp_new(p, &br->cover, err);
+        if (rc == 0 && br->cover && !(smug_cover_lp_root(br->cover) > b->lp + 1e-6)) {
+            smug_cover_lp_free(br->cover); /* the cuts see no more than the rows (γ near 1) */
+            br->cover = NULL;
+        }
     }
     if (rc < 0) {
         smug_brancher_free(br);
@@ -88,6 +97,7 @@ void smug_brancher_free(smug_brancher *br)
     if (!br)
         return;
     smug_lp_free(br->lp);
+    smug_cover_lp_free(br->cover);
     smug_certifier_free(br->cert);
     smug_proof_free(&br->scratch);
     free(br->tree), free(br->open), free(br->fix), free(br->root), free(br->m);
@@ -216,9 +226,30 @@ static int lp_node(smug_brancher *br, int id, int bound, int *branch, int *sat, 
         }
         br->st.cert_failures += v > (double)bound + 1e-6;
     }
+    int cover_branch = -1;
+    if (br->cover) { /* the hook of cover.h: its cuts see what the rows' LP does not */
+        smug_cover_cert cc;
+        double t0 = now();
+        double left = br->o.deadline > 0.0 ? br->o.deadline - t0 : 10.0;
+        int r = smug_cover_lp_close(br->cover, br->fix, bound, left < 10.0 ? left : 10.0, v, &cc,
+                                    &cover_branch, err);
+        br->st.certify_seconds += now() - t0;
+        if (r < 0)
+            return -1;
+        if (r == 1) {
+            int idx = smug_proof_add_cover(&br->scratch, &cc);
+            if (idx < 0)
+                return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+            br->tree[id].state = COVER, br->tree[id].cert = idx;
+            br->st.certified++, br->st.covered++;
+            return 1;
+        }
+    }
     if (!isfinite(v))
         return 0; /* no LP point to branch on: the callback decides */
     *branch = smug_lp_branch(br->lp, br->fix);
+    if (*branch >= 0 && cover_branch >= 0)
+        *branch = cover_branch;
     if (*branch < 0) {
         smug_lp_round(br->lp, br->m);
         *sat =
@@ -337,6 +368,12 @@ static int emit_step(smug_brancher *br, int bound, int lemma, smug_proof *proof,
         if (t->state == BRANCH) {
             stack[n++] = t->child[0];
             stack[n++] = t->child[1];
+        } else if (t->state == COVER) {
+            smug_cover_cert c;
+            smug_proof_cover(&br->scratch, t->cert, &c);
+            node.kind = SMUG_NODE_COVER;
+            node.cert = smug_proof_add_cover(proof, &c);
+            rc = node.cert < 0 ? -1 : 0;
         } else if (t->state == CERT) {
             node.kind = SMUG_NODE_CERT;
             if (t->cert >= 0) {
@@ -459,8 +496,8 @@ int smug_brancher_decide(smug_brancher *br, int bound, int lemma, smug_leaf_fn f
     return emit_step(br, bound, lemma, proof, err);
 }
 
-int smug_branch_root_step(const smug_mask_problem *p, const smug_bounds *b, smug_proof *proof,
-                          int *out_lower, smug_error *err)
+int smug_branch_root_step_lp(const smug_mask_problem *p, const smug_bounds *b, smug_proof *proof,
+                             int *out_lower, smug_error *err)
 {
     *out_lower = 0;
     if (b->lower <= 0 || p->n == 0)
@@ -495,4 +532,13 @@ int smug_branch_root_step(const smug_mask_problem *p, const smug_bounds *b, smug
     smug_certifier_free(ck);
     free(yr), free(zf), free(zt), free(y), free(z), free(fix);
     return rc;
+}
+
+int smug_branch_root_step(const smug_mask_problem *p, const smug_bounds *b, smug_proof *proof,
+                          int *out_lower, smug_error *err)
+{
+    /* then the cover bound (cover.h), a step of its own when it proves more (γ 0) */
+    if (smug_branch_root_step_lp(p, b, proof, out_lower, err) < 0)
+        return -1;
+    return p->n > 0 ? smug_cover_root_step(p, proof, out_lower, err) : 0;
 }

@@ -35,6 +35,7 @@ void smug_proof_free(smug_proof *pr)
         free(pr->names[i]);
     free(pr->names);
     free(pr->zero), free(pr->dom_from), free(pr->dom_to);
+    free(pr->vo), free(pr->vcut), free(pr->vy);
     memset(pr, 0, sizeof *pr);
 }
 
@@ -119,6 +120,33 @@ void smug_proof_cert(const smug_proof *pr, int i, smug_cert *out)
     out->z_to = pr->z_to + pr->cz[i];
     out->z = pr->z + pr->cz[i];
     out->mu = pr->mu[i];
+}
+
+int smug_proof_add_cover(smug_proof *pr, const smug_cover_cert *c)
+{
+    if (grow((void **)&pr->vo, &pr->cap_covers, pr->n_covers + 2, sizeof(int)) < 0)
+        return -1;
+    int cap = pr->cap_v, cap2 = pr->cap_v;
+    if (grow((void **)&pr->vcut, &cap, pr->n_v + c->n, sizeof(smug_cover_cut)) < 0 ||
+        grow((void **)&pr->vy, &cap2, pr->n_v + c->n, sizeof(double)) < 0)
+        return -1;
+    pr->cap_v = cap;
+    if (pr->n_covers == 0)
+        pr->vo[0] = 0;
+    if (c->n > 0) {
+        memcpy(pr->vcut + pr->n_v, c->cut, (size_t)c->n * sizeof *c->cut);
+        memcpy(pr->vy + pr->n_v, c->y, (size_t)c->n * sizeof *c->y);
+    }
+    pr->n_v += c->n;
+    pr->vo[++pr->n_covers] = pr->n_v;
+    return pr->n_covers - 1;
+}
+
+void smug_proof_cover(const smug_proof *pr, int i, smug_cover_cert *out)
+{
+    out->n = pr->vo[i + 1] - pr->vo[i];
+    out->cut = pr->vcut + pr->vo[i];
+    out->y = pr->vy + pr->vo[i];
 }
 
 int smug_proof_begin_step(smug_proof *pr, int bound, int lemma)
@@ -208,7 +236,9 @@ static int count_leaf(void *user, const smug_proof_node *leaf, const int8_t *fix
     (void)fix;
     smug_proof_summary *s = user;
     s->leaves++;
-    if (leaf->kind == SMUG_NODE_CERT && leaf->cert >= 0)
+    if (leaf->kind == SMUG_NODE_COVER)
+        s->by_certificate++, s->by_cover++;
+    else if (leaf->kind == SMUG_NODE_CERT && leaf->cert >= 0)
         s->by_certificate++;
     else if (leaf->kind == SMUG_NODE_CERT)
         s->unchecked++;
@@ -263,6 +293,7 @@ const char *smug_proof_proved_by(const smug_proof *pr, char *buf, size_t n)
 typedef struct checker {
     const smug_proof *pr;
     smug_certifier *cert;
+    const smug_mask_problem *p;
     int bound;
     smug_proof_accept_fn accept;
     void *user;
@@ -287,6 +318,28 @@ static int check_leaf(void *user, const smug_proof_node *leaf, const int8_t *fix
             return 1;
         }
         return 0;
+    }
+    if (leaf->kind == SMUG_NODE_COVER) {
+        smug_cover_cert c;
+        int lower = 0;
+        smug_error err = SMUG_ERROR_INIT;
+        if (leaf->cert < 0 || leaf->cert >= pr->n_covers) {
+            snprintf(ck->why, ck->n_why, "a leaf names cover certificate %d of %d", leaf->cert,
+                     pr->n_covers);
+            return 1;
+        }
+        smug_proof_cover(pr, leaf->cert, &c);
+        int rc = smug_cover_check(ck->p, fix, &c, &lower, why, sizeof why, &err);
+        if (rc < 0)
+            snprintf(ck->why, ck->n_why, "%s", err.msg);
+        else if (rc == 0)
+            snprintf(ck->why, ck->n_why, "cover certificate %d does not check: %s", leaf->cert,
+                     why);
+        else if (lower <= ck->bound)
+            snprintf(ck->why, ck->n_why,
+                     "cover certificate %d proves size >= %d, not the step's %d", leaf->cert, lower,
+                     ck->bound + 1);
+        return rc == 1 && lower > ck->bound ? 0 : 1;
     }
     if (leaf->kind != SMUG_NODE_SOLVER || leaf->solver < 0 || leaf->solver >= pr->n_names) {
         snprintf(ck->why, ck->n_why, "a leaf of unknown kind %d", leaf->kind);
@@ -334,7 +387,7 @@ int smug_proof_check(const smug_mask_problem *p, const smug_proof *pr, smug_proo
     smug_certifier *cert = NULL;
     if (smug_certifier_new(p, &cert, err) < 0)
         return -1;
-    checker ck = {pr, cert, 0, accept, user, why, n_why};
+    checker ck = {pr, cert, p, 0, accept, user, why, n_why};
     int valid = 1;
     for (int s = 0; s < pr->n_steps && valid; s++) {
         const smug_proof_step *st = &pr->steps[s];

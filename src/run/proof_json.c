@@ -46,6 +46,23 @@ static void write_cert(smug_json *j, const smug_proof *pr, int i)
     smug_json_object_end(j);
 }
 
+/* A cover certificate: [[row, r, q, "y as %a"], ...] (cover.h). */
+static void write_cover(smug_json *j, const smug_proof *pr, int i)
+{
+    smug_cover_cert c;
+    smug_proof_cover(pr, i, &c);
+    smug_json_array_begin(j, NULL);
+    for (int t = 0; t < c.n; t++) {
+        smug_json_array_begin(j, NULL);
+        smug_json_int(j, NULL, c.cut[t].row);
+        smug_json_int(j, NULL, c.cut[t].r);
+        smug_json_int(j, NULL, c.cut[t].q);
+        hex(j, c.y[t]);
+        smug_json_array_end(j);
+    }
+    smug_json_array_end(j);
+}
+
 static void write_node(smug_json *j, const smug_proof_node *nd)
 {
     char buf[48];
@@ -53,6 +70,8 @@ static void write_node(smug_json *j, const smug_proof_node *nd)
         snprintf(buf, sizeof buf, "b%d", nd->var);
     else if (nd->kind == SMUG_NODE_CERT)
         snprintf(buf, sizeof buf, "c%d", nd->cert);
+    else if (nd->kind == SMUG_NODE_COVER)
+        snprintf(buf, sizeof buf, "v%d", nd->cert);
     else if (nd->confirmer >= 0)
         snprintf(buf, sizeof buf, "s%d+%d", nd->solver, nd->confirmer);
     else
@@ -85,6 +104,10 @@ void smug_proof_json(smug_json *j, const char *key, const smug_proof *pr)
     smug_json_array_begin(j, "certs");
     for (int i = 0; i < pr->n_certs; i++)
         write_cert(j, pr, i);
+    smug_json_array_end(j);
+    smug_json_array_begin(j, "covers");
+    for (int i = 0; i < pr->n_covers; i++)
+        write_cover(j, pr, i);
     smug_json_array_end(j);
     smug_json_array_begin(j, "steps");
     for (int s = 0; s < pr->n_steps; s++) {
@@ -192,7 +215,30 @@ static int read_cert(const smug_jval *c, int n, const char *where, smug_proof *o
     return rc;
 }
 
-/* "b12", "c3", "s0", "s0+1" within the proof's sizes. */
+static int read_cover(const smug_jval *c, int n, const char *where, smug_proof *out,
+                      smug_error *err)
+{
+    size_t nc = smug_jval_len(c);
+    smug_cover_cut *cut = malloc((nc + 1) * sizeof *cut);
+    double *y = malloc((nc + 1) * sizeof *y);
+    int rc = cut && y ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    for (size_t t = 0; rc == 0 && t < nc; t++) {
+        const smug_jval *e = smug_jval_at(c, t);
+        long row = 0, r = 0, q = 0;
+        if (smug_jval_len(e) != 4 || int_at(e, 0, 0, 100000000, &row) < 0 ||
+            int_at(e, 1, 1, n, &r) < 0 || int_at(e, 2, 1, n, &q) < 0 || hex_at(e, 3, &y[t]) < 0)
+            rc = bad(err, where,
+                     "a cover certificate holds something other than [row, r, q, number]");
+        cut[t] = (smug_cover_cut){(int)row, (int)r, (int)q};
+    }
+    smug_cover_cert cert = {(int)nc, cut, y};
+    if (rc == 0 && smug_proof_add_cover(out, &cert) < 0)
+        rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    free(cut), free(y);
+    return rc;
+}
+
+/* "b12", "c3", "v0", "s0", "s0+1" within the proof's sizes. */
 static int parse_node(const char *s, const smug_proof *pr, smug_proof_node *nd)
 {
     char *end;
@@ -206,6 +252,8 @@ static int parse_node(const char *s, const smug_proof *pr, smug_proof_node *nd)
         nd->var = (int)a;
     else if (s[0] == 'c' && *end == '\0' && a < pr->n_certs)
         nd->kind = SMUG_NODE_CERT, nd->cert = (int)a;
+    else if (s[0] == 'v' && *end == '\0' && a < pr->n_covers)
+        nd->kind = SMUG_NODE_COVER, nd->cert = (int)a;
     else if (s[0] == 's' && a < pr->n_names) {
         nd->kind = SMUG_NODE_SOLVER, nd->solver = (int)a;
         if (*end == '+') {
@@ -244,6 +292,10 @@ int smug_proof_from_json(const smug_jval *v, const char *where, smug_proof *out,
     for (size_t i = 0; i < smug_jval_len(certs); i++)
         if (read_cert(smug_jval_at(certs, i), out->n, where, out, err) < 0)
             return -1;
+    const smug_jval *covers = smug_jval_get(v, "covers"); /* absent in older proofs */
+    for (size_t i = 0; i < smug_jval_len(covers); i++)
+        if (read_cover(smug_jval_at(covers, i), out->n, where, out, err) < 0)
+            return -1;
     const smug_jval *steps = smug_jval_get(v, "steps");
     for (size_t s = 0; s < smug_jval_len(steps); s++) {
         const smug_jval *st = smug_jval_at(steps, s), *nodes = smug_jval_get(st, "nodes");
@@ -257,7 +309,8 @@ int smug_proof_from_json(const smug_jval *v, const char *where, smug_proof *out,
         for (size_t i = 0; i < smug_jval_len(nodes); i++) {
             smug_proof_node nd;
             if (parse_node(smug_jval_str(smug_jval_at(nodes, i)), out, &nd) < 0)
-                return bad(err, where, "a node that is not b<var>, c<cert>, s<name>[+<name>]");
+                return bad(err, where,
+                           "a node that is not b<var>, c<cert>, v<cover>, s<name>[+<name>]");
             if (smug_proof_add_node(out, &nd) < 0)
                 return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
         }

@@ -59,6 +59,7 @@ static void proof_fields(smug_json *j, const smug_mask_result *m, const char *fi
     smug_json_int(j, "steps", pr->n_steps);
     smug_json_int(j, "leaves", s.leaves);
     smug_json_int(j, "certificate", s.by_certificate);
+    smug_json_int(j, "cover", s.by_cover); /* of those, cover certificates (cover.h) */
     smug_json_int(j, "solver", s.by_solver);
     smug_json_int(j, "confirmed", s.confirmed);
     smug_json_string(j, "solvers", s.solvers);

@@ -7,6 +7,7 @@
  */
 #include "smug/replay.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "smug/smtlib.h"
@@ -173,9 +174,69 @@ typedef struct leaf_writer {
     int count;
 } leaf_writer;
 
+/* Σ_{c ∈ S} (ite m c 1 0) or Σ r_c over a cover cut's cells. */
+static void cut_sum(smug_strbuf *out, const smug_mask_problem *p, const int *cells, int r, char x)
+{
+    nary_open(out, "+", r, "0.0");
+    for (int v = 0; v < r; v++) {
+        smug_strbuf_adds(out, r > 1 ? " " : "");
+        smug_strbuf_adds(out, x == 'm' ? "(ite " : "");
+        var(out, p, cells[v], x);
+        smug_strbuf_adds(out, x == 'm' ? " 1.0 0.0)" : "");
+    }
+    nary_close(out, r);
+}
+
+/* A cover leaf (cover.h): each cut it uses, alone, over m (the rows with fewer than q of
+ * its cells kept are unsat), then the cuts together over the relaxation r with the bound
+ * and fixings: their LP has no point, which the certificate's multipliers show. */
+static int write_cover_leaf(leaf_writer *w, const smug_proof_node *leaf, const int8_t *fix)
+{
+    smug_strbuf *out = w->out;
+    smug_cover_cert c;
+    smug_proof_cover(w->pr, leaf->cert, &c);
+    int *cells = malloc((size_t)(w->p->n > 0 ? w->p->n : 1) * sizeof *cells);
+    if (!cells)
+        return 1;
+    smug_strbuf_adds(out, "; leaf closed by a cover certificate: its cuts, each implied by one "
+                          "row,\n; then their relaxation with the bound\n");
+    for (int t = 0; t < c.n; t++) {
+        int r = c.y[t] > 0.0 ? smug_cover_cut_cells(w->p, &c.cut[t], cells) : 0;
+        if (r <= 0)
+            continue;
+        smug_strbuf_adds(out, "(push 1)\n(assert rows_m)\n(assert (< ");
+        cut_sum(out, w->p, cells, r, 'm');
+        smug_strbuf_addf(out, " %d.0))\n(set-info :status unsat)\n(check-sat)\n(pop 1)\n",
+                         c.cut[t].q);
+    }
+    smug_strbuf_adds(out, "(push 1)\n(assert facts_r)\n");
+    smug_strbuf_addf(out, "(assert (<= size_r %d.0))\n", w->st->bound);
+    for (int i = 0; i < w->p->n; i++) {
+        if (fix[i] < 0 || (w->pr->zero && w->pr->zero[i]))
+            continue;
+        smug_strbuf_adds(out, "(assert (= ");
+        var(out, w->p, i, 'r');
+        smug_strbuf_adds(out, fix[i] ? " 1.0))\n" : " 0.0))\n");
+    }
+    for (int t = 0; t < c.n; t++) {
+        int r = c.y[t] > 0.0 ? smug_cover_cut_cells(w->p, &c.cut[t], cells) : 0;
+        if (r <= 0)
+            continue;
+        smug_strbuf_adds(out, "(assert (>= ");
+        cut_sum(out, w->p, cells, r, 'r');
+        smug_strbuf_addf(out, " %d.0))\n", c.cut[t].q);
+    }
+    smug_strbuf_adds(out, "(set-info :status unsat)\n(check-sat)\n(pop 1)\n");
+    free(cells);
+    w->count++;
+    return 0;
+}
+
 static int write_leaf(void *user, const smug_proof_node *leaf, const int8_t *fix)
 {
     leaf_writer *w = user;
+    if (leaf->kind == SMUG_NODE_COVER)
+        return write_cover_leaf(w, leaf, fix);
     smug_strbuf *out = w->out;
     const smug_proof *pr = w->pr;
     int lp = leaf->kind == SMUG_NODE_CERT;
