@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "smug/interrupt.h"
@@ -16,6 +17,24 @@ static const cli_command *const commands[] = {
     &cli_cmd_run,       &cli_cmd_emit,    &cli_cmd_solve,   &cli_cmd_score, &cli_cmd_eval,
     &cli_cmd_attribute, &cli_cmd_inspect, &cli_cmd_solvers, &cli_cmd_family};
 #define N_COMMANDS (sizeof commands / sizeof *commands)
+
+/* OpenMP threads that wait at the end of a parallel region spin before they sleep
+ * (libgomp's default). smug's glue loops are many short regions, so where there are more
+ * runnable threads than cores a spinning waiter burns the slice its partner needs:
+ * googlenet's 16-step first-layer IG on 2 threads at load 5 took 12-29 s wall by default
+ * and 4-6 s with OMP_WAIT_POLICY=passive. libgomp reads the policy in its constructor,
+ * before main(), and a setenv() from the executable's .preinit_array did not reach its spin
+ * count (GCC 12), so the only sure way is to start again with the variable set: once, when
+ * OpenMP will run more than one thread and the user chose no policy or spin count. */
+static void rerun_with_passive_waits(int threads, char **argv_full)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if ((threads > 0 ? threads : cores) < 2 || getenv("OMP_WAIT_POLICY") ||
+        getenv("GOMP_SPINCOUNT"))
+        return;
+    if (setenv("OMP_WAIT_POLICY", "passive", 0) == 0)
+        execv("/proc/self/exe", argv_full); /* on failure, go on spinning */
+}
 
 static void usage(FILE *f)
 {
@@ -34,6 +53,7 @@ static int exit_code(const smug_error *err)
 
 int main(int argc, char **argv)
 {
+    char **argv_full = argv;
     if (argc < 2) {
         /* no command: the bundled default job, as README promises */
         static char *run_argv[] = {"run", NULL};
@@ -76,6 +96,7 @@ int main(int argc, char **argv)
         cli_print_help(cmd);
         return 0;
     }
+    rerun_with_passive_waits(cmd->takes_params ? args.params.threads : 0, argv_full);
     /* Ctrl-C, SIGTERM, SIGHUP: stop as at a deadline, leaving no solver behind
      * (interrupt.h; the flag it sets is smug's one mutable global) */
     if (smug_interrupt_catch(&err) < 0) {
