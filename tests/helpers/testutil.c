@@ -444,3 +444,24 @@ int tu_exit_status(int failed)
         return failed;
     return skips ? 77 : 0;
 }
+
+smug_mask_problem *tu_tiny_problem(int k, int n)
+{
+    smug_mask_problem *p = smug_mask_problem_new(k, n);
+    assert_non_null(p);
+    p->gamma = 0.5;
+    p->grid = (smug_grid){1, 1, n > 0 ? n : 1, 1, 1, n > 0 ? n : 1, n > 0 ? n : 1};
+    for (int i = 0; i < n; i++)
+        p->cell[i] = i;
+    for (int j = 0; j < k; j++)
+        p->neuron[j] = 100 + j, p->o[j] = 1.0;
+    return p;
+}
+
+smug_mask_problem *tu_problem_from(int k, int n, const double *a, const double *t)
+{
+    smug_mask_problem *p = tu_tiny_problem(k, n);
+    memcpy(p->a, a, (size_t)k * (size_t)n * sizeof *a);
+    memcpy(p->t, t, (size_t)k * sizeof *t);
+    return p;
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "smug/net.h"
+#include "smug/problem.h"
 
 /* Fails the current cmocka test unless |a - b| <= tol (all as double). Needs <cmocka.h> and
  * <math.h> where used. */
@@ -120,6 +121,13 @@ double tu_max_abs(const float *b, size_t n);
 
 /* 1 when `s` starts with `prefix`. */
 int tu_has_prefix(const char *s, const char *prefix);
+
+/* A k-row, n-variable mask problem over a 1 x n grid, variable i = cell i, gamma 0.5,
+ * neuron 100 + j and o_j 1 on every row; coefficients and thresholds 0 for the test to set.
+ * Fails the current test when out of memory. Free with smug_mask_problem_free. */
+smug_mask_problem *tu_tiny_problem(int k, int n);
+/* The same with a [k x n] (row-major) and t [k] copied in. */
+smug_mask_problem *tu_problem_from(int k, int n, const double *a, const double *t);
 
 /* A small deterministic PRNG (xorshift64*), so failures reproduce. */
 typedef struct tu_rng {

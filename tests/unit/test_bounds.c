@@ -385,19 +385,6 @@ static int check_tiny(const smug_mask_problem *p, int expect_opt)
 }
 
 /* A 1-row-per-neuron grid so names and cells make sense: n cells in one row. */
-static smug_mask_problem *tiny(int k, int n)
-{
-    smug_mask_problem *p = smug_mask_problem_new(k, n);
-    assert_non_null(p);
-    p->gamma = 0.5;
-    p->grid = (smug_grid){1, 1, n > 0 ? n : 1, 1, 1, n > 0 ? n : 1, n > 0 ? n : 1};
-    for (int i = 0; i < n; i++)
-        p->cell[i] = i;
-    for (int j = 0; j < k; j++)
-        p->neuron[j] = 100 + j, p->o[j] = 1.0;
-    return p;
-}
-
 static void set_row(smug_mask_problem *p, int j, const double *a, double t)
 {
     memcpy(p->a + (size_t)j * (size_t)p->n, a, (size_t)p->n * sizeof *a);
@@ -411,7 +398,7 @@ static void test_hand_made(void **state)
     smug_error err = SMUG_ERROR_INIT;
 
     /* strictness: three ones must exceed 2, so all three are needed (the LP says 2) */
-    smug_mask_problem *p = tiny(1, 3);
+    smug_mask_problem *p = tu_tiny_problem(1, 3);
     set_row(p, 0, (double[]){1, 1, 1}, 2.0);
     check_tiny(p, 3);
     assert_int_equal(smug_bounds_compute(p, &b, &err), 0);
@@ -424,7 +411,7 @@ static void test_hand_made(void **state)
     smug_mask_problem_free(p);
 
     /* a knapsack row: 5 + 4 > 8.5; the LP takes 5 + 0.875·4 */
-    p = tiny(1, 5);
+    p = tu_tiny_problem(1, 5);
     set_row(p, 0, (double[]){5, 4, 3, 2, 1}, 8.5);
     check_tiny(p, 2);
     assert_int_equal(smug_bounds_compute(p, &b, &err), 0);
@@ -436,14 +423,14 @@ static void test_hand_made(void **state)
     smug_mask_problem_free(p);
 
     /* two rows pulling apart: a cell good for one is bad for the other; optimum 3 */
-    p = tiny(2, 4);
+    p = tu_tiny_problem(2, 4);
     set_row(p, 0, (double[]){3, -1, 1, 0}, 2.5);
     set_row(p, 1, (double[]){-2, 3, 1, 0.5}, 1.2);
     check_tiny(p, -2);
     smug_mask_problem_free(p);
 
     /* rows that hold with nothing kept: the empty mask, every cell useless */
-    p = tiny(2, 3);
+    p = tu_tiny_problem(2, 3);
     set_row(p, 0, (double[]){-1, -2, 0}, -0.5);
     set_row(p, 1, (double[]){0, -1, -1}, -0.1);
     check_tiny(p, 0);
@@ -455,7 +442,7 @@ static void test_hand_made(void **state)
     smug_mask_problem_free(p);
 
     /* a row that cannot hold: 1 + 1 is not > 2; the error names its neuron */
-    p = tiny(2, 2);
+    p = tu_tiny_problem(2, 2);
     set_row(p, 0, (double[]){1, 0.5}, 1.2);
     set_row(p, 1, (double[]){1, 1}, 2.0);
     assert_int_equal(check_tiny(p, -1), 0);
@@ -465,7 +452,7 @@ static void test_hand_made(void **state)
     smug_mask_problem_free(p);
 
     /* no variables at all (every coefficient zero, e.g. a black image on a dense net) */
-    p = tiny(1, 0);
+    p = tu_tiny_problem(1, 0);
     p->t[0] = -0.25;
     check_tiny(p, 0);
     smug_mask_problem_free(p);
@@ -481,7 +468,7 @@ static void test_random_tiny(void **state)
     for (int trial = 0; trial < 300; trial++) {
         int n = 1 + (int)tu_rng_below(&rng, trial % 25 == 0 ? MAX_BRUTE : 11);
         int k = 1 + (int)tu_rng_below(&rng, 4);
-        smug_mask_problem *p = tiny(k, n);
+        smug_mask_problem *p = tu_tiny_problem(k, n);
         for (int i = 0; i < n; i++) {
             double kind = tu_rng_unit(&rng);
             for (int j = 0; j < k; j++) {
@@ -531,7 +518,7 @@ static void test_without_lp(void **state)
     int proved = 0;
     for (int trial = 0; trial < 200; trial++) {
         int n = 1 + (int)tu_rng_below(&rng, 11), k = 1 + (int)tu_rng_below(&rng, 4);
-        smug_mask_problem *p = tiny(k, n);
+        smug_mask_problem *p = tu_tiny_problem(k, n);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < k; j++)
                 p->a[(size_t)j * (size_t)n + (size_t)i] = tu_rng_unit(&rng) * 2.0 - 0.5;

@@ -37,23 +37,10 @@ static double coef(const smug_mask_problem *p, int j, int i)
     return p->a[(size_t)j * (size_t)p->n + (size_t)i];
 }
 
-static smug_mask_problem *tiny(int k, int n)
-{
-    smug_mask_problem *p = smug_mask_problem_new(k, n);
-    assert_non_null(p);
-    p->gamma = 0.5;
-    p->grid = (smug_grid){1, 1, n > 0 ? n : 1, 1, 1, n > 0 ? n : 1, n > 0 ? n : 1};
-    for (int i = 0; i < n; i++)
-        p->cell[i] = i;
-    for (int j = 0; j < k; j++)
-        p->neuron[j] = 100 + j, p->o[j] = 1.0;
-    return p;
-}
-
 /* Random rows with copied and dominated columns, zeros and negative entries. */
 static smug_mask_problem *random_problem(tu_rng *rng, int n, int k)
 {
-    smug_mask_problem *p = tiny(k, n);
+    smug_mask_problem *p = tu_tiny_problem(k, n);
     for (int i = 0; i < n; i++) {
         double kind = tu_rng_unit(rng);
         for (int j = 0; j < k; j++) {
@@ -321,7 +308,7 @@ static void test_wrong_lp_is_caught(void **state)
 static void test_check_refuses_edits(void **state)
 {
     (void)state;
-    smug_mask_problem *p = tiny(2, 4);
+    smug_mask_problem *p = tu_tiny_problem(2, 4);
     const double r0[] = {1.0, 1.0, 1.0, 0.5}, r1[] = {0.5, 1.0, 0.25, 1.0};
     memcpy(p->a, r0, sizeof r0);
     memcpy(p->a + 4, r1, sizeof r1);

@@ -20,18 +20,7 @@
 #include <string.h>
 
 #include "smug/certify.h"
-
-static smug_mask_problem *make(int k, int n, const double *a, const double *t)
-{
-    smug_mask_problem *p = smug_mask_problem_new(k, n);
-    assert_non_null(p);
-    memcpy(p->a, a, (size_t)k * (size_t)n * sizeof *a);
-    memcpy(p->t, t, (size_t)k * sizeof *t);
-    for (int i = 0; i < n; i++)
-        p->cell[i] = i;
-    p->grid = (smug_grid){1, 1, n, 1, 1, n, n};
-    return p;
-}
+#include "testutil.h"
 
 static int check(smug_certifier *c, const int8_t *fix, int bound, const smug_cert *cert, char *why)
 {
@@ -43,7 +32,7 @@ static void test_by_hand_and_strictness(void **state)
 {
     (void)state;
     const double a[] = {1, 1, 0, 0, 1, 1}, t[] = {1.0, 0.5};
-    smug_mask_problem *p = make(2, 3, a, t);
+    smug_mask_problem *p = tu_problem_from(2, 3, a, t);
     smug_certifier *c = NULL;
     smug_error err = SMUG_ERROR_INIT;
     assert_int_equal(smug_certifier_new(p, &c, &err), 0);
@@ -81,7 +70,7 @@ static void test_refuses_bad_multipliers(void **state)
 {
     (void)state;
     const double a[] = {1, 1, 0, 0, 1, 1}, t[] = {1.0, 0.5};
-    smug_mask_problem *p = make(2, 3, a, t);
+    smug_mask_problem *p = tu_problem_from(2, 3, a, t);
     smug_certifier *c = NULL;
     smug_error err = SMUG_ERROR_INIT;
     assert_int_equal(smug_certifier_new(p, &c, &err), 0);
@@ -114,7 +103,7 @@ static void test_exact_rows(void **state)
 {
     (void)state;
     const double a[] = {1e16, 1.0, -1e16}, t[] = {0.5};
-    smug_mask_problem *p = make(1, 3, a, t);
+    smug_mask_problem *p = tu_problem_from(1, 3, a, t);
     uint8_t all[3] = {1, 1, 1}, none[3] = {0, 0, 0};
     double naive = (a[0] + a[1]) + a[2];
     assert_true(naive == 0.0); /* the rounding this test is about */
@@ -131,7 +120,7 @@ static void test_exact_rows(void **state)
      * gives 1, not more), and the strict check says so; with t one ulp below 1 a single
      * cell is a mask, and the same certificate must fail */
     const double b2[] = {1.0, 1.0}, t2[] = {1.0};
-    smug_mask_problem *q = make(1, 2, b2, t2);
+    smug_mask_problem *q = tu_problem_from(1, 2, b2, t2);
     smug_certifier *c = NULL;
     smug_error err = SMUG_ERROR_INIT;
     assert_int_equal(smug_certifier_new(q, &c, &err), 0);
@@ -155,7 +144,7 @@ static void test_dominance_and_useless(void **state)
     (void)state;
     /* columns: c0 = (1, 2), c1 = (1, 1), c2 = (1, 2), c3 = (0, -1) */
     const double a[] = {1, 1, 1, 0, 2, 1, 2, -1}, t[] = {1, 1};
-    smug_mask_problem *p = make(2, 4, a, t);
+    smug_mask_problem *p = tu_problem_from(2, 4, a, t);
     assert_true(smug_certify_dominates(p, 0, 1));  /* ≥ everywhere, > in row 1 */
     assert_false(smug_certify_dominates(p, 1, 0)); /* the other way */
     assert_true(smug_certify_dominates(p, 0, 2));  /* equal columns: the lower index wins */

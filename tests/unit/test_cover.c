@@ -25,18 +25,7 @@
 #include "smug/proof.h"
 #include "smug/proof_json.h"
 #include "smug/strbuf.h"
-
-static smug_mask_problem *make(int k, int n, const double *a, const double *t)
-{
-    smug_mask_problem *p = smug_mask_problem_new(k, n);
-    assert_non_null(p);
-    memcpy(p->a, a, (size_t)k * (size_t)n * sizeof *a);
-    memcpy(p->t, t, (size_t)k * sizeof *t);
-    for (int i = 0; i < n; i++)
-        p->cell[i] = i;
-    p->grid = (smug_grid){1, 1, n, 1, 1, n, n};
-    return p;
-}
+#include "testutil.h"
 
 /* The fewest cells of a mask that satisfies every row and agrees with fix (NULL: free);
  * n + 1 when none does. */
@@ -83,7 +72,7 @@ static void test_triangle_by_hand(void **state)
 {
     (void)state;
     const double a[] = {1, 1, 0, 0, 1, 1, 1, 0, 1}, t[] = {0.5, 0.5, 0.5};
-    smug_mask_problem *p = make(3, 3, a, t);
+    smug_mask_problem *p = tu_problem_from(3, 3, a, t);
     smug_cover c;
     smug_error err = SMUG_ERROR_INIT;
     assert_int_equal(smug_cover_compute(p, 4, 5.0, &c, &err), 0);
@@ -143,7 +132,7 @@ static void test_refuses_wrong_certificates(void **state)
     (void)state;
     /* row 0: 3 + 2 + 1 (+ a −5 cell) > 4 needs 2 of {0, 1, 2} and one of {0, 1} */
     const double a[] = {3, 2, 1, -5}, t[] = {4.0};
-    smug_mask_problem *p = make(1, 4, a, t);
+    smug_mask_problem *p = tu_problem_from(1, 4, a, t);
     smug_error err = SMUG_ERROR_INIT;
     char why[256];
     int lower = -1;
@@ -203,7 +192,7 @@ static void test_against_brute_force(void **state)
             double mode = unit(&seed);
             t[j] = mode < 0.6 ? 0.01 : mode < 0.9 ? unit(&seed) * fmax(row, 0.1) : -0.2;
         }
-        smug_mask_problem *p = make(k, n, a, t);
+        smug_mask_problem *p = tu_problem_from(k, n, a, t);
         int opt = brute_opt(p, NULL);
         smug_cover c;
         smug_cover_lp *node_lp = NULL;
