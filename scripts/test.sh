@@ -23,11 +23,11 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSMUG_SANITIZE=ON -DSMUG_BENC
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -L 'unit|asan')
 
-step "fuzz: solver output ${SMUG_FUZZ_SECONDS:-60} s, every other parser half that"
+step "fuzz: solver output ${SMUG_FUZZ_SECONDS:-60} s, every other parser half that, $jobs at once"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSMUG_FUZZ=ON -DSMUG_TESTS=OFF \
   -DSMUG_BENCH=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs"
-bash tests/fuzz/run.sh build-fuzz "${SMUG_FUZZ_SECONDS:-60}"
+bash tests/fuzz/run.sh build-fuzz "${SMUG_FUZZ_SECONDS:-60}" "$jobs"
 
 step "format (.clang-format)"
 bash scripts/check-format.sh

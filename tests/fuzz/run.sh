@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# run.sh BUILD_DIR SECONDS — for every fuzz target tests/fuzz/fuzz_<parser>.c: replays the
-# committed crash regressions in tests/fuzz/corpus/<parser>/, then fuzzes for SECONDS (sexpr)
-# or SECONDS/2 (every other parser) from
-# the seeds listed in tests/fuzz/seeds/<parser> (one glob per line, relative to the source
-# root). New corpus entries go to a temporary folder, so the source tree is never written;
-# a crash input is copied into tests/fuzz/corpus/<parser>/ for a human to commit.
+# run.sh BUILD_DIR SECONDS [JOBS] — for every fuzz target tests/fuzz/fuzz_<parser>.c: replays
+# the committed crash regressions in tests/fuzz/corpus/<parser>/, then fuzzes for SECONDS
+# (sexpr) or SECONDS/2 (every other parser) from the seeds listed in tests/fuzz/seeds/<parser>
+# (one glob per line, relative to the source root). JOBS fuzzers (default: the cores) run at
+# once, each on one core, so the fuzzing time per parser is the same on any machine and the
+# wall time is divided. New corpus entries go to a temporary folder, so the source tree is
+# never written; a crash input is copied into tests/fuzz/corpus/<parser>/ for a human to commit.
 set -euo pipefail
-build=$1 seconds=$2
-status=0
-for src in tests/fuzz/fuzz_*.c; do
-  name=$(basename "$src" .c)
-  parser=${name#fuzz_}
-  fuzzer="$build/tests/fuzz/$name"
-  regressions="tests/fuzz/corpus/$parser"
+build=$1 seconds=$2 jobs=${3:-$(nproc)}
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+fuzz_one() { # parser: prints its verdict; returns non-zero on a crash or a failing regression
+  local parser=$1 fuzzer="$build/tests/fuzz/fuzz_$1" regressions="tests/fuzz/corpus/$1"
+  local work budget status=0
   mkdir -p "$regressions"
   work=$(mktemp -d)
   mkdir -p "$work/corpus" "$work/seeds"
@@ -39,5 +40,29 @@ for src in tests/fuzz/fuzz_*.c; do
     status=1
   fi
   rm -rf "$work"
+  return $status
+}
+
+# the longest (sexpr) first, so it overlaps the short ones
+parsers=(sexpr)
+for src in tests/fuzz/fuzz_*.c; do
+  p=$(basename "$src" .c)
+  p=${p#fuzz_}
+  [ "$p" = sexpr ] || parsers+=("$p")
+done
+running=0
+for parser in "${parsers[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  (if fuzz_one "$parser" >"$results/$parser.out" 2>&1; then echo 0; else echo 1; fi >"$results/$parser.rc") &
+  running=$((running + 1))
+done
+wait
+status=0
+for parser in "${parsers[@]}"; do
+  cat "$results/$parser.out"
+  [ "$(cat "$results/$parser.rc" 2>/dev/null)" = 0 ] || status=1
 done
 exit $status
