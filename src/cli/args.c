@@ -138,7 +138,7 @@ void cli_print_help(const cli_command *cmd)
     }
     if (sb.buf)
         fputs(sb.buf, stdout);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
 }
 
 const char *cli_default_model(void)

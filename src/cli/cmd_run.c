@@ -43,7 +43,7 @@ static int join_proofs(const run_ctx *c, char **paths, int n, smug_error *err)
         rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(c->proof_out, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     return rc;
 }
 
@@ -61,7 +61,7 @@ static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
     smug_strbuf params = SMUG_STRBUF_INIT;
     smug_params_json(&c->plan->params, &params);
     smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
-    smug_strbuf_free(&params);
+    smug_strbuf_clear(&params);
     smug_json_array_begin(&j, "inputs");
     if (rc == 0 && c->plan->params.jobs > 1 && n > 1) {
         rc = cli_run_parallel(c, paths, n, err);
@@ -144,7 +144,7 @@ static int run_run(const cli_args *a, smug_error *err)
                        c.interrupted, path);
     else if (rc == 0 && c.failures)
         rc = smug_fail(err, SMUG_ERR_SOLVER, "%d input(s) failed; see %s", c.failures, path);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     cli_names_clear(&c.names);
     smug_net_free(net);
     smug_solvers_free(reg);

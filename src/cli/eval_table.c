@@ -89,7 +89,7 @@ void cli_eval_table_json(smug_strbuf *sb, const cli_eval_run *r, const cli_eval_
     smug_strbuf params = SMUG_STRBUF_INIT;
     smug_params_json(r->params, &params);
     smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
-    smug_strbuf_free(&params);
+    smug_strbuf_clear(&params);
     smug_json_int(&j, "evaluated", r->n_rows);
     smug_json_int(&j, "looked_at", r->n_seen);
     smug_json_int(&j, "misclassified_skipped", r->n_misclassified);

@@ -141,7 +141,7 @@ int cli_eval_write_text(const cli_eval_run *r, const char *dir, smug_error *err)
     if (rc == 0)
         cli_eval_table_json(&sb, r, &t, "text", 0, NULL, NULL),
             rc = cli_eval_write_file(dir, "eval.json", &sb, err);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     if (rc == 0)
         printf("wrote %s/table.md, table.csv, inputs.csv, eval.json, panels/\n", dir);
     return rc;

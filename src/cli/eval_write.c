@@ -253,7 +253,7 @@ int cli_eval_write(const cli_eval_run *r, const char *dir, smug_error *err)
             rc = cli_eval_write_file(dir, "eval.json", &sb, err);
     if (rc == 0)
         rc = write_curves(r, dir, err);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     if (rc == 0)
         printf("wrote %s/table.md, table.csv, inputs.csv, eval.json, curves.png, panels/\n", dir);
     return rc;

@@ -46,7 +46,7 @@ static int worker(run_ctx *c, const char *input, int i)
         smug_fs_write_atomic(path, text, (size_t)len < sizeof text ? (size_t)len : sizeof text - 1,
                              &ignore);
     }
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     return rc < 0 ? WORKER_FATAL : c->failures ? WORKER_INPUT_FAILED : WORKER_OK;
 }
 

@@ -116,7 +116,7 @@ static int npy_words(run_ctx *c, const float *x, text_input *t, const char *inpu
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0 && n > 0)
         rc = smug_tokenize(c->names.vocab, sb.buf, sb.len, &o, input, &t->tokens, err);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     t->is_text = rc == 0 && n > 0 && t->tokens.n == n; /* every vocabulary word is one token */
     if (rc == 0 && !t->is_text)
         smug_tokens_clear(&t->tokens);
@@ -197,7 +197,7 @@ static void show_text(const run_ctx *c, const char *input, const smug_explanatio
     smug_textview_ansi(&v, &sb);
     if (sb.buf)
         fputs(sb.buf, stdout);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
 }
 
 /* One input: returns -1 only for failures that must stop the whole run. */
