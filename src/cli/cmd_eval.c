@@ -6,7 +6,7 @@
  * are counted and skipped; inputs the labels do not list are evaluated and counted as
  * unlabelled. After each input its panel picture is written and its maps freed, so memory
  * does not grow with the number of inputs; the tables are written at the end
- * (eval_write.c).
+ * (run/eval_write.c).
  */
 #include <libgen.h>
 #include <math.h>
@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "eval_write.h"
 #include "text_in.h"
 #include "smug/interrupt.h"
 #include "smug/config.h"
+#include "smug/eval_write.h"
 #include "smug/forward.h"
 #include "smug/fsutil.h"
 #include "smug/gradcam.h"
@@ -34,7 +34,7 @@ typedef struct eval_ctx {
     const smug_net *net;
     const smug_plan *plan;
     const smug_solver *solver;
-    cli_eval_run *run;
+    smug_eval_run *run;
     int tty, i, n; /* progress: input i of about n */
     const char *input;
     cli_names names; /* token models: vocabulary and class names */
@@ -50,7 +50,7 @@ static void progress(void *arg, int method)
 
 /* Which methods run: --methods as given (gradcam on a model without a Conv is an error), or
  * every method, leaving gradcam out with a note when the model has no Conv layer. */
-static int choose_methods(const cli_args *a, const smug_net *net, cli_eval_run *run,
+static int choose_methods(const cli_args *a, const smug_net *net, smug_eval_run *run,
                           smug_error *err)
 {
     const char *list = cli_get(a, "methods");
@@ -96,7 +96,7 @@ static int load_labels(const cli_args *a, const char *path, smug_labels *out, sm
     return smug_fs_exists(csv) ? smug_labels_load(csv, out, err) : 0;
 }
 
-static void print_input(const cli_eval_run *run, const cli_eval_row *r)
+static void print_input(const smug_eval_run *run, const smug_eval_row *r)
 {
     printf("%s: label %d, predicted %d (p = %.3f); LSC", r->input, r->label, r->e.predicted,
            r->e.confidence);
@@ -109,7 +109,7 @@ static void print_input(const cli_eval_run *run, const cli_eval_row *r)
             printf("  %s: %s\n", smug_eval_method_name(m), r->e.r[m].note);
 }
 
-static int write_panel(const eval_ctx *c, const float *x, cli_eval_row *r, smug_error *err)
+static int write_panel(const eval_ctx *c, const float *x, smug_eval_row *r, smug_error *err)
 {
     const smug_params *p = &c->plan->params;
     smug_image_src src = {x, 0, r->e.h, r->e.w, p->pixel_min, p->pixel_max};
@@ -148,9 +148,9 @@ static int misclassified(eval_ctx *c, const char *path, const float *x, int labe
     return 1;
 }
 
-static void print_text_input(const cli_eval_run *run, const cli_eval_row *r)
+static void print_text_input(const smug_eval_run *run, const smug_eval_row *r)
 {
-    const smug_text_eval_input *t = &r->t;
+    const smug_eval_input *t = &r->e;
     printf("%s: label %d, predicted %d (p = %.3f); words kept of %d, conf kept / removed:",
            r->input, r->label, t->predicted, t->confidence, t->n_seen);
     for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
@@ -164,16 +164,16 @@ static void print_text_input(const cli_eval_run *run, const cli_eval_row *r)
 }
 
 /* The kept words of every method, space-separated, into r->words. */
-static int kept_words(const cli_eval_run *run, const smug_tokens *tk, cli_eval_row *r,
+static int kept_words(const smug_eval_run *run, const smug_tokens *tk, smug_eval_row *r,
                       smug_error *err)
 {
     for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
-        if (!run->on[m] || !r->t.r[m].ok)
+        if (!run->on[m] || !r->e.r[m].ok)
             continue;
         smug_strbuf sb = SMUG_STRBUF_INIT;
         smug_strbuf_adds(&sb, "");
         for (int i = 0; i < tk->n; i++)
-            if (r->t.r[m].kept[i])
+            if (r->e.r[m].kept[i])
                 smug_strbuf_addf(&sb, "%s%s", sb.len ? " " : "", tk->words[i]);
         if (smug_strbuf_check(&sb, err) < 0)
             return -1;
@@ -185,21 +185,21 @@ static int kept_words(const cli_eval_run *run, const smug_tokens *tk, cli_eval_r
 }
 
 /* panels/<name>.html (".txt" dropped): the text once per method, its kept words marked. */
-static int write_text_panel(const eval_ctx *c, const smug_tokens *tk, const cli_eval_row *r,
+static int write_text_panel(const eval_ctx *c, const smug_tokens *tk, const smug_eval_row *r,
                             smug_error *err)
 {
     smug_textview_section s[SMUG_EVAL_N_METHODS];
     char cap[SMUG_EVAL_N_METHODS][400], intro[300], dir[2048], path[4200];
     int n = 0;
     for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
-        const smug_text_eval_result *e = &r->t.r[m];
+        const smug_eval_result *e = &r->e.r[m];
         if (!c->run->on[m])
             continue;
         if (e->ok)
             snprintf(cap[n], sizeof cap[n],
                      "kept %d of %d words (sparsity %.3f); confidence on the kept words alone "
                      "%.3f, without them %.3f; %s; %s",
-                     e->n_kept, r->t.n_seen, e->sparsity, e->conf_kept, e->conf_removed,
+                     e->n_kept, r->e.n_seen, e->sparsity, e->conf_kept, e->conf_removed,
                      e->verified ? "every chosen neuron stays above gamma"
                                  : "some chosen neuron falls below gamma",
                      e->note);
@@ -211,10 +211,10 @@ static int write_text_panel(const eval_ctx *c, const smug_tokens *tk, const cli_
         s[n].view.score = e->score;
         n++;
     }
-    const char *name = cli_class_name(&c->names, r->t.predicted);
+    const char *name = cli_class_name(&c->names, r->e.predicted);
     snprintf(intro, sizeof intro, "predicted %s%s%d (p = %.3f); label %d; %d words seen",
-             name ? name : "", name ? " = class " : "class ", r->t.predicted, r->t.confidence,
-             r->label, r->t.n_seen);
+             name ? name : "", name ? " = class " : "class ", r->e.predicted, r->e.confidence,
+             r->label, r->e.n_seen);
     snprintf(dir, sizeof dir, "%s/panels", c->plan->out_dir);
     const char *base = strrchr(r->input, '/') ? strrchr(r->input, '/') + 1 : r->input;
     size_t len = strlen(base);
@@ -241,11 +241,10 @@ static int eval_one_text(eval_ctx *c, const char *path, int label, smug_error *e
         smug_tokens_clear(&tk), free(x);
         return rc < 0 ? smug_error_prefix(err, "%s", path) : 0;
     }
-    cli_eval_row *r = &c->run->rows[c->run->n_rows];
+    smug_eval_row *r = &c->run->rows[c->run->n_rows];
     memset(r, 0, sizeof *r);
     c->input = path;
-    rc = smug_evaluate_text(c->net, x, &c->plan->params, c->solver, c->run->on, progress, c, &r->t,
-                            err);
+    rc = smug_evaluate(c->net, x, &c->plan->params, c->solver, c->run->on, progress, c, &r->e, err);
     if (c->tty)
         fprintf(stderr, "\r\033[K");
     if (rc == 0 && !(r->input = strdup(path)))
@@ -256,14 +255,15 @@ static int eval_one_text(eval_ctx *c, const char *path, int label, smug_error *e
     if (rc == 0)
         rc = write_text_panel(c, &tk, r, err);
     for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
-        free(r->t.r[m].kept), free(r->t.r[m].score);
-        r->t.r[m].kept = NULL, r->t.r[m].score = NULL;
+        free(r->e.r[m].kept), free(r->e.r[m].score);
+        r->e.r[m].kept = NULL, r->e.r[m].score = NULL;
     }
     smug_tokens_clear(&tk), free(x);
     if (rc < 0) {
         free(r->input);
         for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
             free(r->words[m]);
+        smug_eval_input_clear(&r->e);
         return smug_error_prefix(err, "%s", path);
     }
     c->run->n_unlabelled += label < 0;
@@ -287,7 +287,7 @@ static int eval_one(eval_ctx *c, const char *path, int label, smug_error *err)
         free(x);
         return rc < 0 ? smug_error_prefix(err, "%s", path) : 0;
     }
-    cli_eval_row *r = &c->run->rows[c->run->n_rows];
+    smug_eval_row *r = &c->run->rows[c->run->n_rows];
     memset(r, 0, sizeof *r);
     c->input = path;
     rc = smug_evaluate(c->net, x, p, c->solver, c->run->on, progress, c, &r->e, err);
@@ -303,6 +303,7 @@ static int eval_one(eval_ctx *c, const char *path, int label, smug_error *err)
     free(x);
     if (rc < 0) {
         free(r->input);
+        smug_eval_input_clear(&r->e);
         return smug_error_prefix(err, "%s", path);
     }
     c->run->n_unlabelled += label < 0;
@@ -321,7 +322,7 @@ static int eval_inputs(const cli_args *a, eval_ctx *c, int limit, smug_error *er
         if (smug_input_expand_text(c->plan->inputs[g], c->run->text, &paths, &n, err) < 0)
             return -1;
         rc = load_labels(a, c->plan->inputs[g], &lb, err);
-        cli_eval_row *rows =
+        smug_eval_row *rows =
             rc ? NULL : realloc(c->run->rows, (size_t)(c->run->n_seen + n) * sizeof *rows);
         if (rc == 0 && !rows)
             rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
@@ -343,12 +344,26 @@ static int eval_inputs(const cli_args *a, eval_ctx *c, int limit, smug_error *er
     return rc;
 }
 
+/* The tables (eval_write.h); table.md is shown on stdout too. */
+static int write_tables(const smug_eval_run *run, const char *dir, smug_error *err)
+{
+    smug_strbuf md = SMUG_STRBUF_INIT;
+    int rc = smug_eval_write(run, dir, &md, err);
+    if (md.buf) /* also when a file could not be written */
+        fwrite(md.buf, 1, md.len, stdout);
+    smug_strbuf_clear(&md);
+    if (rc == 0)
+        printf("wrote %s/table.md, table.csv, inputs.csv, eval.json, %spanels/\n", dir,
+               run->text ? "" : "curves.png, ");
+    return rc;
+}
+
 static int run_eval(const cli_args *a, smug_error *err)
 {
     smug_plan plan;
     smug_net *net = NULL;
     smug_solvers *reg = NULL;
-    cli_eval_run run;
+    smug_eval_run run;
     memset(&run, 0, sizeof run);
     eval_ctx c = {NULL, &plan, NULL, &run, isatty(STDERR_FILENO), 0, 0, NULL, {0}};
     const char *limit_s = cli_get(a, "limit");
@@ -371,7 +386,7 @@ static int run_eval(const cli_args *a, smug_error *err)
     if (rc == 0 && run.text)
         rc = cli_load_names(&plan, net, &c.names, err);
     if (rc == 0 && run.text)
-        rc = smug_text_methods_parse(cli_get(a, "methods"), run.on, err);
+        rc = smug_eval_methods_parse_text(cli_get(a, "methods"), run.on, err);
     else if (rc == 0)
         rc = choose_methods(a, net, &run, err);
     if (rc == 0 && run.on[SMUG_EVAL_SMUG])
@@ -381,16 +396,9 @@ static int run_eval(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = eval_inputs(a, &c, (int)limit, err);
     if (rc == 0)
-        rc = run.text ? cli_eval_write_text(&run, plan.out_dir, err)
-                      : cli_eval_write(&run, plan.out_dir, err);
-    for (int i = 0; i < run.n_rows; i++) {
-        free(run.rows[i].input);
-        for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
-            free(run.rows[i].words[m]);
-        smug_eval_input_clear(&run.rows[i].e); /* the curves */
-    }
+        rc = write_tables(&run, plan.out_dir, err);
+    smug_eval_run_clear(&run);
     cli_names_clear(&c.names);
-    free(run.rows);
     smug_net_free(net);
     smug_solvers_free(reg);
     smug_plan_clear(&plan);
