@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "text_in.h"
 #include "smug/interrupt.h"
 #include "smug/config.h"
 #include "smug/eval_write.h"
@@ -28,6 +27,7 @@
 #include "smug/labels.h"
 #include "smug/onnx.h"
 #include "smug/panel.h"
+#include "smug/text_in.h"
 #include "smug/textview.h"
 
 typedef struct eval_ctx {
@@ -37,7 +37,7 @@ typedef struct eval_ctx {
     smug_eval_run *run;
     int tty, i, n; /* progress: input i of about n */
     const char *input;
-    cli_names names; /* token models: vocabulary and class names */
+    smug_names names; /* token models: vocabulary and class names */
 } eval_ctx;
 
 static void progress(void *arg, int method)
@@ -211,7 +211,7 @@ static int write_text_panel(const eval_ctx *c, const smug_tokens *tk, const smug
         s[n].view.score = e->score;
         n++;
     }
-    const char *name = cli_class_name(&c->names, r->e.predicted);
+    const char *name = smug_class_name(&c->names, r->e.predicted);
     snprintf(intro, sizeof intro, "predicted %s%s%d (p = %.3f); label %d; %d words seen",
              name ? name : "", name ? " = class " : "class ", r->e.predicted, r->e.confidence,
              r->label, r->e.n_seen);
@@ -234,7 +234,11 @@ static int eval_one_text(eval_ctx *c, const char *path, int label, smug_error *e
     smug_tokens tk;
     memset(&tk, 0, sizeof tk);
     float *x = NULL;
-    int rc = cli_load_text(c->plan, c->net, c->names.vocab, path, &tk, &x, err);
+    char warning[600];
+    int rc = smug_text_load(c->plan, c->net, c->names.vocab, path, &tk, &x, warning, sizeof warning,
+                            err);
+    if (rc == 0 && warning[0])
+        fprintf(stderr, "smug: warning: %s\n", warning);
     if (rc == 0)
         rc = misclassified(c, path, x, label, err);
     if (rc != 0) {
@@ -384,7 +388,7 @@ static int run_eval(const cli_args *a, smug_error *err)
     if (rc == 0 && run.text && cli_get(a, "vocab"))
         rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
     if (rc == 0 && run.text)
-        rc = cli_load_names(&plan, net, &c.names, err);
+        rc = smug_names_load(&plan, net, &c.names, err);
     if (rc == 0 && run.text)
         rc = smug_eval_methods_parse_text(cli_get(a, "methods"), run.on, err);
     else if (rc == 0)
@@ -398,7 +402,7 @@ static int run_eval(const cli_args *a, smug_error *err)
     if (rc == 0)
         rc = write_tables(&run, plan.out_dir, err);
     smug_eval_run_clear(&run);
-    cli_names_clear(&c.names);
+    smug_names_clear(&c.names);
     smug_net_free(net);
     smug_solvers_free(reg);
     smug_plan_clear(&plan);
