@@ -104,7 +104,7 @@ static void show_progress(const smug_run_ctx *c, int done, int n)
 }
 
 /* --proof-out F: every input's proof.smt2, in input order, as one file ((reset) between
- * them). A proof of a failed input is not there: run_one removes stale ones first. */
+ * them). A proof of a failed input is not there: smug_run_input removes stale ones first. */
 static int join_proofs(const smug_run_ctx *c, const char *proof_out, char **paths, int n,
                        smug_error *err)
 {
