@@ -183,42 +183,59 @@ static int write_text_panel(const state *c, const smug_tokens *tk, const smug_ev
     return smug_textview_panel(path, base, intro, s, n, err);
 }
 
-/* A text input of a token model: the text methods, the panel, the row. */
-static int eval_one_text(state *c, const char *path, int label, smug_error *err)
+/* x of one input: an image's pixels, or a text's token ids with its tokens in *tk. */
+static int load(const state *c, const char *path, smug_tokens *tk, float **x, smug_error *err)
 {
-    if (!ends_with(path, ".txt"))
+    const smug_eval_ctx *cx = c->cx;
+    if (!cx->run->text) {
+        const smug_params *p = &cx->plan->params;
+        return smug_input_load(path, &cx->net->input, p->pixel_min, p->pixel_max, x, err);
+    }
+    char warning[600];
+    if (smug_text_load(cx->plan, cx->net, cx->names->vocab, path, tk, x, warning, sizeof warning,
+                       err) < 0)
+        return -1;
+    if (warning[0] && cx->on_warning)
+        cx->on_warning(cx, warning);
+    return 0;
+}
+
+/* One input: skipped when labelled and misclassified, else every method, its panel (and a
+ * text's kept words) and its row. */
+static int eval_one(state *c, const char *path, int label, smug_error *err)
+{
+    smug_eval_ctx *cx = c->cx;
+    int text = cx->run->text;
+    if (text && !ends_with(path, ".txt"))
         return smug_fail(err, SMUG_ERR_USAGE, "%s: smug eval on a token model takes .txt inputs",
                          path);
     smug_tokens tk;
     memset(&tk, 0, sizeof tk);
     float *x = NULL;
-    char warning[600];
-    int rc = smug_text_load(c->cx->plan, c->cx->net, c->cx->names->vocab, path, &tk, &x, warning,
-                            sizeof warning, err);
-    if (rc == 0 && warning[0] && c->cx->on_warning)
-        c->cx->on_warning(c->cx, warning);
+    int rc = load(c, path, &tk, &x, err);
     if (rc == 0)
         rc = misclassified(c, path, x, label, err);
     if (rc != 0) {
         smug_tokens_clear(&tk), free(x);
         return rc < 0 ? smug_error_prefix(err, "%s", path) : 0;
     }
-    smug_eval_row *r = &c->cx->run->rows[c->cx->run->n_rows];
+    smug_eval_row *r = &cx->run->rows[cx->run->n_rows];
     memset(r, 0, sizeof *r);
     c->input = path;
-    rc = smug_evaluate(c->cx->net, x, &c->cx->plan->params, c->cx->solver, c->cx->run->on,
-                       method_started, c, &r->e, err);
+    rc = smug_evaluate(cx->net, x, &cx->plan->params, cx->solver, cx->run->on, method_started, c,
+                       &r->e, err);
     progress(c, -1);
     if (rc == 0 && !(r->input = strdup(path)))
         rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     r->label = label;
+    if (rc == 0 && text)
+        rc = kept_words(cx->run, &tk, r, err);
     if (rc == 0)
-        rc = kept_words(c->cx->run, &tk, r, err);
-    if (rc == 0)
-        rc = write_text_panel(c, &tk, r, err);
-    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
-        free(r->e.r[m].kept), free(r->e.r[m].score);
-        r->e.r[m].kept = NULL, r->e.r[m].score = NULL;
+        rc = text ? write_text_panel(c, &tk, r, err) : write_panel(c, x, r, err);
+    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) { /* the numbers and curves stay */
+        smug_eval_result *e = &r->e.r[m];
+        free(e->map), free(e->kept), free(e->score);
+        e->map = NULL, e->kept = NULL, e->score = NULL;
     }
     smug_tokens_clear(&tk), free(x);
     if (rc < 0) {
@@ -228,51 +245,10 @@ static int eval_one_text(state *c, const char *path, int label, smug_error *err)
         smug_eval_input_clear(&r->e);
         return smug_error_prefix(err, "%s", path);
     }
-    c->cx->run->n_unlabelled += label < 0;
-    c->cx->run->n_rows++;
-    if (c->cx->on_input)
-        c->cx->on_input(c->cx, r);
-    return 0;
-}
-
-/* One input: skipped when labelled and misclassified, else every method, its panel and
- * its row. */
-static int eval_one(state *c, const char *path, int label, smug_error *err)
-{
-    if (c->cx->run->text)
-        return eval_one_text(c, path, label, err);
-    const smug_params *p = &c->cx->plan->params;
-    float *x = NULL;
-    int rc = smug_input_load(path, &c->cx->net->input, p->pixel_min, p->pixel_max, &x, err);
-    if (rc == 0)
-        rc = misclassified(c, path, x, label, err);
-    if (rc != 0) {
-        free(x);
-        return rc < 0 ? smug_error_prefix(err, "%s", path) : 0;
-    }
-    smug_eval_row *r = &c->cx->run->rows[c->cx->run->n_rows];
-    memset(r, 0, sizeof *r);
-    c->input = path;
-    rc = smug_evaluate(c->cx->net, x, p, c->cx->solver, c->cx->run->on, method_started, c, &r->e,
-                       err);
-    progress(c, -1);
-    if (rc == 0 && !(r->input = strdup(path)))
-        rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
-    r->label = label;
-    if (rc == 0)
-        rc = write_panel(c, x, r, err);
-    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
-        free(r->e.r[m].map), r->e.r[m].map = NULL;
-    free(x);
-    if (rc < 0) {
-        free(r->input);
-        smug_eval_input_clear(&r->e);
-        return smug_error_prefix(err, "%s", path);
-    }
-    c->cx->run->n_unlabelled += label < 0;
-    c->cx->run->n_rows++;
-    if (c->cx->on_input)
-        c->cx->on_input(c->cx, r);
+    cx->run->n_unlabelled += label < 0;
+    cx->run->n_rows++;
+    if (cx->on_input)
+        cx->on_input(cx, r);
     return 0;
 }
 

@@ -51,4 +51,9 @@ struct eval_state {
  * first use; v->seconds_neurons is their time. */
 int eval_need_neurons(eval_state *v, smug_error *err);
 
+/* SMUG's mask on this input (smug_pipeline_mask_or_note, each method with the whole timeout):
+ * 0 with *out filled (the caller's: smug_mask_result_clear) and r->seconds set, the shared
+ * neurons included; 1 when the solver gave none (r->note says why); -1 on an error. */
+int eval_smug_mask(eval_state *v, smug_eval_result *r, smug_mask_result *out, smug_error *err);
+
 #endif

@@ -81,13 +81,10 @@ static int run_smug(eval_state *v, smug_eval_result *r, smug_error *err)
 {
     if (need_problem(v, err) < 0)
         return -1;
-    double t0 = smug_now();
     smug_mask_result m;
-    int got = smug_pipeline_mask_or_note(v->net, v->x, &v->p, &v->e, v->solver, &m, r->note,
-                                         sizeof r->note, err);
+    int got = eval_smug_mask(v, r, &m, err);
     if (got != 0)
         return got < 0 ? -1 : 0; /* a solver failure is this input's note */
-    r->seconds = v->seconds_neurons + smug_now() - t0;
     smug_score_mask_pixels(&m.problem->grid, m.cells, r->kept);
     memcpy(r->score, m.saliency, (size_t)v->len * sizeof *r->score);
     snprintf(r->note, sizeof r->note, "%s%s%s, %d of %d words",

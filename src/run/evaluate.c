@@ -117,6 +117,18 @@ int eval_need_neurons(eval_state *v, smug_error *err)
     return 0;
 }
 
+int eval_smug_mask(eval_state *v, smug_eval_result *r, smug_mask_result *out, smug_error *err)
+{
+    if (eval_need_neurons(v, err) < 0)
+        return -1;
+    double t0 = smug_now();
+    int got = smug_pipeline_mask_or_note(v->net, v->x, &v->p, &v->e, v->solver, out, r->note,
+                                         sizeof r->note, err);
+    if (got == 0)
+        r->seconds = v->seconds_neurons + smug_now() - t0;
+    return got;
+}
+
 /* Prediction, target and its probability on the full input. */
 static int classify(eval_state *v, smug_error *err)
 {
