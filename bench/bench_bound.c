@@ -62,7 +62,7 @@ static void solve(const smug_mask_problem *p, const smug_bounds *b, const smug_s
            "solver_leaves=%d %.2fs\n",
            seconds, smug_solve_status_name(r.status), r.size, r.lower,
            r.proved_by ? r.proved_by : "-", s.leaves, s.by_cover, s.by_solver, r.seconds);
-    smug_solve_result_free(&r);
+    smug_solve_result_clear(&r);
 }
 
 static void one(const smug_net *net, const float *x, const smug_explanation *e, int k, int window,

@@ -130,10 +130,10 @@ static int run_reference(const bench *b, const smug_mask_problem *pw, const smug
         if (smug_sexpr_parse(pr.out.buf ? pr.out.buf : "", pr.out.len, &o, &err) == 0)
             optimal = smug_solver_output_last_answer(&o) == SMUG_ANS_SAT && !o.error &&
                       o.has_objective && o.objective_lo == o.objective_hi;
-        smug_solver_output_free(&o);
-        smug_process_result_free(&pr);
+        smug_solver_output_clear(&o);
+        smug_process_result_clear(&pr);
     }
-    smug_strbuf_free(&text);
+    smug_strbuf_clear(&text);
     return optimal;
 }
 
@@ -155,10 +155,10 @@ static int run_cbc(const bench *b, const smug_mask_problem *p)
     if (ok && run_text(argv, NULL, b->timeout, &pr) == 0) {
         optimal = pr.outcome == SMUG_PROC_EXITED && pr.out.buf &&
                   strstr(pr.out.buf, "Optimal solution found") != NULL;
-        smug_process_result_free(&pr);
+        smug_process_result_clear(&pr);
     }
     unlink(path);
-    smug_strbuf_free(&text);
+    smug_strbuf_clear(&text);
     return optimal;
 }
 
@@ -184,7 +184,7 @@ static int run_smug(const bench *b, const char *method, const smug_mask_problem 
     int optimal = r.status == SMUG_SOLVE_OPTIMAL;
     *certified = optimal && r.proved_by &&
                  (!strcmp(r.proved_by, "certificate") || !strncmp(r.proved_by, "solver", 6));
-    smug_solve_result_free(&r);
+    smug_solve_result_clear(&r);
     return optimal;
 }
 

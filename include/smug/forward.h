@@ -47,7 +47,7 @@ typedef struct smug_trace {
  * activation buffer, the Conv layers (conv.h) and their scratch are made once, so that
  * smug_trace_run can be called again and again without allocating (Integrated Gradients
  * runs one chunk of path points after another). The same range rules as smug_forward.
- * Free with smug_trace_free (also after a failure). */
+ * Free with smug_trace_clear (also after a failure). */
 int smug_trace_init(const smug_net *net, int from, int to, int max_batch, smug_trace *out_trace,
                     smug_error *err);
 
@@ -58,7 +58,7 @@ int smug_trace_run(smug_trace *t, const float *x, int batch, smug_error *err);
  * from-1 (smug_trace_init for `batch`, then smug_trace_run). Every layer in the range must
  * read only x or outputs of the range, and layer `from` must read x (fails INTERNAL
  * otherwise; smug_net_is_cut says where a pass to the output may start). The trace is the
- * caller's: free it with smug_trace_free (also safe after a failure). */
+ * caller's: free it with smug_trace_clear (also safe after a failure). */
 int smug_forward(const smug_net *net, int from, int to, const float *x, int batch,
                  smug_trace *out_trace, smug_error *err);
 
@@ -77,7 +77,9 @@ const float *smug_trace_output(const smug_trace *t);
 /* Input j of layer l (a layer of the trace's range) as recorded in the trace. */
 const float *smug_trace_input(const smug_trace *t, const smug_layer *l, int j);
 
-void smug_trace_free(smug_trace *t);
+/* Frees what the trace holds (not *t, which is the caller's) and leaves it empty; NULL is
+ * fine. A _clear, not a _free: the struct itself lives on the caller's stack. */
+void smug_trace_clear(smug_trace *t);
 
 /* Whole network on one or more inputs: out_logits [batch x n_classes] (pre-softmax). */
 int smug_net_logits(const smug_net *net, const float *x, int batch, float *out_logits,

@@ -40,7 +40,7 @@ typedef struct smug_judged {
 } smug_judged;
 
 /* Judges pr (its captured stdout and how it ended). *o receives the parsed output (the
- * caller frees it with smug_solver_output_free, also when the text did not parse: then it
+ * caller frees it with smug_solver_output_clear, also when the text did not parse: then it
  * is empty); out_mask[p->n] the model on SAT. */
 void smug_judge(const smug_process_result *pr, const smug_judge_rules *rules, smug_solver_output *o,
                 uint8_t *out_mask, smug_judged *out);

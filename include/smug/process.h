@@ -62,7 +62,7 @@ typedef struct smug_process_result {
     int exit_code;
     int term_signal;
     int start_errno;
-    smug_strbuf out;   /* captured stdout (owned; freed by smug_process_result_free) */
+    smug_strbuf out;   /* captured stdout (owned; freed by smug_process_result_clear) */
     smug_strbuf err;   /* captured stderr */
     int out_truncated; /* more than output_cap bytes were produced */
     int err_truncated;
@@ -79,12 +79,13 @@ typedef struct smug_process_result {
 int smug_process_which(const char *name, smug_strbuf *out, int *out_errno);
 
 /* Runs p to completion (or the deadline). *out is filled in every case where 0 is
- * returned; free it with smug_process_result_free. Returns -1 only when smug itself
+ * returned; free it with smug_process_result_clear. Returns -1 only when smug itself
  * failed (err says why); then nothing is left running and *out is empty (freeing it is
  * still safe). A NULL or empty argv is such a failure (SMUG_ERR_INTERNAL). */
 int smug_process_run(const smug_process *p, smug_process_result *out, smug_error *err);
 
-void smug_process_result_free(smug_process_result *r);
+/* Frees the captured output (not *r, which is the caller's) and zeroes *r. */
+void smug_process_result_clear(smug_process_result *r);
 
 /* "exited with status 3", "killed by signal 11 (Segmentation fault)", "timed out after
  * 2.0 s", "could not start: No such file or directory" into buf (n bytes, truncated to

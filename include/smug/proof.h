@@ -15,7 +15,7 @@
  * dominance implications m_from → m_to. Neither removes the last mask of any size (see
  * certify.h), and smug_proof_check re-checks both exactly.
  *
- * Ownership: a smug_proof owns everything in it (smug_proof_free); SMUG_PROOF_INIT or
+ * Ownership: a smug_proof owns everything in it (smug_proof_clear); SMUG_PROOF_INIT or
  * memset 0 is an empty proof (lower bound 0, which needs no proof).
  */
 #ifndef SMUG_PROOF_H
@@ -86,7 +86,8 @@ typedef struct smug_proof {
         0                                                                                          \
     }
 
-void smug_proof_free(smug_proof *pr);
+/* Frees the proof's arrays (not *pr, which is the caller's) and zeroes *pr. */
+void smug_proof_clear(smug_proof *pr);
 
 /* Copies the facts (zero may be NULL: none). NOMEM only. */
 int smug_proof_set_facts(smug_proof *pr, int n, const uint8_t *zero, const int *dom_from,

@@ -20,7 +20,7 @@
 /* Writes pr as key's value. */
 void smug_proof_json(smug_json *j, const char *key, const smug_proof *pr);
 
-/* Reads v (the object above) into *out (the caller's: smug_proof_free, also after a
+/* Reads v (the object above) into *out (the caller's: smug_proof_clear, also after a
  * failure). Errors (FORMAT) name `where` and the field. */
 int smug_proof_from_json(const smug_jval *v, const char *where, smug_proof *out, smug_error *err);
 

@@ -72,13 +72,15 @@ typedef struct smug_solver_output {
 } smug_solver_output;
 
 /* Parses len bytes of text (a NUL byte outside a comment is a FORMAT error). On success
- * *out is the caller's (smug_solver_output_free). Fails (FORMAT) on unbalanced parentheses
+ * *out is the caller's (smug_solver_output_clear). Fails (FORMAT) on unbalanced parentheses
  * or a value it cannot read; the message gives the byte offset ("… at byte 17 (line 2)")
  * and, when the output had one, the solver's first error message. On failure *out is left
  * all zero (nothing to free). */
 int smug_sexpr_parse(const char *text, size_t len, smug_solver_output *out, smug_error *err);
 
-void smug_solver_output_free(smug_solver_output *o);
+/* Frees the answers, values and error text (not *o, which is the caller's) and zeroes *o;
+ * NULL is fine. */
+void smug_solver_output_clear(smug_solver_output *o);
 
 /* The last answer, or SMUG_ANS_NONE. */
 smug_answer smug_solver_output_last_answer(const smug_solver_output *o);

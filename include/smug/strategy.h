@@ -73,7 +73,7 @@ typedef struct smug_solve_options {
 typedef struct smug_solve_result {
     smug_solve_status status;
     smug_strategy strategy; /* the one actually used */
-    uint8_t *mask;          /* [n] best mask (owned; smug_solve_result_free) */
+    uint8_t *mask;          /* [n] best mask (owned; smug_solve_result_clear) */
     int size;
     int lower;                  /* proved lower bound: proof's */
     const char *proved_by;      /* when optimal: "certificate", "solver:NAME",
@@ -90,11 +90,12 @@ typedef struct smug_solve_result {
 
 /* Runs the search. Fails only when the solver cannot be run at all (not installed,
  * cannot take this strategy) or smug itself fails; every solver misbehaviour after that is
- * reported in the result. *out is the caller's (smug_solve_result_free). */
+ * reported in the result. *out is the caller's (smug_solve_result_clear). */
 int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solver *solver,
                const smug_solve_options *opts, smug_solve_result *out, smug_error *err);
 
-void smug_solve_result_free(smug_solve_result *r);
+/* Frees the mask and the proof (not *r, which is the caller's); the numbers stay. */
+void smug_solve_result_clear(smug_solve_result *r);
 
 /* One leaf decided by solver outside a search (smug score --confirm): is there a mask of
  * size ≤ bound with the cells fixed as in fix[n], the facts of `facts` (its zero cells and

@@ -1,6 +1,6 @@
 /* strbuf.h — a growable byte buffer (JSON and SMT-LIB text, captured output).
  *
- * Ownership: the buffer owns `buf`; smug_strbuf_free releases it. `buf` is always
+ * Ownership: the buffer owns `buf`; smug_strbuf_clear releases it. `buf` is always
  * NUL-terminated once anything was added. Appends that cannot allocate set `failed` and
  * become no-ops, so a writer can append freely and check once at the end
  * (smug_strbuf_check).
@@ -28,7 +28,9 @@ void smug_strbuf_add(smug_strbuf *sb, const void *data, size_t n);
 void smug_strbuf_adds(smug_strbuf *sb, const char *s);
 void smug_strbuf_addf(smug_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void smug_strbuf_reset(smug_strbuf *sb);
-void smug_strbuf_free(smug_strbuf *sb);
+/* Frees the bytes (not *sb, which is the caller's) and leaves sb empty and usable again
+ * (as SMUG_STRBUF_INIT); _reset keeps the memory for reuse instead. */
+void smug_strbuf_clear(smug_strbuf *sb);
 
 /* Returns -1 with SMUG_ERR_NOMEM if any append failed, else 0. */
 int smug_strbuf_check(const smug_strbuf *sb, smug_error *err);

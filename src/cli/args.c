@@ -115,6 +115,12 @@ int cli_apply_param_flags(const cli_args *a, smug_params *p, smug_error *err)
     return 0;
 }
 
+int cli_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 const char *cli_get(const cli_args *a, const char *name)
 {
     int k = find_opt(a->cmd, name, strlen(name));
@@ -138,7 +144,7 @@ void cli_print_help(const cli_command *cmd)
     }
     if (sb.buf)
         fputs(sb.buf, stdout);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
 }
 
 const char *cli_default_model(void)

@@ -60,6 +60,9 @@ int cli_apply_param_flags(const cli_args *a, smug_params *p, smug_error *err);
 /* The value of opt `name`, or NULL when not given. */
 const char *cli_get(const cli_args *a, const char *name);
 
+/* 1 when s ends with suffix (".txt"). */
+int cli_ends_with(const char *s, const char *suffix);
+
 void cli_print_help(const cli_command *cmd);
 
 /* The plan of run/emit/eval: defaults < --config < flags; --model, --input and --out replace

@@ -120,8 +120,8 @@ static void print_json(const cli_args *a, const smug_net *net, const char *model
     smug_json_object_end(&j);
     if (sb.buf)
         fputs(sb.buf, stdout);
-    smug_strbuf_free(&sb);
-    smug_strbuf_free(&params);
+    smug_strbuf_clear(&sb);
+    smug_strbuf_clear(&params);
 }
 
 static int by_magnitude_desc(const void *x, const void *y, const float *v)

@@ -38,7 +38,7 @@ static int run_family(const cli_args *a, smug_error *err)
                 "%s/index.json\n",
                 st.files, st.confirmed, st.duplicates, out);
     }
-    smug_strbuf_free(&table);
+    smug_strbuf_clear(&table);
     smug_solvers_free(reg);
     return rc;
 }

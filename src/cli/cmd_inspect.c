@@ -16,7 +16,7 @@ static int run_inspect(const cli_args *a, smug_error *err)
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         fputs(sb.buf, stdout);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     smug_net_free(net);
     return rc;
 }

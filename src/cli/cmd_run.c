@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "smug/artifacts.h"
 #include "smug/config.h"
 #include "smug/fsutil.h"
@@ -16,11 +17,96 @@
 #include "smug/interrupt.h"
 #include "smug/onnx.h"
 #include "smug/replay.h"
-#include "run_cmd.h"
+#include "smug/run_input.h"
+
+/* The console of a run: progress lines on a terminal, a line (and notes) per input. */
+typedef struct run_console {
+    const char *proof_out; /* --proof-out F, or NULL */
+    int tty;               /* stderr is a terminal: progress lines */
+    int out_tty;           /* stdout is a terminal: text inputs are shown in colour */
+    int interrupted;       /* the signal that stopped the run (interrupt.h), else 0 */
+} run_console;
+
+static void print_line(const smug_run_ctx *c, const char *input, const smug_explanation *e,
+                       const smug_mask_result *m, int text, const char *error)
+{
+    const char *name = smug_class_name(c->names, e->predicted);
+    if (name)
+        printf("%s: predicted %s (p = %.3f)", input, name, (double)e->confidence);
+    else
+        printf("%s: predicted %d (p = %.3f)", input, e->predicted, (double)e->confidence);
+    if (error) {
+        printf("; error: %s\n", error);
+        return;
+    }
+    const smug_solve_result *s = &m->solve;
+    printf("; mask %d of %d %s, %s", s->size, m->problem->n, text ? "words" : "cells",
+           smug_solve_status_name(s->status));
+    if (s->proved_by)
+        printf(" (proved by %s)", s->proved_by);
+    else
+        printf(" (lower bound %d)", s->lower);
+    printf(", %s", m->verdict.ok ? "verified" : "NOT verified");
+    const char *masked = smug_class_name(c->names, m->verdict.masked_predicted);
+    if (m->class_proved)
+        printf(", keeps class (proved)");
+    else if (smug_keeps_class(e, m))
+        printf(", keeps class");
+    else if (masked)
+        printf(", masked input predicted %s", masked);
+    else
+        printf(", masked input predicted %d", m->verdict.masked_predicted);
+    printf(", %.2f s\n", e->seconds_ig + m->seconds_encode + m->seconds_solve + m->seconds_verify);
+    if (m->note[0])
+        printf("  note: %s\n", m->note);
+    if (s->note[0])
+        printf("  note: %s\n", s->note);
+    if (m->class_note[0])
+        printf("  note: %s\n", m->class_note);
+}
+
+/* --keep-class: which attempt is reported, or that none kept the class. */
+static void print_keep(const smug_explanation *e, const smug_keep_result *k)
+{
+    const smug_keep_attempt *a = &k->attempt[k->chosen];
+    if (k->kept)
+        printf("  keep-class: k %d, gamma %g keep class %d (%d attempt%s)\n", a->k, a->gamma,
+               e->predicted, k->n_attempts, k->n_attempts == 1 ? "" : "s");
+    else
+        printf("  keep-class: no mask of %d attempt%s keeps class %d; reported k %d, gamma %g\n",
+               k->n_attempts, k->n_attempts == 1 ? "" : "s", e->predicted, a->k, a->gamma);
+}
+
+/* One input is done (smug_run_input): its line, its --keep-class attempt, and on a terminal
+ * a text with its kept words in colour. */
+static void show_input(const smug_run_ctx *c, const smug_run_done *d)
+{
+    const run_console *con = c->arg;
+    if (con->tty && !c->worker) /* a worker leaves the progress line to the parent */
+        fprintf(stderr, "\r\033[K");
+    print_line(c, d->input, d->e, d->m, d->text, d->error);
+    if (!d->error && d->keep)
+        print_keep(d->e, d->keep);
+    if (d->ansi && con->out_tty)
+        fputs(d->ansi, stdout);
+}
+
+static void show_warning(const smug_run_ctx *c, const char *msg)
+{
+    (void)c;
+    fprintf(stderr, "smug: warning: %s\n", msg);
+}
+
+static void show_progress(const smug_run_ctx *c, int done, int n)
+{
+    if (((const run_console *)c->arg)->tty)
+        fprintf(stderr, "\r[%d/%d] done\033[K", done, n);
+}
 
 /* --proof-out F: every input's proof.smt2, in input order, as one file ((reset) between
- * them). A proof of a failed input is not there: run_one removes stale ones first. */
-static int join_proofs(const run_ctx *c, char **paths, int n, smug_error *err)
+ * them). A proof of a failed input is not there: smug_run_input removes stale ones first. */
+static int join_proofs(const smug_run_ctx *c, const char *proof_out, char **paths, int n,
+                       smug_error *err)
 {
     smug_strbuf sb = SMUG_STRBUF_INIT;
     int rc = 0;
@@ -42,13 +128,14 @@ static int join_proofs(const run_ctx *c, char **paths, int n, smug_error *err)
     if (rc == 0)
         rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
-        rc = smug_fs_write_atomic(c->proof_out, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
+        rc = smug_fs_write_atomic(proof_out, sb.buf, sb.len, err);
+    smug_strbuf_clear(&sb);
     return rc;
 }
 
-static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
+static int explain_inputs(smug_run_ctx *c, smug_strbuf *sb, smug_error *err)
 {
+    run_console *con = c->arg;
     char **paths = NULL;
     int n = 0, rc = smug_input_expand_all((const char *const *)c->plan->inputs, c->plan->n_inputs,
                                           c->net->input_is_tokens, &paths, &n, err);
@@ -61,32 +148,34 @@ static int explain_inputs(run_ctx *c, smug_strbuf *sb, smug_error *err)
     smug_strbuf params = SMUG_STRBUF_INIT;
     smug_params_json(&c->plan->params, &params);
     smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
-    smug_strbuf_free(&params);
+    smug_strbuf_clear(&params);
     smug_json_array_begin(&j, "inputs");
     if (rc == 0 && c->plan->params.jobs > 1 && n > 1) {
-        rc = cli_run_parallel(c, paths, n, err);
+        rc = smug_run_parallel(c, paths, n, err);
+        if (con->tty)
+            fprintf(stderr, "\r\033[K");
     } else {
         for (int i = 0; rc == 0 && i < n && !smug_interrupted(); i++) {
-            if (c->tty && n > 1)
+            if (con->tty && n > 1)
                 fprintf(stderr, "\r[%d/%d] %s\033[K", i + 1, n, paths[i]);
-            rc = cli_run_one(c, paths[i], err);
+            rc = smug_run_input(c, paths[i], err);
         }
     }
     /* Ctrl-C is a deadline (anytime, issue #12.1): here every input begun has ended with
      * its best verified mask and proved bound, its solver stopped and none left running;
      * the report says the run was cut short, and the inputs never begun are absent. */
-    c->interrupted = smug_interrupted();
+    con->interrupted = smug_interrupted();
     c->json = &j;
     smug_json_array_end(&j);
-    if (c->interrupted) {
+    if (con->interrupted) {
         smug_json_object_begin(&j, "interrupted");
-        smug_json_int(&j, "signal", c->interrupted);
+        smug_json_int(&j, "signal", con->interrupted);
         smug_json_int(&j, "inputs_given", n);
         smug_json_object_end(&j);
     }
     smug_json_object_end(&j);
-    if (rc == 0 && c->proof_out)
-        rc = join_proofs(c, paths, n, err);
+    if (rc == 0 && con->proof_out)
+        rc = join_proofs(c, con->proof_out, paths, n, err);
     smug_input_paths_free(paths, n);
     return rc;
 }
@@ -110,21 +199,21 @@ static int run_run(const cli_args *a, smug_error *err)
         rc = smug_onnx_load(plan.model, &net, err);
     if (rc == 0) /* window 0 ("auto") becomes the model's own, so report.json names it */
         plan.params.window = smug_net_window(net, plan.params.window);
-    run_ctx c = {net,
-                 &plan,
-                 solver,
-                 confirm,
-                 cli_get(a, "proof-out"),
-                 NULL,
-                 0,
-                 isatty(STDERR_FILENO),
-                 isatty(STDOUT_FILENO),
-                 {0},
-                 0};
+    run_console con = {cli_get(a, "proof-out"), isatty(STDERR_FILENO), isatty(STDOUT_FILENO), 0};
+    smug_names names = {0};
+    smug_run_ctx c = {.net = net,
+                      .plan = &plan,
+                      .solver = solver,
+                      .confirm = confirm,
+                      .names = &names,
+                      .on_input = show_input,
+                      .on_warning = show_warning,
+                      .on_progress = show_progress,
+                      .arg = &con};
     if (rc == 0 && cli_get(a, "vocab"))
         rc = smug_plan_set_vocab(&plan, cli_get(a, "vocab"), err);
     if (rc == 0)
-        rc = cli_load_names(&plan, net, &c.names, err);
+        rc = smug_names_load(&plan, net, &names, err);
     if (rc == 0)
         rc = explain_inputs(&c, &sb, err);
     char path[4096];
@@ -137,15 +226,15 @@ static int run_run(const cli_args *a, smug_error *err)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
     if (rc == 0)
         printf("wrote %s\n", path);
-    if (rc == 0 && c.interrupted)
+    if (rc == 0 && con.interrupted)
         rc = smug_fail(err, SMUG_ERR_SOLVER,
                        "interrupted (signal %d): no solver left running; %s has the inputs "
                        "done so far",
-                       c.interrupted, path);
+                       con.interrupted, path);
     else if (rc == 0 && c.failures)
         rc = smug_fail(err, SMUG_ERR_SOLVER, "%d input(s) failed; see %s", c.failures, path);
-    smug_strbuf_free(&sb);
-    cli_names_clear(&c.names);
+    smug_strbuf_clear(&sb);
+    smug_names_clear(&names);
     smug_net_free(net);
     smug_solvers_free(reg);
     smug_plan_clear(&plan);

@@ -65,7 +65,7 @@ void smug_strbuf_reset(smug_strbuf *sb)
         sb->buf[0] = '\0';
 }
 
-void smug_strbuf_free(smug_strbuf *sb)
+void smug_strbuf_clear(smug_strbuf *sb)
 {
     free(sb->buf);
     sb->buf = NULL;

@@ -112,7 +112,7 @@ int smug_gradcam(const smug_net *net, const float *x, const smug_gradcam_opts *o
         smug_box all = {0, 0, fh, fw};
         smug_resize_bilinear(cam, 1, fh, fw, &all, h, w, out_map);
     }
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     free(grad);
     free(cam);
     free(acc);

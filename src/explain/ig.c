@@ -206,7 +206,7 @@ static int path_gradient_sum(const smug_net *net, int from, const float *p1, con
     }
     if (rc == 0 && chk)
         rc = endpoint_scores(net, &t, from, p1, p0, n, o, chk, pts, err);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     free(pts), free(grad), free(seed);
     return rc;
 }
@@ -228,7 +228,7 @@ static int affine_endpoints(const smug_net *net, int from, int to, const float *
         memcpy(out_p1, smug_trace_output(&t), m * sizeof *out_p1);
         memcpy(out_p0, smug_trace_output(&t) + m, m * sizeof *out_p0);
     }
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     free(both);
     return rc;
 }
@@ -243,7 +243,7 @@ static int affine_backward(const smug_net *net, int from, int to, const float *x
     int rc = smug_forward(net, from, to, x, 1, &t, err);
     if (rc == 0)
         rc = smug_backward(&t, g, out_g, err);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     return rc;
 }
 
@@ -358,7 +358,7 @@ int smug_ig_tokens(const smug_net *net, const float *ids, const smug_ig_opts *op
                                  : smug_fail(err, SMUG_ERR_NOMEM, "IG: out of memory");
     if (rc == 0)
         memcpy(emb, smug_trace_output(&t), n * sizeof *emb);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     if (rc == 0)
         rc = ig_run(net, 1, emb, zero, n, opts, attr, out_check, err);
     if (rc == 0)

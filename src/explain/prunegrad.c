@@ -125,7 +125,7 @@ static int backward_to(state *s, smug_trace *traces, int stop, float *g, float *
 static void free_traces(smug_trace *t, int n)
 {
     for (int i = 0; i < n; i++)
-        smug_trace_free(&t[i]);
+        smug_trace_clear(&t[i]);
 }
 
 /* One forward and backward with the current masks; g = dF/d(act of layer stop). */

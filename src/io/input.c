@@ -167,7 +167,7 @@ int smug_npy_parse(const unsigned char *data, size_t len, const char *path, cons
             smug_strbuf_addf(&got, i ? "x%ld" : "%ld", dims[i]);
         rc = smug_fail(err, SMUG_ERR_FORMAT, "%s: array shape %s does not match the model input %s",
                        path, got.buf ? got.buf : "()", smug_shape_str(shape, want, sizeof want));
-        smug_strbuf_free(&got);
+        smug_strbuf_clear(&got);
     }
     size_t n = smug_shape_size(shape), esz = 0;
     if (rc == 0) {
@@ -364,7 +364,7 @@ int smug_npy_write(const char *path, const float *data, const int *dims, int ran
         rc = smug_strbuf_check(&out, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, out.buf, out.len, err);
-    smug_strbuf_free(&hdr);
-    smug_strbuf_free(&out);
+    smug_strbuf_clear(&hdr);
+    smug_strbuf_clear(&out);
     return rc;
 }

@@ -125,7 +125,7 @@ static int page_write(const char *path, smug_strbuf *sb, smug_error *err)
     int rc = smug_strbuf_check(sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb->buf, sb->len, err);
-    smug_strbuf_free(sb);
+    smug_strbuf_clear(sb);
     return rc;
 }
 

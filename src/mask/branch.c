@@ -99,7 +99,7 @@ void smug_brancher_free(smug_brancher *br)
     smug_lp_free(br->lp);
     smug_cover_lp_free(br->cover);
     smug_certifier_free(br->cert);
-    smug_proof_free(&br->scratch);
+    smug_proof_clear(&br->scratch);
     free(br->tree), free(br->open), free(br->fix), free(br->root), free(br->m);
     free(br);
 }
@@ -403,7 +403,7 @@ static int emit_step(smug_brancher *br, int bound, int lemma, smug_proof *proof,
 static void reset(smug_brancher *br)
 {
     br->n_tree = br->n_open = 0;
-    smug_proof_free(&br->scratch);
+    smug_proof_clear(&br->scratch);
 }
 
 /* The search proper; 1 UNSAT, 2 SAT, 3 STOP, -1 failure. */

@@ -27,7 +27,7 @@ int smug_encode_first_input(const smug_net *net, const float *x, float *out_z, s
     int rc = smug_forward(net, 0, net->first, x, 1, &t, err);
     if (rc == 0)
         memcpy(out_z, smug_trace_output(&t), n * sizeof *out_z);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     return rc;
 }
 

@@ -4,9 +4,10 @@
  * one node v of problem.h's smug_pl_net (or a constant): affine layers (BatchNorm's scale
  * and shift, Reshape) only rewrite s and c, Dense/Conv/Add/AveragePool make an affine node,
  * an unstable ReLU a RELU node, a MaxPool window with more than one possible winner a MAX
- * node. Interval bounds are propagated as the nodes are made, so stable ReLUs and MaxPool
- * candidates that can never win cost nothing in the solver. It writes no SMT-LIB (smt/ does
- * that from the pl net) and decides nothing about solving.
+ * node. Interval bounds are propagated as the nodes are made (fullnet_node.c, the builder
+ * this file shares through fullnet_internal.h), so stable ReLUs and MaxPool candidates that
+ * can never win cost nothing in the solver. It writes no SMT-LIB (smt/ does that from the pl
+ * net) and decides nothing about solving.
  */
 #include "smug/fullnet.h"
 
@@ -14,166 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fullnet_internal.h"
 #include "smug/encode.h"
-
-#define WIDEN 1e-9 /* relative widening of every bound, far above double rounding */
-
-typedef struct elem {
-    int ref; /* node, or −1: the constant c */
-    double s, c;
-} elem;
-
-typedef struct builder {
-    smug_pl_net *pl;
-    int cap_nodes, cap_terms;
-    int nomem;
-} builder;
-
-static elem constant(double c)
-{
-    elem e = {-1, 0.0, c};
-    return e;
-}
-
-static void range_of(const builder *b, elem e, double *lo, double *hi)
-{
-    if (e.ref < 0) {
-        *lo = *hi = e.c;
-        return;
-    }
-    const smug_pl_node *nd = &b->pl->node[e.ref];
-    double a = e.s * nd->lo + e.c, z = e.s * nd->hi + e.c;
-    double w = WIDEN * (fabs(a) + fabs(z)) + 1e-300;
-    *lo = (a < z ? a : z) - w;
-    *hi = (a < z ? z : a) + w;
-}
-
-static int reserve(builder *b, int nodes, int terms)
-{
-    smug_pl_net *pl = b->pl;
-    if (pl->n_nodes + nodes + 1 > b->cap_nodes) {
-        int cap = 2 * (pl->n_nodes + nodes + 1) + 64;
-        smug_pl_node *nd = realloc(pl->node, (size_t)cap * sizeof *nd);
-        if (nd)
-            pl->node = nd;
-        int *st = realloc(pl->start, ((size_t)cap + 1) * sizeof *st);
-        if (st)
-            pl->start = st;
-        if (!nd || !st)
-            return b->nomem = 1, -1;
-        b->cap_nodes = cap;
-    }
-    if (pl->n_terms + terms > b->cap_terms) {
-        int cap = 2 * (pl->n_terms + terms) + 256;
-        int *r = realloc(pl->ref, (size_t)cap * sizeof *r);
-        if (r)
-            pl->ref = r;
-        double *c = realloc(pl->coef, (size_t)cap * sizeof *c);
-        if (c)
-            pl->coef = c;
-        if (!r || !c)
-            return b->nomem = 1, -1;
-        b->cap_terms = cap;
-    }
-    return 0;
-}
-
-/* Opens node n_nodes; its terms follow until end_*. */
-static void begin(builder *b, smug_pl_kind kind, int layer, double bias)
-{
-    if (reserve(b, 1, 0) < 0)
-        return;
-    smug_pl_node *nd = &b->pl->node[b->pl->n_nodes];
-    memset(nd, 0, sizeof *nd);
-    nd->kind = kind, nd->layer = layer, nd->bias = bias;
-    b->pl->start[b->pl->n_nodes] = b->pl->n_terms;
-}
-
-static void add(builder *b, int ref, double coef)
-{
-    if (coef == 0.0 || b->nomem || reserve(b, 0, 1) < 0)
-        return;
-    b->pl->ref[b->pl->n_terms] = ref;
-    b->pl->coef[b->pl->n_terms++] = coef;
-}
-
-/* w · e into the open node. */
-static void add_elem(builder *b, elem e, double w)
-{
-    if (b->nomem)
-        return;
-    b->pl->node[b->pl->n_nodes].bias += w * e.c;
-    if (e.ref >= 0)
-        add(b, e.ref, w * e.s);
-}
-
-/* Range of the open node's bias + Σ terms (a variable term ranges over [0, coef]). */
-static void open_range(const builder *b, double *lo, double *hi, int *terms)
-{
-    const smug_pl_net *pl = b->pl;
-    const smug_pl_node *nd = &pl->node[pl->n_nodes];
-    double l = nd->bias, h = nd->bias, mag = fabs(nd->bias);
-    for (int t = pl->start[pl->n_nodes]; t < pl->n_terms; t++) {
-        double a, z, c = pl->coef[t];
-        if (pl->ref[t] >= 0)
-            a = c * pl->node[pl->ref[t]].lo, z = c * pl->node[pl->ref[t]].hi;
-        else
-            a = 0.0, z = c;
-        l += a < z ? a : z;
-        h += a < z ? z : a;
-        mag += fabs(a) + fabs(z);
-    }
-    *lo = l - (WIDEN * mag + 1e-300);
-    *hi = h + (WIDEN * mag + 1e-300);
-    *terms = pl->n_terms - pl->start[pl->n_nodes];
-}
-
-/* Closes the open node as an affine one; folds it away when it is a constant or s·v + c of
- * one node (force: keep it, so that it can be a MAX candidate). */
-static elem end_affine(builder *b, int force)
-{
-    smug_pl_net *pl = b->pl;
-    if (b->nomem)
-        return constant(0.0);
-    smug_pl_node *nd = &pl->node[pl->n_nodes];
-    int t0 = pl->start[pl->n_nodes], terms;
-    double lo, hi;
-    open_range(b, &lo, &hi, &terms);
-    if (terms == 0 || (!force && terms == 1 && pl->ref[t0] >= 0)) {
-        elem e = terms == 0 ? constant(nd->bias) : (elem){pl->ref[t0], pl->coef[t0], nd->bias};
-        pl->n_terms = t0;
-        return e;
-    }
-    nd->kind = SMUG_PL_AFFINE, nd->lo = lo, nd->hi = hi;
-    pl->start[++pl->n_nodes] = pl->n_terms;
-    return (elem){pl->n_nodes - 1, 1.0, 0.0};
-}
-
-/* Closes the open node as max(0, ·): a constant, the argument itself, or a case split. */
-static elem end_relu(builder *b)
-{
-    smug_pl_net *pl = b->pl;
-    if (b->nomem)
-        return constant(0.0);
-    double lo, hi;
-    int terms;
-    open_range(b, &lo, &hi, &terms);
-    if (terms == 0) {
-        double v = pl->node[pl->n_nodes].bias;
-        pl->n_terms = pl->start[pl->n_nodes];
-        return constant(v > 0.0 ? v : 0.0);
-    }
-    if (hi <= 0.0) { /* always off */
-        pl->n_terms = pl->start[pl->n_nodes];
-        return constant(0.0);
-    }
-    if (lo >= 0.0) /* always on */
-        return end_affine(b, 0);
-    smug_pl_node *nd = &pl->node[pl->n_nodes];
-    nd->kind = SMUG_PL_RELU, nd->lo = 0.0, nd->hi = hi, nd->pre_lo = lo;
-    pl->start[++pl->n_nodes] = pl->n_terms;
-    return (elem){pl->n_nodes - 1, 1.0, 0.0};
-}
 
 /* The (input index, weight) pairs of output o of a Dense or Conv layer. */
 typedef void (*tap_fn)(void *ctx, size_t in, double w);
@@ -247,7 +90,7 @@ typedef struct later_ctx {
 static void later_tap(void *ctx, size_t in, double w)
 {
     later_ctx *c = ctx;
-    add_elem(c->b, c->in[in], w);
+    fn_add_elem(c->b, c->in[in], w);
 }
 
 static void first_layer(builder *b, const smug_net *net, first_ctx *f, elem *out)
@@ -257,64 +100,14 @@ static void first_layer(builder *b, const smug_net *net, first_ctx *f, elem *out
     for (size_t o = 0; o < n && !b->nomem; o++) {
         f->n_touched = 0;
         for_taps(l, o, first_tap, f);
-        begin(b, SMUG_PL_AFFINE, net->first, (double)l->bias[bias_index(l, o)]);
+        fn_begin(b, SMUG_PL_AFFINE, net->first, (double)l->bias[bias_index(l, o)]);
         for (int t = 0; t < f->n_touched; t++) {
             int v = f->touched[t];
-            add(b, -1 - v, f->acc[v]);
+            fn_add(b, -1 - v, f->acc[v]);
             f->acc[v] = 0.0;
         }
-        out[o] = end_affine(b, 0);
+        out[o] = fn_end_affine(b, 0);
     }
-}
-
-/* MaxPool window → the max of the candidates that can win. */
-static elem max_of(builder *b, int layer, const elem *cand, int n)
-{
-    double maxlo = -INFINITY, lo, hi;
-    for (int i = 0; i < n; i++) {
-        range_of(b, cand[i], &lo, &hi);
-        maxlo = lo > maxlo ? lo : maxlo;
-    }
-    int nodes = 0, have_const = 0, last = -1;
-    double cmax = -INFINITY;
-    elem keep[64];
-    for (int i = 0; i < n; i++) {
-        range_of(b, cand[i], &lo, &hi);
-        if (hi < maxlo)
-            continue; /* never the maximum */
-        if (cand[i].ref < 0) {
-            have_const = 1, cmax = cand[i].c > cmax ? cand[i].c : cmax;
-        } else if (nodes < 64) {
-            keep[nodes++] = cand[i], last = i;
-        }
-    }
-    if (nodes == 0)
-        return constant(have_const ? cmax : 0.0);
-    if (nodes == 1 && !have_const)
-        return cand[last];
-    for (int i = 0; i < nodes; i++) /* a candidate must be a node itself */
-        if (keep[i].s != 1.0 || keep[i].c != 0.0) {
-            begin(b, SMUG_PL_AFFINE, layer, 0.0);
-            add_elem(b, keep[i], 1.0);
-            keep[i] = end_affine(b, 1);
-        }
-    begin(b, SMUG_PL_MAX, layer, have_const ? cmax : 0.0);
-    if (b->nomem)
-        return constant(0.0);
-    smug_pl_net *pl = b->pl;
-    double l = have_const ? cmax : -INFINITY, h = l;
-    for (int i = 0; i < nodes; i++) {
-        add(b, keep[i].ref, 1.0);
-        const smug_pl_node *c = &pl->node[keep[i].ref];
-        l = c->lo > l ? c->lo : l;
-        h = c->hi > h ? c->hi : h;
-    }
-    if (b->nomem)
-        return constant(0.0);
-    smug_pl_node *nd = &pl->node[pl->n_nodes];
-    nd->with_const = have_const, nd->lo = l, nd->hi = h;
-    pl->start[++pl->n_nodes] = pl->n_terms;
-    return (elem){pl->n_nodes - 1, 1.0, 0.0};
 }
 
 static int taps_in(int s, int k, int d, int lo, int hi)
@@ -348,17 +141,17 @@ static void pool_layer(builder *b, int li, const smug_layer *l, const elem *in, 
                                   ? taps_in(ys, k.kh, dh, -k.pad_top, h + k.pad_bottom) *
                                         taps_in(xs, k.kw, dw, -k.pad_left, w + k.pad_right)
                                   : taps_in(ys, k.kh, dh, 0, h) * taps_in(xs, k.kw, dw, 0, w);
-                    begin(b, SMUG_PL_AFFINE, li, 0.0);
+                    fn_begin(b, SMUG_PL_AFFINE, li, 0.0);
                     for (int ky = 0; div && ky < k.kh; ky++)
                         for (int kx = 0; kx < k.kw; kx++) {
                             int y = ys + ky * dh, x = xs + kx * dw;
                             if (y >= 0 && y < h && x >= 0 && x < w)
-                                add_elem(b,
-                                         in[((size_t)ch * (size_t)h + (size_t)y) * (size_t)w +
-                                            (size_t)x],
-                                         1.0 / div);
+                                fn_add_elem(b,
+                                            in[((size_t)ch * (size_t)h + (size_t)y) * (size_t)w +
+                                               (size_t)x],
+                                            1.0 / div);
                         }
-                    out[o] = end_affine(b, 0);
+                    out[o] = fn_end_affine(b, 0);
                     continue;
                 }
                 for (int ky = 0; ky < k.kh; ky++)
@@ -368,7 +161,7 @@ static void pool_layer(builder *b, int li, const smug_layer *l, const elem *in, 
                             cand[n++] =
                                 in[((size_t)ch * (size_t)h + (size_t)y) * (size_t)w + (size_t)x];
                     }
-                out[o] = max_of(b, li, cand, n);
+                out[o] = fn_max_of(b, li, cand, n);
             }
 }
 
@@ -393,25 +186,25 @@ static int later_layer(builder *b, const smug_net *net, int li, elem **acts, smu
     case SMUG_LAYER_CONV:
         for (size_t o = 0; o < n && !b->nomem; o++) {
             later_ctx c = {b, in};
-            begin(b, SMUG_PL_AFFINE, li, (double)l->bias[bias_index(l, o)]);
+            fn_begin(b, SMUG_PL_AFFINE, li, (double)l->bias[bias_index(l, o)]);
             for_taps(l, o, later_tap, &c);
-            out[o] = end_affine(b, 0);
+            out[o] = fn_end_affine(b, 0);
         }
         return 0;
     case SMUG_LAYER_RELU:
         for (size_t o = 0; o < n && !b->nomem; o++) {
             double lo, hi;
-            range_of(b, in[o], &lo, &hi);
+            fn_range_of(b, in[o], &lo, &hi);
             if (in[o].ref < 0)
-                out[o] = constant(in[o].c > 0.0 ? in[o].c : 0.0);
+                out[o] = fn_constant(in[o].c > 0.0 ? in[o].c : 0.0);
             else if (lo >= 0.0)
                 out[o] = in[o];
             else if (hi <= 0.0)
-                out[o] = constant(0.0);
+                out[o] = fn_constant(0.0);
             else {
-                begin(b, SMUG_PL_RELU, li, 0.0);
-                add_elem(b, in[o], 1.0);
-                out[o] = end_relu(b);
+                fn_begin(b, SMUG_PL_RELU, li, 0.0);
+                fn_add_elem(b, in[o], 1.0);
+                out[o] = fn_end_relu(b);
             }
         }
         return 0;
@@ -427,7 +220,7 @@ static int later_layer(builder *b, const smug_net *net, int li, elem **acts, smu
         for (size_t o = 0; o < n; o++) {
             double sc = (double)l->scale[o], sh = (double)l->shift[o];
             out[o] = in[o].ref < 0 || sc == 0.0
-                         ? constant(in[o].c * sc + sh)
+                         ? fn_constant(in[o].c * sc + sh)
                          : (elem){in[o].ref, in[o].s * sc, in[o].c * sc + sh};
         }
         return 0;
@@ -438,10 +231,10 @@ static int later_layer(builder *b, const smug_net *net, int li, elem **acts, smu
             return refuse(l, err);
         const elem *in2 = acts[l->src[1]];
         for (size_t o = 0; o < n && !b->nomem; o++) {
-            begin(b, SMUG_PL_AFFINE, li, 0.0);
-            add_elem(b, in[o], 1.0);
-            add_elem(b, in2[o], l->kind == SMUG_LAYER_ADD ? 1.0 : -1.0);
-            out[o] = end_affine(b, 0);
+            fn_begin(b, SMUG_PL_AFFINE, li, 0.0);
+            fn_add_elem(b, in[o], 1.0);
+            fn_add_elem(b, in2[o], l->kind == SMUG_LAYER_ADD ? 1.0 : -1.0);
+            out[o] = fn_end_affine(b, 0);
         }
         return 0;
     }
@@ -466,7 +259,7 @@ static int build(const smug_net *net, const float *z, const int *var_of, int n_v
     elem **acts = calloc((size_t)net->n_layers, sizeof *acts);
     first_ctx f = {z, var_of, calloc(n_vars > 0 ? (size_t)n_vars : 1, sizeof(double)),
                    malloc((n_vars > 0 ? (size_t)n_vars : 1) * sizeof(int)), 0};
-    int rc = b.pl && acts && f.acc && f.touched && reserve(&b, 1, 1) == 0
+    int rc = b.pl && acts && f.acc && f.touched && fn_reserve(&b, 1, 1) == 0
                  ? 0
                  : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     if (rc == 0)
@@ -635,7 +428,7 @@ int smug_fullnet_intervals(const smug_net *net, const float *x, int window, doub
     builder b = {rc == 0 ? w->pl : NULL, 0, 0, 0};
     for (int i = net->first, at = 0; rc == 0 && i < net->n_layers; i++)
         for (size_t o = 0; o < smug_shape_size(&net->layers[i].out); o++, at++)
-            range_of(&b, acts[i][o], &lo[at], &hi[at]);
+            fn_range_of(&b, acts[i][o], &lo[at], &hi[at]);
     if (rc == 0)
         *out_lo = lo, *out_hi = hi;
     else

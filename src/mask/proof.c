@@ -26,7 +26,7 @@ static int grow(void **v, int *cap, int need, size_t sz)
     return 0;
 }
 
-void smug_proof_free(smug_proof *pr)
+void smug_proof_clear(smug_proof *pr)
 {
     free(pr->steps), free(pr->nodes);
     free(pr->cy), free(pr->cz), free(pr->mu);

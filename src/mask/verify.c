@@ -33,7 +33,7 @@ static int run_from_first(const smug_net *net, const float *z, float *first_out,
         memcpy(first_out, t.acts[1], smug_net_first_size(net) * sizeof *first_out);
         memcpy(logits, smug_trace_output(&t), (size_t)net->n_classes * sizeof *logits);
     }
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     return rc;
 }
 

@@ -197,7 +197,7 @@ int smug_grad_from(const smug_net *net, int from, const float *x, int target, in
         if (out_value)
             *out_value = smug_class_score(logits, net->n_classes, target, prob);
     }
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     free(seed);
     return rc;
 }

@@ -141,7 +141,7 @@ struct smug_trace_buf {
     int used;
 };
 
-void smug_trace_free(smug_trace *t)
+void smug_trace_clear(smug_trace *t)
 {
     if (!t)
         return;
@@ -318,7 +318,7 @@ int smug_net_logits(const smug_net *net, const float *x, int batch, float *out_l
     if (rc == 0)
         memcpy(out_logits, smug_trace_output(&t),
                (size_t)batch * (size_t)net->n_classes * sizeof(float));
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     return rc;
 }
 
@@ -331,7 +331,7 @@ int smug_net_eval(const smug_net *net, const float *x, float *out_logits, float 
         memcpy(out_logits, smug_trace_output(&t), (size_t)net->n_classes * sizeof(float));
     if (rc == 0 && out_first)
         memcpy(out_first, t.acts[net->first + 1], smug_net_first_size(net) * sizeof(float));
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     return rc;
 }
 
@@ -341,7 +341,7 @@ int smug_net_first_activations(const smug_net *net, const float *x, float *out_h
     int rc = smug_forward(net, 0, net->first_out + 1, x, 1, &t, err);
     if (rc == 0)
         memcpy(out_h, smug_trace_output(&t), smug_net_first_size(net) * sizeof *out_h);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     return rc;
 }
 

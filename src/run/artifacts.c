@@ -90,7 +90,7 @@ int smug_artifacts_write_proof(const smug_mask_result *m, const char *source, co
         rc = smug_fs_mkdirs(dir, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     if (rc == 0)
         memcpy(paths->proof, path, sizeof path);
     return rc;

@@ -108,7 +108,7 @@ int smug_bundle_rows_sha256(const smug_mask_problem *p, char out[65], smug_error
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         smug_sha256_hex(sb.buf, sb.len, out);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     return rc;
 }
 

@@ -104,8 +104,8 @@ static int write_problem(const emitter *em, const smug_bundle_problem *bp,
         rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
-    smug_strbuf_free(&source);
+    smug_strbuf_clear(&sb);
+    smug_strbuf_clear(&source);
     return rc;
 }
 
@@ -426,8 +426,8 @@ static int write_manifest(const emitter *em, smug_error *err)
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
-    smug_strbuf_free(&params);
+    smug_strbuf_clear(&sb);
+    smug_strbuf_clear(&params);
     return rc;
 }
 
@@ -459,7 +459,7 @@ static int write_slurm(const emitter *em, smug_error *err)
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     return rc;
 }
 

@@ -267,7 +267,7 @@ int smug_bundle_score(const smug_bundle *b, const smug_net *net, const smug_scor
         smug_json_string(&j, "model", b->model_source);
         smug_json_string(&j, "model_sha256", b->model_sha256);
         smug_json_raw(&j, "params", params.buf ? params.buf : "{}");
-        smug_strbuf_free(&params);
+        smug_strbuf_clear(&params);
         smug_json_array_begin(&j, "inputs");
         for (int i = 0; i < b->n; i++)
             score_one(&sc, i);
@@ -280,7 +280,7 @@ int smug_bundle_score(const smug_bundle *b, const smug_net *net, const smug_scor
     for (int i = 0; i < sc.n_names; i++)
         free(sc.names[i]);
     free(sc.names);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     if (sc.rd.fd >= 0)
         close(sc.rd.fd);
     if (sc.out_fd >= 0)

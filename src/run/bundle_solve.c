@@ -113,7 +113,7 @@ static int write_replay(const solve_ctx *sc, const smug_bundle_problem *bp, cons
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_write_at(sc->resfd, sc->where, name, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     return rc;
 }
 
@@ -155,7 +155,7 @@ static int solve_problem(const solve_ctx *sc, int i, smug_error *err)
         rc = write_replay(sc, bp, o->solver->name, &m, err);
     if (rc == 0)
         rc = smug_fs_write_at(sc->resfd, sc->where, name, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     smug_mask_result_clear(&m);
     free(x);
     return rc;

@@ -24,7 +24,7 @@ static void fail_file(smug_merged *g, const char *file, const char *msg)
     smug_strbuf_addf(&sb, "%s: %s", file, msg);
     snprintf(g->error, sizeof g->error, "%.*s", (int)(sizeof g->error - 1),
              sb.buf ? sb.buf : "out of memory");
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
 }
 
 static void add_source(smug_merged *g, const char *file, const char *reading)
@@ -86,8 +86,8 @@ int smug_merged_init(smug_merged *g, const smug_mask_problem *p, const smug_boun
 void smug_merged_clear(smug_merged *g)
 {
     free(g->best), free(g->cand);
-    smug_proof_free(&g->proof);
-    smug_strbuf_free(&g->sources);
+    smug_proof_clear(&g->proof);
+    smug_strbuf_clear(&g->sources);
     memset(g, 0, sizeof *g);
 }
 
@@ -186,7 +186,7 @@ static int offer_proof(smug_merged *g, smug_proof *pr, int confirm, const char *
                  undecided);
     }
     if (lower > g->lower) {
-        smug_proof_free(&g->proof);
+        smug_proof_clear(&g->proof);
         g->proof = *pr;
         memset(pr, 0, sizeof *pr);
         g->lower = lower;
@@ -271,7 +271,7 @@ void smug_sources_read_json(smug_merged *g, const smug_bundle_problem *bp, const
             fail_file(g, file, err.msg);
         }
         if (jp && !smug_jval_is_null(jp))
-            smug_proof_free(&pr);
+            smug_proof_clear(&pr);
         if (!g->error[0])
             add_source(g, file, reading);
     }
@@ -342,7 +342,7 @@ static int same_problem(const smug_merged *g, const smug_bundle *b, const char *
     int same = rc == 0 && body &&
                (size_t)(text + len - (const unsigned char *)body - 1) == want.len &&
                memcmp(body + 1, want.buf, want.len) == 0;
-    smug_strbuf_free(&want);
+    smug_strbuf_clear(&want);
     free(text);
     return rc < 0 ? -1 : same;
 }
@@ -415,20 +415,20 @@ static int raw_claim(smug_merged *g, const char *file, const char *solver, int c
             size_t l = strlen(reading);
             snprintf(reading + l, n - l, "; re-derived with %s at the leaves", c->name);
             rc = offer_proof(g, &pr, 0, file, reading, n, err);
-            smug_proof_free(&pr);
+            smug_proof_clear(&pr);
             return rc;
         } else if (rc == 0) {
             size_t l = strlen(reading);
             snprintf(reading + l, n - l, "; %s could not re-derive it: %s", c->name, note);
         }
-        smug_proof_free(&pr);
+        smug_proof_clear(&pr);
         if (rc < 0)
             return -1;
     }
     rc = claim_proof(g, claim - 1, lemma, optimize, solver, &pr, err);
     if (rc == 0)
         rc = offer_proof(g, &pr, 0, file, reading, n, err);
-    smug_proof_free(&pr);
+    smug_proof_clear(&pr);
     return rc;
 }
 

@@ -399,7 +399,7 @@ static int write_file(const family *f, const fam_file *e, smug_error *err)
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb.buf, sb.len, err);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     return rc;
 }
 

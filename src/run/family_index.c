@@ -26,7 +26,7 @@ static int write_out(const family *f, const char *name, smug_strbuf *sb, smug_er
     int rc = smug_strbuf_check(sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb->buf ? sb->buf : "", sb->len, err);
-    smug_strbuf_free(sb);
+    smug_strbuf_clear(sb);
     return rc;
 }
 

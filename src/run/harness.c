@@ -32,7 +32,7 @@ static int write_text(const char *root, const char *rel, smug_strbuf *sb, smug_e
     int rc = smug_strbuf_check(sb, err);
     if (rc == 0)
         rc = smug_fs_write_atomic(path, sb->buf ? sb->buf : "", sb->len, err);
-    smug_strbuf_free(sb);
+    smug_strbuf_clear(sb);
     return rc;
 }
 
@@ -108,7 +108,7 @@ static int write_benchexec(const char *root, const smug_harness_task *tasks, int
         smug_strbuf_adds(&dirs, line);
         smug_strbuf_addf(&sb, "    <include>../%s%s*.yml</include>\n", dir, dir[0] ? "/" : "");
     }
-    smug_strbuf_free(&dirs);
+    smug_strbuf_clear(&dirs);
     smug_strbuf_adds(&sb, "    <propertyfile>sat.prp</propertyfile>\n  </tasks>\n</benchmark>\n");
     return write_text(root, "benchexec/smug.xml", &sb, err);
 }
@@ -272,7 +272,7 @@ int smug_harness_write_solvers(const char *root, const smug_solvers *reg, int me
     smug_strbuf_adds(&sb, "'\ncase $solver in\n");
     if (cases.buf)
         smug_strbuf_add(&sb, cases.buf, cases.len);
-    smug_strbuf_free(&cases);
+    smug_strbuf_clear(&cases);
     smug_strbuf_adds(&sb, solvers_tail);
     return write_text(root, "solvers.sh", &sb, err);
 }

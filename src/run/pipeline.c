@@ -108,7 +108,7 @@ void smug_mask_result_clear(smug_mask_result *r)
 {
     smug_mask_problem_free(r->problem);
     smug_bounds_clear(&r->bounds);
-    smug_solve_result_free(&r->solve);
+    smug_solve_result_clear(&r->solve);
     free(r->cells);
     free(r->base_map);
     free(r->saliency);
@@ -162,7 +162,7 @@ static int full_target(const smug_net *net, const float *x, const smug_params *p
     int rc = smug_forward(net, 0, net->n_layers, x, 1, &t, err);
     if (rc == 0)
         rc = smug_pipeline_target(net, smug_trace_output(&t), params->target, out_target, err);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     return rc;
 }
 

@@ -207,7 +207,7 @@ void smug_report_input(smug_json *j, const char *input, const smug_explanation *
         smug_strbuf arr = SMUG_STRBUF_INIT;
         smug_strbuf_addf(&arr, "[%s]", extra->sources);
         smug_json_raw(j, "sources", arr.buf ? arr.buf : "[]");
-        smug_strbuf_free(&arr);
+        smug_strbuf_clear(&arr);
     }
     smug_json_object_end(j);
 }

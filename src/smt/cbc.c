@@ -83,7 +83,7 @@ static int write_lp(const smug_mask_problem *p, char *path, size_t n, smug_error
     }
     if (close(fd) < 0 && rc == 0)
         rc = smug_fail(err, SMUG_ERR_IO, "%s: write failed: %s", path, strerror(errno));
-    smug_strbuf_free(&text);
+    smug_strbuf_clear(&text);
     if (rc < 0)
         unlink(path);
     return rc;
@@ -108,7 +108,7 @@ static int run_cbc(const smug_solver *solver, const char *path, const smug_solve
     if (rc == 0 && r->outcome == SMUG_PROC_NOSTART) {
         rc = smug_fail(err, SMUG_ERR_SOLVER, "%s: could not start '%s': %s", solver->name,
                        solver->executable, strerror(r->start_errno));
-        smug_process_result_free(r);
+        smug_process_result_clear(r);
     }
     return rc;
 }
@@ -175,7 +175,7 @@ int smug_cbc_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_
             judge(p, solver, &r, cand, out);
             stopped = r.outcome == SMUG_PROC_TIMEOUT ||
                       (r.out.buf && strstr(r.out.buf, "Stopped on time"));
-            smug_process_result_free(&r);
+            smug_process_result_clear(&r);
         }
     }
     if (rc == 0 && out->lower >= out->size) { /* an empty proof: size 0, nothing to refute */
@@ -195,6 +195,6 @@ int smug_cbc_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_
                                           : SMUG_SOLVE_FEASIBLE;
     free(cand);
     if (rc < 0)
-        smug_solve_result_free(out);
+        smug_solve_result_clear(out);
     return rc;
 }

@@ -20,7 +20,7 @@ static void say(smug_judged *out, const char *fmt, const char *who, const char *
     if (sb.buf)
         memcpy(out->note, sb.buf, n);
     out->note[n] = '\0';
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
 }
 
 int smug_judge_model(const smug_solver_output *o, const smug_judge_rules *rules, uint8_t *out_mask,
@@ -151,5 +151,5 @@ void smug_solve_read(const smug_mask_problem *p, const char *who, const char *te
     }
     if (out->kind == SMUG_READ_OPTIMUM)
         out->lower = out->size;
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 }

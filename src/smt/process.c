@@ -328,14 +328,14 @@ int smug_process_run(const smug_process *p, smug_process_result *out, smug_error
     out->out_truncated = so.truncated;
     out->err_truncated = se.truncated;
     if (rc < 0)
-        smug_process_result_free(out);
+        smug_process_result_clear(out);
     return rc;
 }
 
-void smug_process_result_free(smug_process_result *r)
+void smug_process_result_clear(smug_process_result *r)
 {
-    smug_strbuf_free(&r->out);
-    smug_strbuf_free(&r->err);
+    smug_strbuf_clear(&r->out);
+    smug_strbuf_clear(&r->err);
     memset(r, 0, sizeof *r);
 }
 

@@ -205,8 +205,8 @@ void smug_session_close(smug_session *s, smug_process_result *out_result)
                 break;
         }
         proc_child_finish(&s->c, !s->c.exited, &r, NULL);
-        smug_strbuf_free(&s->pending);
-        smug_strbuf_free(&s->err_tail);
+        smug_strbuf_clear(&s->pending);
+        smug_strbuf_clear(&s->err_tail);
         free(s);
     }
     if (out_result)

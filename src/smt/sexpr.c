@@ -419,13 +419,13 @@ int smug_sexpr_parse(const char *text, size_t len, smug_solver_output *out, smug
     }
     if (rc < 0) {
         add_solver_error(&r, out);
-        smug_solver_output_free(out);
+        smug_solver_output_clear(out);
     }
     free(r.nodes);
     return rc;
 }
 
-void smug_solver_output_free(smug_solver_output *o)
+void smug_solver_output_clear(smug_solver_output *o)
 {
     if (!o)
         return;

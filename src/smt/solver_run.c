@@ -112,7 +112,7 @@ int smug_solver_argv(const smug_solver *s, const char *file, double timeout, int
         n += expand_all(&sb, s->memory_limit, &l);
     n += expand_all(&sb, s->trailing_args, &l);
     char **v = sb.failed ? NULL : pack(&sb, n);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     if (!v)
         return smug_check_alloc(NULL, err);
     *out_argv = v;
@@ -126,7 +126,7 @@ int smug_solver_installed(const smug_solver *s, char *buf, size_t n)
     int found = smug_process_which(s->executable, &path, &e) == 0 && e == 0;
     if (found)
         snprintf(buf, n, "%s", path.buf);
-    smug_strbuf_free(&path);
+    smug_strbuf_clear(&path);
     return found;
 }
 
@@ -181,6 +181,6 @@ int smug_solver_version(const smug_solver *s, char *buf, size_t n, smug_error *e
     else if (!pick_version_line(r.out.buf, buf, n) && !pick_version_line(r.err.buf, buf, n))
         rc = smug_fail(err, SMUG_ERR_SOLVER, "%s: version query printed nothing (%s)", s->name,
                        smug_process_describe(&r, how, sizeof how));
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
     return rc;
 }

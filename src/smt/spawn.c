@@ -262,12 +262,12 @@ int proc_spawn(const smug_process *p, child *c, int *out_errno, smug_error *err)
         return smug_fail(err, SMUG_ERR_INTERNAL, "process: empty argv");
     smug_strbuf path = SMUG_STRBUF_INIT;
     if (smug_process_which(p->argv[0], &path, out_errno) < 0 || *out_errno) {
-        smug_strbuf_free(&path);
+        smug_strbuf_clear(&path);
         return *out_errno ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     }
     int fds[N_PIPES][2];
     if (pipes_open(fds) < 0) {
-        smug_strbuf_free(&path);
+        smug_strbuf_clear(&path);
         return smug_fail(err, SMUG_ERR_IO, "%s: cannot create pipes: %s", p->argv[0],
                          strerror(errno));
     }
@@ -275,7 +275,7 @@ int proc_spawn(const smug_process *p, child *c, int *out_errno, smug_error *err)
     plan_init(&sp, p, path.buf, fds);
     c->pid = fork_child(&sp);
     int fork_errno = errno;
-    smug_strbuf_free(&path);
+    smug_strbuf_clear(&path);
     proc_fd_close(&fds[PIPE_IN][0]);
     proc_fd_close(&fds[PIPE_OUT][1]);
     proc_fd_close(&fds[PIPE_ERR][1]);

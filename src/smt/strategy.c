@@ -57,11 +57,11 @@ const char *smug_strategy_name(smug_strategy s)
     return s >= 0 && s <= SMUG_STRATEGY_BASE ? names[s] : "?";
 }
 
-void smug_solve_result_free(smug_solve_result *r)
+void smug_solve_result_clear(smug_solve_result *r)
 {
     free(r->mask);
     r->mask = NULL;
-    smug_proof_free(&r->proof);
+    smug_proof_clear(&r->proof);
 }
 
 /* Records why the search stops (cut to fit: notes are one line of a report). */
@@ -127,7 +127,7 @@ static int run_solver(search *s, const smug_solver *solver, const smug_strbuf *t
     if (rc == 0 && pr->outcome == SMUG_PROC_NOSTART) {
         rc = smug_fail(err, SMUG_ERR_SOLVER, "%s: could not start '%s': %s", solver->name,
                        solver->executable, strerror(pr->start_errno));
-        smug_process_result_free(pr);
+        smug_process_result_clear(pr);
     }
     return rc;
 }
@@ -145,15 +145,15 @@ static int ask_run(search *s, const smug_solver *solver, int bound, const int8_t
         int rc = problem_text(s, bound, 0, fix, with_values, &text, err);
         if (rc == 0)
             rc = run_solver(s, solver, &text, &pr, err);
-        smug_strbuf_free(&text);
+        smug_strbuf_clear(&text);
         if (rc < 0)
             return -1;
         smug_judge(&pr, &rules, &o, s->candidate, out);
         int again = out->verdict == SMUG_JUDGE_NOTHING && !solver->model_args && o.n_values == 0 &&
                     smug_solver_output_last_answer(&o) == SMUG_ANS_SAT &&
                     smug_process_now() < s->deadline; /* no second run after the deadline */
-        smug_process_result_free(&pr);
-        smug_solver_output_free(&o);
+        smug_process_result_clear(&pr);
+        smug_solver_output_clear(&o);
         if (!again)
             break;
     }
@@ -193,7 +193,7 @@ static int ask_session(search *s, int bound, const int8_t *fix, smug_judged *out
         smug_judge_rules rules = {s->p, s->name, bound, 0, 1};
         smug_solver_output o;
         smug_judge(&pr, &rules, &o, s->candidate, out);
-        smug_solver_output_free(&o);
+        smug_solver_output_clear(&o);
     } else if (rc == 0) {
         smug_strbuf t = SMUG_STRBUF_INIT;
         if (got == 0)
@@ -203,10 +203,10 @@ static int ask_session(search *s, int bound, const int8_t *fix, smug_judged *out
         memcpy(out->note, t.buf ? t.buf : "",
                t.len < sizeof out->note ? t.len : sizeof out->note - 1);
         out->out_of_time = got == 0;
-        smug_strbuf_free(&t);
+        smug_strbuf_clear(&t);
     }
-    smug_strbuf_free(&text);
-    smug_strbuf_free(&answer);
+    smug_strbuf_clear(&text);
+    smug_strbuf_clear(&answer);
     return rc;
 }
 
@@ -357,7 +357,7 @@ static int search_optimize(search *s, smug_error *err)
     int rc = problem_text(s, r->size, 1, NULL, 1, &text, err);
     if (rc == 0)
         rc = run_solver(s, s->solver, &text, &pr, err);
-    smug_strbuf_free(&text);
+    smug_strbuf_clear(&text);
     if (rc < 0)
         return -1;
     smug_judge_rules rules = {s->p, s->name, r->size, 0, 0};
@@ -384,8 +384,8 @@ static int search_optimize(search *s, smug_error *err)
     if (rc >= 0 && r->lower < r->size && !r->note[0])
         set_note(s, "%s",
                  sat_model ? "the solver stopped before proving its best model optimal" : j.note);
-    smug_process_result_free(&pr);
-    smug_solver_output_free(&o);
+    smug_process_result_clear(&pr);
+    smug_solver_output_clear(&o);
     return rc < 0 ? -1 : 0;
 }
 
@@ -446,10 +446,10 @@ static int search_incremental(search *s, smug_error *err)
                 set_note(s, "%s's session %s: its unsat answers do not count", s->name,
                          smug_process_describe(&end, why, sizeof why));
         }
-        smug_process_result_free(&end);
+        smug_process_result_clear(&end);
     }
     free(argv);
-    smug_strbuf_free(&body);
+    smug_strbuf_clear(&body);
     return rc;
 }
 
@@ -559,7 +559,7 @@ int smug_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_solv
     }
     free(s.candidate);
     if (rc < 0)
-        smug_solve_result_free(out);
+        smug_solve_result_clear(out);
     return rc;
 }
 

@@ -166,7 +166,7 @@ static void test_solvers_reach_the_mip_optimum(void **state)
             assert_int_equal(res.lower, opt);
             assert_non_null(res.proved_by);
             by_solver += strncmp(res.proved_by, "solver:", 7) == 0;
-            smug_solve_result_free(&res);
+            smug_solve_result_clear(&res);
         }
         fixture_free(&f);
     }
@@ -194,7 +194,7 @@ static void test_probing_closes_window_2(void **state)
         assert_int_equal(res.size, opt);
         assert_non_null(res.proved_by);
         assert_string_equal(res.incumbent_from, "glpk");
-        smug_solve_result_free(&res);
+        smug_solve_result_clear(&res);
     }
     fixture_free(&f);
     smug_solvers_free(reg);
@@ -211,7 +211,7 @@ static void test_z3_optimize(void **state)
     solve_checked(&f, solver_named(&reg, "z3"), SMUG_STRATEGY_OPTIMIZE, 60.0, 1, &res);
     assert_int_equal(res.status, SMUG_SOLVE_OPTIMAL);
     assert_int_equal(res.size, mip_optimum(f.p));
-    smug_solve_result_free(&res);
+    smug_solve_result_clear(&res);
     fixture_free(&f);
     smug_solvers_free(reg);
 }
@@ -237,7 +237,7 @@ static void test_timeout_keeps_the_incumbent(void **state)
         assert_null(res.proved_by);
         assert_true(res.size <= f.b.upper && res.lower >= f.b.lower && res.lower < res.size);
         assert_non_null(strstr(res.note, names[i]));
-        smug_solve_result_free(&res);
+        smug_solve_result_clear(&res);
     }
     fixture_free(&f);
     smug_solvers_free(reg);
@@ -290,7 +290,7 @@ static void test_broken_solvers_are_never_unsat(void **state)
             assert_int_not_equal(res.status, SMUG_SOLVE_OPTIMAL);
             assert_int_equal(res.lower, f.b.lower); /* nothing was proved */
             assert_int_equal(res.size, f.b.upper);
-            smug_solve_result_free(&res);
+            smug_solve_result_clear(&res);
         }
         smug_solvers_free(reg);
         char path[600];
@@ -375,7 +375,7 @@ static void test_text_solvers_agree(void **state)
             sizes[i] = r.size;
             printf("  %s: %s %d words of %d variables (GLPK %d), %d solver calls\n", texts[t],
                    names[i], r.size, f.p->n, opt, r.solver_calls);
-            smug_solve_result_free(&r);
+            smug_solve_result_clear(&r);
         }
         assert_int_equal(sizes[0], sizes[1]);
         assert_int_equal(sizes[0], opt);

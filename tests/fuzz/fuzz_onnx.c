@@ -40,12 +40,12 @@ static void check_net(const smug_net *net)
         seed[0] = 1.0f;
         if (smug_forward(net, 0, net->n_layers, x, 1, &t, &err) == 0)
             smug_backward(&t, seed, g, &err);
-        smug_trace_free(&t);
+        smug_trace_clear(&t);
         free(x), free(g), free(seed);
     }
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_net_describe(net, &sb);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     size_t idx[64];
     smug_net_receptive_field(net, 0, idx, 64);
 }

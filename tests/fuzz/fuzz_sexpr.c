@@ -56,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(again.n_answers == o.n_answers && again.n_values == o.n_values &&
                again.n_other == o.n_other && again.has_objective == o.has_objective &&
                (again.error == NULL) == (o.error == NULL));
-        smug_solver_output_free(&again);
-        smug_solver_output_free(&o);
+        smug_solver_output_clear(&again);
+        smug_solver_output_clear(&o);
     } else {
         assert(err.code == SMUG_ERR_FORMAT || err.code == SMUG_ERR_NOMEM);
         assert(err.code != SMUG_ERR_FORMAT || strstr(err.msg, " at byte ") != NULL);

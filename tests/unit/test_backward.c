@@ -441,8 +441,8 @@ static void check_net_adjoints(const smug_net *net, const char *model)
                 fail_msg("%s layer %d (%s), example %d: <Jv,u> = %.7g but <v,J'u> = %.7g", model, i,
                          l->op, b, lhs, rhs);
         }
-        smug_trace_free(&t0);
-        smug_trace_free(&t1);
+        smug_trace_clear(&t0);
+        smug_trace_clear(&t1);
         free(x), free(xv), free(v), free(u), free(g);
     }
 }
@@ -494,7 +494,7 @@ static void test_relu_and_maxpool_conventions(void **state)
     assert_int_equal(smug_backward(&t, up, g, &err), 0);
     const float want[6] = {0, 0, 1, 0, 1, 0};
     assert_memory_equal(g, want, sizeof want);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     smug_net_free(rn);
 
     /* overlapping 3x3/stride 2/pad 1 MaxPool on a constant image: every window ties */
@@ -516,7 +516,7 @@ static void test_relu_and_maxpool_conventions(void **state)
             }
     for (int i = 0; i < 2 * 49; i++)
         tu_assert_close(gin[i], wantg[i], 0.0);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     smug_net_free(mp);
 }
 

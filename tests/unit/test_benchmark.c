@@ -115,7 +115,7 @@ static char *benchmark(const smug_mask_problem *p, const smug_bounds *b, int bou
     smug_smt_header(&sb, s.buf, status);
     smug_smt_body(&sb, p, assisted ? &facts : NULL);
     smug_smt_benchmark_query(&sb, p, bound, assisted ? zero : NULL);
-    smug_strbuf_free(&s);
+    smug_strbuf_clear(&s);
     free(zero);
     return text_of(&sb);
 }
@@ -203,7 +203,7 @@ static char *run_on(const char *const *argv_head, const char *text)
         if (strcmp(l, "success") != 0)
             smug_strbuf_addf(&out, "%s\n", l);
     free(all);
-    smug_process_result_free(&res);
+    smug_process_result_clear(&res);
     unlink(path);
     rmdir(dir);
     return smug_strbuf_detach(&out, NULL);

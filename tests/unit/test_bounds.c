@@ -555,7 +555,7 @@ static void test_without_lp(void **state)
             if (b.lower < b.upper)
                 assert_int_equal(b.lower, b.lower_row);
             proved += b.lower > 1;
-            smug_proof_free(&proof);
+            smug_proof_clear(&proof);
         }
         smug_bounds_clear(&b); /* the caller's after a failure too (bounds.h) */
         free(br.feasible);

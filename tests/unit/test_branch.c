@@ -235,7 +235,7 @@ static void run_bounds(const smug_mask_problem *p, const smug_branch_options *o,
                     pr.nodes[i].kind == SMUG_NODE_BRANCH && pr.nodes[i + 1].kind == SMUG_NODE_CERT;
             t->unsat++;
         }
-        smug_proof_free(&pr);
+        smug_proof_clear(&pr);
     }
     t->callback += orc.calls;
     t->cert_failures += smug_brancher_stats(br)->cert_failures;
@@ -372,7 +372,7 @@ static void test_check_refuses_edits(void **state)
     assert_non_null(strstr(why, "fixed to 0"));
     pr.zero[0] = 0;
     assert_int_equal(smug_proof_check(p, &pr, NULL, NULL, &lower, why, sizeof why, &err), 1);
-    smug_proof_free(&pr);
+    smug_proof_clear(&pr);
     smug_bounds_clear(&b);
     smug_mask_problem_free(p);
 }
@@ -401,7 +401,7 @@ static int unsat_lines(const char *const *argv, const char *text, size_t len)
         line += l + (nl ? 1 : 0);
     }
     int ok = r.outcome == SMUG_PROC_EXITED && r.exit_code == 0;
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
     return ok && n >= 0 ? n : -1;
 }
 
@@ -459,11 +459,11 @@ static void test_replay(void **state)
                 assert_int_equal(unsat_lines(z3, sb.buf, sb.len), sum.leaves);
             if (have_cvc5)
                 assert_int_equal(unsat_lines(cvc5, sb.buf, sb.len), sum.leaves);
-            smug_strbuf_free(&sb);
+            smug_strbuf_clear(&sb);
             replayed++;
             solver_leaves += sum.by_solver;
         }
-        smug_proof_free(&pr);
+        smug_proof_clear(&pr);
         smug_bounds_clear(&b);
         smug_mask_problem_free(p);
     }

@@ -233,7 +233,7 @@ static void test_every_param_documented(void **state)
         if (!strstr(help.buf, flag))
             fail_msg("--help has no %s", flag);
     }
-    smug_strbuf_free(&help);
+    smug_strbuf_clear(&help);
     free(readme);
 }
 

@@ -238,7 +238,7 @@ static int check_backward(const smug_net *net, const float *x, int batch, const 
     int rc = smug_forward(net, 0, net->n_layers, x, batch, &t, &err);
     if (rc == 0)
         rc = smug_backward(&t, u, g, &err);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     const double h = 1e-6;
     for (size_t k = 0; rc == 0 && k < ni; k++)
         xd[k] = x[k] + h * v[k];

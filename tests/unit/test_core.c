@@ -148,7 +148,7 @@ static void test_strbuf_append(void **state)
     assert_int_equal(sb.buf[sb.len], '\0');
     smug_error err = SMUG_ERROR_INIT;
     assert_int_equal(smug_strbuf_check(&sb, &err), 0);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     assert_null(sb.buf);
     assert_int_equal(sb.len, 0);
 }
@@ -176,7 +176,7 @@ static void test_strbuf_detach(void **state)
     assert_string_equal(sb.buf, "again");
     assert_string_equal(s, "hello world");
     free(s);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
 
     /* a failed buffer reports NOMEM and detaches to NULL */
     smug_strbuf bad = SMUG_STRBUF_INIT;
@@ -187,7 +187,7 @@ static void test_strbuf_detach(void **state)
     assert_int_equal(smug_strbuf_check(&bad, &err), -1);
     assert_int_equal(err.code, SMUG_ERR_NOMEM);
     assert_null(smug_strbuf_detach(&bad, NULL));
-    smug_strbuf_free(&bad);
+    smug_strbuf_clear(&bad);
 }
 
 /* ---- fsutil ------------------------------------------------------------------------- */

@@ -111,9 +111,9 @@ static void test_triangle_by_hand(void **state)
     assert_int_equal(back.n_covers, 1);
     assert_int_equal(smug_proof_check(p, &back, NULL, NULL, &checked, why, sizeof why, &err), 1);
     assert_int_equal(checked, 2);
-    smug_proof_free(&back);
+    smug_proof_clear(&back);
     smug_jval_free(v);
-    smug_strbuf_free(&buf);
+    smug_strbuf_clear(&buf);
     /* the same step claiming size ≥ 3: refused */
     pr.steps[1].bound = 2;
     assert_int_equal(smug_proof_check(p, &pr, NULL, NULL, &checked, why, sizeof why, &err), 0);
@@ -123,7 +123,7 @@ static void test_triangle_by_hand(void **state)
     pr.vcut[0].q = 2;
     assert_int_equal(smug_proof_check(p, &pr, NULL, NULL, &checked, why, sizeof why, &err), 0);
     assert_non_null(strstr(why, "does not hold"));
-    smug_proof_free(&pr);
+    smug_proof_clear(&pr);
     smug_mask_problem_free(p);
 }
 

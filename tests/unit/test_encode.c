@@ -122,7 +122,7 @@ static void masked_forward(const smug_net *net, const smug_grid *g, const float 
     if (smug_forward(net, net->first, net->first + 1, zm, 1, &t, &err) != 0)
         fail_msg("forward: %s", err.msg);
     memcpy(out, smug_trace_output(&t), smug_net_first_size(net) * sizeof *out);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     free(zm);
     free(pos);
 }
@@ -527,7 +527,7 @@ static void check_text_problem(const smug_net *net, const tu_text_ref *r, const 
         smug_trace t;
         assert_int_equal(smug_forward(net, net->first, net->first + 1, zm, 1, &t, &err), 0);
         memcpy(pre, smug_trace_output(&t), nf * sizeof *pre);
-        smug_trace_free(&t);
+        smug_trace_clear(&t);
         for (int j = 0; j < p->k; j++) {
             int id = p->neuron[j];
             double rows = b[id] + smug_mask_problem_row_sum(p, j, m);

@@ -145,7 +145,7 @@ static double check_net_naive(const smug_net *net, const char *model, const floa
         free(y);
         free(xi);
     }
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     free(x);
     return worst;
 }
@@ -207,7 +207,7 @@ static void test_maxpool_padding_never_wins(void **state)
                 assert_true(y[(c * 4 + oy) * 4 + ox] == want);
                 assert_int_equal(t.argmax[0][(c * 4 + oy) * 4 + ox], (c * 7 + iy) * 7 + ix);
             }
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     smug_net_free(net);
 }
 
@@ -261,7 +261,7 @@ static void test_first_conv_random_inputs(void **state)
         for (size_t k = 0; k < n_out; k++)
             tu_assert_close(got[(size_t)b * n_out + k], y[k], 1e-5 * (1.0 + fabs(y[k])));
     }
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     free(xd);
 
     /* the column matrix itself: col[k][b·P + p] is the tap k input at position p */
@@ -328,17 +328,17 @@ static void test_forward_bad_range(void **state)
     smug_trace t;
     smug_error err = SMUG_ERROR_INIT;
     assert_int_equal(smug_forward(net, 2, 2, x, 1, &t, &err), -1);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     assert_int_equal(smug_forward(net, 0, net->n_layers + 1, x, 1, &t, &err), -1);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     assert_int_equal(smug_forward(net, 0, 1, x, 0, &t, &err), -1);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     /* a partial range produces that layer's output */
     assert_int_equal(smug_forward(net, 0, net->first + 1, x, 1, &t, &err), 0);
     const float *y = smug_trace_output(&t);
     for (int o = 0; o < 32; o++)
         tu_assert_close(y[o], net->layers[net->first].bias[o], 1e-7); /* x = 0: the bias */
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     smug_net_free(net);
 }
 
@@ -384,7 +384,7 @@ static void test_trace_reuse(void **state)
         assert_memory_equal(gin[0], gin[2], 3 * n * sizeof(float));
         assert_int_equal(smug_trace_run(&t, x, 4, &err), -1); /* beyond the prepared batch */
         assert_int_equal(err.code, SMUG_ERR_INTERNAL);
-        smug_trace_free(&t);
+        smug_trace_clear(&t);
         /* the batch of 2 against a fresh trace */
         smug_trace f;
         assert_int_equal(smug_forward(net, 0, net->n_layers, x + n, 2, &f, &err), 0);
@@ -393,7 +393,7 @@ static void test_trace_reuse(void **state)
                     1e-6 * (1.0 + tu_max_abs(out[1], 2 * nc)));
         assert_true(tu_max_abs_diff(gin[2], gin[1], 2 * n, NULL) <=
                     1e-6 * (1.0 + tu_max_abs(gin[1], 2 * n)));
-        smug_trace_free(&f);
+        smug_trace_clear(&f);
         for (int k = 0; k < 3; k++)
             free(gin[k]);
         free(x), free(g);

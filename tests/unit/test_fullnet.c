@@ -91,7 +91,7 @@ static void check_intervals(const char *model, const char *image, int window)
                 unstable += s == 0 && lo[at] < 0.0 && hi[at] > 0.0;
             }
         }
-        smug_trace_free(&t);
+        smug_trace_clear(&t);
     }
     assert_true(checked > 0);
     (void)unstable;
@@ -149,7 +149,7 @@ static void check_eval(const char *model, const char *image, int window)
     int target = 0;
     for (int c = 1; c < net->n_classes; c++)
         target = lg0[c] > lg0[target] ? c : target;
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     if (smug_fullnet_attach(net, x, target, 1e-6, &p, &err) != 0)
         fail_msg("%s: %s", model, err.msg);
     assert_int_equal(p->k, rows);
@@ -182,7 +182,7 @@ static void check_eval(const char *model, const char *image, int window)
             if (fabs(lg[c] - (double)f[c]) > 1e-3 * (1.0 + fabs((double)f[c])))
                 fail_msg("%s: mask %d: logit %d: encoding %.9g, forward pass %.9g", model, s, c,
                          lg[c], (double)f[c]);
-        smug_trace_free(&t);
+        smug_trace_clear(&t);
     }
     free(z), free(zm), free(is_var), free(mc), free(mv), free(v), free(lg), free(x);
     smug_mask_problem_free(p);

@@ -103,7 +103,7 @@ static int body_sigterm_stops_a_stubborn_child(void)
         return 2;
     double took = smug_process_now() - t0;
     smug_proc_outcome outcome = r.outcome;
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
     if (outcome != SMUG_PROC_TIMEOUT)
         return 3;
     if (took < 0.25 || took > 3.0)
@@ -135,7 +135,7 @@ static int body_sigint_ends_a_session_read(void)
     double t0 = smug_process_now();
     int got = smug_session_read_until(s, "never", t0 + 600, &out, &err);
     double took = smug_process_now() - t0;
-    smug_strbuf_free(&out);
+    smug_strbuf_clear(&out);
     smug_session_close(s, NULL);
     return got == 0 && took < 3.0 && smug_interrupted() == SIGINT ? 0 : 3;
 }

@@ -44,7 +44,7 @@ static smug_judged judge(const smug_mask_problem *p, const char *out, smug_proc_
     smug_judged j;
     uint8_t m[2];
     smug_judge(&pr, &rules, &o, m, &j);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     return j;
 }
 

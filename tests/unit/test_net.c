@@ -142,7 +142,7 @@ static void check_field_by_perturbation(const char *model, const size_t *neurons
         free(rf);
     }
     free(changes);
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     free(x);
     smug_net_free(net);
 }
@@ -205,7 +205,7 @@ static void test_describe_mentions_every_layer(void **state)
         /* the first layer is named */
         assert_non_null(strstr(at, "first layer"));
         assert_non_null(strstr(at, net->layers[net->first].name));
-        smug_strbuf_free(&sb);
+        smug_strbuf_clear(&sb);
         smug_net_free(net);
     }
 }

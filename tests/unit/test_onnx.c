@@ -343,7 +343,7 @@ static void test_graph_structure(void **state)
     smug_error err = SMUG_ERROR_INIT;
     assert_int_equal(smug_forward(net, 5, net->n_layers, x, 1, &t, &err), -1);
     assert_non_null(strstr(err.msg, "'conv_depthwise' reads a tensor from before layer 5"));
-    smug_trace_free(&t);
+    smug_trace_clear(&t);
     assert_int_equal(smug_net_logits(net, x, 1, out, &err), 0);
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_net_describe(net, &sb);
@@ -351,7 +351,7 @@ static void test_graph_structure(void **state)
     assert_non_null(strstr(sb.buf, "<- 5, 7"));
     assert_non_null(strstr(sb.buf, "group 8"));
     assert_non_null(strstr(sb.buf, "dilation 2x2"));
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     smug_net_free(net);
 }
 
@@ -508,7 +508,7 @@ static void test_text_model(void **state)
     assert_non_null(strstr(sb.buf, "vocabulary 3002, dimension 32, channels first"));
     assert_non_null(strstr(sb.buf, "[ReduceMax]"));
     assert_non_null(strstr(sb.buf, "first layer: #1 Conv"));
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     smug_net_free(net);
 }
 

@@ -129,7 +129,7 @@ static void test_exit_code(void **state)
     assert_true(r.max_rss_kb > 0);
     char buf[128];
     assert_string_equal(smug_process_describe(&r, buf, sizeof buf), "exited with status 3");
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 static void test_nostart_missing(void **state)
@@ -144,13 +144,13 @@ static void test_nostart_missing(void **state)
     char buf[128];
     assert_string_equal(smug_process_describe(&r, buf, sizeof buf),
                         "could not start: No such file or directory");
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
     /* a path: exec fails in the child and the errno comes back through the report pipe */
     const char *a2[] = {"/nonexistent/smug-test/solver", "-in", NULL};
     run_argv(a2, 0, 0, &r);
     assert_int_equal(r.outcome, SMUG_PROC_NOSTART);
     assert_int_equal(r.start_errno, ENOENT);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 static void test_nostart_not_executable(void **state)
@@ -165,7 +165,7 @@ static void test_nostart_not_executable(void **state)
     run_argv(a1, 0, 0, &r);
     assert_int_equal(r.outcome, SMUG_PROC_NOSTART);
     assert_int_equal(r.start_errno, EACCES);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 
     /* through PATH: the only match is not executable, so EACCES as execvp says */
     char *saved = strdup(getenv("PATH"));
@@ -176,7 +176,7 @@ static void test_nostart_not_executable(void **state)
     free(saved);
     assert_int_equal(r.outcome, SMUG_PROC_NOSTART);
     assert_int_equal(r.start_errno, EACCES);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
     unlink(file);
     rmdir(dir);
 }
@@ -202,7 +202,7 @@ static void test_path_search(void **state)
     free(saved);
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
     assert_int_equal(r.exit_code, 5);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
     unlink(decoy);
     rmdir(dir);
 }
@@ -218,7 +218,7 @@ static void test_crash(void **state)
     char buf[128];
     assert_string_equal(smug_process_describe(&r, buf, sizeof buf),
                         "killed by signal 11 (Segmentation fault)");
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 static void test_empty_argv_is_an_error(void **state)
@@ -232,7 +232,7 @@ static void test_empty_argv_is_an_error(void **state)
     p.argv = argv;
     assert_int_equal(smug_process_run(&p, &r, &err), -1);
     assert_int_equal(err.code, SMUG_ERR_INTERNAL);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 /* ---- deadlines and process groups --------------------------------------------------- */
@@ -255,7 +255,7 @@ static void test_timeout_kills_group(void **state)
     char buf[128];
     smug_process_describe(&r, buf, sizeof buf);
     assert_true(tu_has_prefix(buf, "timed out after 0."));
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 static void test_timeout_escalates_to_sigkill(void **state)
@@ -268,7 +268,7 @@ static void test_timeout_escalates_to_sigkill(void **state)
     assert_int_equal(r.term_signal, SIGKILL);
     assert_true(r.wall_seconds >= 0.3 + 0.5 - 0.05);
     assert_true(r.wall_seconds < 0.3 + 0.5 + 2.0);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 static void test_timeout_stop_signal(void **state)
@@ -283,7 +283,7 @@ static void test_timeout_stop_signal(void **state)
     run_ok(&p, &r);
     assert_int_equal(r.outcome, SMUG_PROC_TIMEOUT);
     assert_int_equal(r.term_signal, SIGINT);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 /* Stopped by smug, the child exits by itself with a code: still a timeout. */
@@ -296,7 +296,7 @@ static void test_timeout_then_own_exit(void **state)
     assert_int_equal(r.outcome, SMUG_PROC_TIMEOUT);
     assert_int_equal(r.exit_code, 7);
     assert_true(r.wall_seconds < 0.3 + 2.0);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 /* The leader exits at once; the grandchild it left holding stdout is killed with the group
@@ -313,7 +313,7 @@ static void test_exit_kills_leftovers(void **state)
     long grandchild = atol(r.out.buf ? r.out.buf : "0");
     assert_true(grandchild > 0);
     assert_true(pid_gone(grandchild));
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 /* ---- pipes ------------------------------------------------------------------------- */
@@ -332,7 +332,7 @@ static void test_output_cap(void **state)
     assert_int_equal(r.out.len, 1000);
     assert_true(r.out_truncated);
     assert_false(r.err_truncated);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 /* 8 MiB through a child that echoes as it reads: both pipes fill up many times over, which
@@ -358,7 +358,7 @@ static void test_large_stdin_echo(void **state)
     assert_int_equal(r.out.len, n);
     assert_false(r.out_truncated);
     assert_memory_equal(r.out.buf, data, n);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
     free(data);
 }
 
@@ -379,7 +379,7 @@ static void test_stdin_closed_early(void **state)
     run_ok(&p, &r);
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
     assert_int_equal(r.exit_code, 0);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
     free(data);
 
     sigset_t mask, pending;
@@ -401,7 +401,7 @@ static void test_stderr_separate(void **state)
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
     assert_string_equal(r.out.buf, "to stdout\n");
     assert_string_equal(r.err.buf, "to stderr\n");
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 /* A descriptor smug opened without O_CLOEXEC does not reach the child. */
@@ -416,7 +416,7 @@ static void test_fds_not_inherited(void **state)
     close(fd);
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
     assert_int_equal(r.out.len, 0);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 /* A signal blocked or ignored in smug is neither in the child: it starts with defaults. */
@@ -443,7 +443,7 @@ static void test_signals_reset(void **state)
     for (char *line = strtok(r.out.buf, "\n"); line; line = strtok(NULL, "\n"))
         if (strtoull(strchr(line, ':') + 1, NULL, 16) != 0)
             fail_msg("child's signal state not reset: %s", line);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 static void test_mem_limit(void **state)
@@ -458,7 +458,7 @@ static void test_mem_limit(void **state)
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
     assert_int_equal(r.exit_code, 3); /* malloc failed under RLIMIT_AS */
     assert_string_equal(r.err.buf, "misbehave: alloc failed\n");
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 
     const char *small[] = {MB, "alloc", "32", NULL};
     p.argv = small;
@@ -466,7 +466,7 @@ static void test_mem_limit(void **state)
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
     assert_int_equal(r.exit_code, 0);
     assert_true(r.max_rss_kb >= 30 * 1024); /* wait4's rusage saw the touched pages */
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 static void test_describe(void **state)
@@ -508,7 +508,7 @@ static void test_z3_run(void **state)
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
     assert_int_equal(r.exit_code, 0);
     assert_string_equal(r.out.buf, "sat\n");
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
 }
 
 /* ---- sessions ---------------------------------------------------------------------- */
@@ -556,7 +556,7 @@ static void test_session_ping_pong(void **state)
     assert_string_equal(out.buf, "pong 2\n");
     assert_int_equal(session_read(s, "done", 10, &out, &err), 1);
     assert_string_equal(out.buf, "pong 3\n");
-    smug_strbuf_free(&out);
+    smug_strbuf_clear(&out);
     smug_process_result r;
     smug_session_close(s, &r); /* EOF on stdin ends `lines` */
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
@@ -585,7 +585,7 @@ static void test_session_deadline_and_partial_line(void **state)
     sleep_ms(200);
     assert_int_equal(session_read(s, "done", -1, &out, &err), 1);
     assert_string_equal(out.buf, "pong 9\n");
-    smug_strbuf_free(&out);
+    smug_strbuf_clear(&out);
     smug_session_close(s, NULL);
 }
 
@@ -602,7 +602,7 @@ static void test_session_child_exits(void **state)
     assert_non_null(strstr(err.msg, "exited with status 3 before printing \"never\""));
     assert_non_null(strstr(err.msg, ": boom: bad input"));
     assert_string_equal(out.buf, "pong 1\ndone\n"); /* what it printed is handed over */
-    smug_strbuf_free(&out);
+    smug_strbuf_clear(&out);
     smug_process_result r;
     smug_session_close(s, &r);
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
@@ -677,7 +677,7 @@ static void test_session_cvc5(void **state)
     if (session_read(s, "\"marker\"", 30, &out, &err) != 1)
         fail_msg("cvc5: %s", err.msg);
     assert_string_equal(out.buf, "unsat\n");
-    smug_strbuf_free(&out);
+    smug_strbuf_clear(&out);
     smug_process_result r;
     smug_session_close(s, &r);
     assert_int_equal(r.outcome, SMUG_PROC_EXITED);
@@ -702,7 +702,7 @@ static void test_session_z3(void **state)
     if (session_read(s, "marker", 30, &out, &err) != 1)
         fail_msg("z3: %s", err.msg);
     assert_string_equal(out.buf, "unsat\n");
-    smug_strbuf_free(&out);
+    smug_strbuf_clear(&out);
     smug_session_close(s, NULL);
 }
 

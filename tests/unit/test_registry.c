@@ -322,7 +322,7 @@ static const char *run(const smug_solver *s, const char *problem, int use_file, 
     snprintf(out, sizeof out, "%s", r.out.buf ? r.out.buf : "");
     if (r.outcome != SMUG_PROC_EXITED || r.exit_code != 0)
         fail_msg("%s: %s: %s", joined(argv), smug_process_describe(&r, file, sizeof file), out);
-    smug_process_result_free(&r);
+    smug_process_result_clear(&r);
     free(argv);
     if (use_file)
         unlink(file);
@@ -448,13 +448,13 @@ static void test_installed_agrees_with_spawn(void **state)
         smug_process_result r;
         assert_int_equal(smug_process_run(&p, &r, &err), 0);
         int started = r.outcome == SMUG_PROC_EXITED;
-        smug_process_result_free(&r);
+        smug_process_result_clear(&r);
         assert_int_equal(smug_solver_installed(&s, found, sizeof found), started);
         assert_int_equal(e == 0, started);
         assert_int_equal(started, i == 1); /* no ./sh in the empty folder; sh on /usr/bin */
         if (started)
             assert_string_equal(found, where.buf);
-        smug_strbuf_free(&where);
+        smug_strbuf_clear(&where);
     }
     setenv("PATH", saved, 1);
     free(saved);

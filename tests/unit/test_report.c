@@ -22,7 +22,7 @@ static smug_jval *parse(smug_strbuf *sb)
     assert_int_equal(smug_strbuf_check(sb, &err), 0);
     if (smug_jval_parse(sb->buf, sb->len, "report", &root, &err) < 0)
         fail_msg("%s\n%s", err.msg, sb->buf);
-    smug_strbuf_free(sb);
+    smug_strbuf_clear(sb);
     return root;
 }
 

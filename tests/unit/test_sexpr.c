@@ -83,7 +83,7 @@ static double value_of(const char *text)
     smug_solver_output o;
     parse_ok(buf, &o);
     double v = num_of(&o, "x");
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     return v;
 }
 
@@ -254,7 +254,7 @@ static void test_transcripts(void **state)
             assert_true(o.objective_hi == x->hi);
         }
         assert_int_equal(o.n_other, x->n_other);
-        smug_solver_output_free(&o);
+        smug_solver_output_clear(&o);
         free(text);
     }
 }
@@ -302,7 +302,7 @@ static void test_transcript_values(void **state)
         assert_true(num_of(&o, "z") == -4.0);
         assert_true(num_of(&o, "w") == 1.0 / 3.0);
         assert_true(num_of(&o, "(+ x y)") == 13.0 / 6.0);
-        smug_solver_output_free(&o);
+        smug_solver_output_clear(&o);
         free(text);
     }
 }
@@ -322,7 +322,7 @@ static void test_transcript_anytime_model(void **state)
         ones += o.values[i].is_bool && o.values[i].bool_value;
     assert_true(num_of(&o, "size") == ones);
     assert_true(o.objective_lo <= ones && ones <= o.objective_hi);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     free(text);
 }
 
@@ -337,11 +337,11 @@ static void test_answers(void **state)
     assert_int_equal(smug_solver_output_last_answer(&o), SMUG_ANS_NONE);
     assert_null(o.error);
     assert_int_equal(o.n_other, 0);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 
     parse_ok(" \t\r\n; only a comment", &o);
     assert_int_equal(smug_solver_output_last_answer(&o), SMUG_ANS_NONE);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 
     parse_ok("success\nsuccess\nsat\r\nunsat\nunknown\nsuccess\nSAT\n\"sat\"\n|sat|\n", &o);
     assert_int_equal(o.n_answers, 3);
@@ -349,13 +349,13 @@ static void test_answers(void **state)
     assert_int_equal(o.answers[1], SMUG_ANS_UNSAT);
     assert_int_equal(smug_solver_output_last_answer(&o), SMUG_ANS_UNKNOWN);
     assert_int_equal(o.n_other, 6); /* 3 success, SAT, a string, a quoted symbol */
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 
     /* other lists are counted, not read: get-info answers, empty objectives */
     parse_ok("(:name \"z3\")\n(:reason-unknown timeout)\n(objectives)\n((x))\n", &o);
     assert_int_equal(o.n_other, 4);
     assert_int_equal(o.has_objective, 0);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 }
 
 static void test_errors(void **state)
@@ -370,23 +370,23 @@ static void test_errors(void **state)
     assert_string_equal(o.error, "line 3 column 1: unknown constant e-05");
     assert_int_equal(smug_solver_output_last_answer(&o), SMUG_ANS_SAT);
     assert_true(num_of(&o, "m") == 1.0);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 
     /* SMT-LIB "" escapes, z3's \" and \\ escapes, newlines, parens and ';' in strings */
     parse_ok("(error \"he said \"\"hi\"\" (;) a\\\"b\\\\c \\n\nend\")", &o);
     assert_string_equal(o.error, "he said \"hi\" (;) a\"b\\c \\n\nend");
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     parse_ok("(error \"\")", &o);
     assert_string_equal(o.error, "");
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 
     /* an error without a string message is kept as printed */
     parse_ok("(error)\n", &o);
     assert_string_equal(o.error, "(error)");
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     parse_ok("(error canceled 2)", &o);
     assert_string_equal(o.error, "(error canceled 2)");
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 
     /* cvc5 1.0.3 quotes the input line of a parse error without escaping its '"' (real
      * output). With an even number of them the error is read, its text kept as printed ... */
@@ -397,7 +397,7 @@ static void test_errors(void **state)
     assert_non_null(o.error);
     assert_memory_equal(o.error, cvc5_quotes, strlen(cvc5_quotes) - 1);
     assert_int_equal(strlen(o.error), strlen(cvc5_quotes) - 1);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     /* ... with an odd number the text is unreadable: a format error that quotes the start */
     parse_bad("(error \"Parse Error: q.smt2:2.16: Symbol a\"b is not declared.\n\n"
               "  (assert (> |a\"b| 0.0))\n                ^\n\")\nsat\n",
@@ -424,15 +424,15 @@ static void test_comments_and_quoted_symbols(void **state)
     assert_null(smug_solver_output_find(&o, NULL));
     assert_null(smug_solver_output_find(NULL, "x"));
     assert_int_equal(smug_solver_output_last_answer(NULL), SMUG_ANS_NONE);
-    smug_solver_output_free(&o);
-    smug_solver_output_free(&o); /* freeing twice is harmless */
-    smug_solver_output_free(NULL);
+    smug_solver_output_clear(&o);
+    smug_solver_output_clear(&o); /* freeing twice is harmless */
+    smug_solver_output_clear(NULL);
 
     /* atoms end at | and " */
     parse_ok("sat|x|\"s\"unsat", &o);
     assert_int_equal(o.n_answers, 2);
     assert_int_equal(o.n_other, 2);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 }
 
 /* ---- values ------------------------------------------------------------------------ */
@@ -503,20 +503,20 @@ static void test_huge_numbers(void **state)
     strcpy(buf + 100004, "12.5))");
     parse_ok(buf, &o);
     assert_true(num_of(&o, "x") == 12.5);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     /* a very long fraction is cut far below double precision */
     strcpy(buf, "((x 0.");
     memset(buf + 6, '3', 200000);
     strcpy(buf + 200006, "))");
     parse_ok(buf, &o);
     assert_true(num_of(&o, "x") == 1.0 / 3.0);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     strcpy(buf, "((x 0.");
     memset(buf + 6, '0', 200000);
     strcpy(buf + 200006, "1))");
     parse_ok(buf, &o);
     assert_true(num_of(&o, "x") == 0.0);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     /* a ratio of huge numbers overflows */
     value_bad("(/ 1 0.0000000000000000000000000000000000000000000000000000000000000000000000000"
               "0000000000000000000000000000000000000000000000000000000000000000000000000000000"
@@ -534,7 +534,7 @@ static void test_get_value_and_models(void **state)
     assert_int_equal(o.n_values, 1);
     assert_null(smug_solver_output_find(&o, "a"));
     assert_int_equal(bool_of(&o, "c"), 0);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 
     /* (model …), with functions, definitions and other items skipped */
     parse_ok("sat\n((a true))\n(model\n  (define-fun m_0_1 () Bool true)\n"
@@ -548,15 +548,15 @@ static void test_get_value_and_models(void **state)
     assert_true(num_of(&o, "n") == -2.0);
     assert_null(smug_solver_output_find(&o, "a"));
     assert_null(smug_solver_output_find(&o, "s"));
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 
     /* bare models: z3's define-fun list, cvc5's empty model "()" */
     parse_ok("((define-fun x () Real 0.5))", &o);
     assert_true(num_of(&o, "x") == 0.5);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     parse_ok("((x 1))\n(\n)\n", &o);
     assert_int_equal(o.n_values, 0);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 
     /* a value a model does print but smug cannot read is an error, not a skip */
     parse_bad("(model (define-fun x () Real (/ 1 0)))", "model: cannot read the value at byte 29");
@@ -578,7 +578,7 @@ static void objective_is(const char *text, double lo, double hi)
     if (!(o.objective_lo == lo && o.objective_hi == hi))
         fail_msg("%s: [%.17g, %.17g], expected [%.17g, %.17g]", text, o.objective_lo,
                  o.objective_hi, lo, hi);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
 }
 
 static void test_objectives(void **state)
@@ -640,14 +640,14 @@ static void test_malformed(void **state)
     /* ... but a comment may hold anything */
     assert_int_equal(smug_sexpr_parse(";\0\nsat", 6, &o, &err), 0);
     assert_int_equal(smug_solver_output_last_answer(&o), SMUG_ANS_SAT);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     /* the length is honoured: bytes past it are not read */
     assert_int_equal(smug_sexpr_parse("sat)", 3, &o, &err), 0);
     assert_int_equal(smug_solver_output_last_answer(&o), SMUG_ANS_SAT);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     assert_int_equal(smug_sexpr_parse(NULL, 0, &o, &err), 0);
     assert_int_equal(o.n_answers, 0);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     /* a NULL error pointer is allowed */
     assert_int_equal(smug_sexpr_parse(")", 1, &o, NULL), -1);
 
@@ -675,7 +675,7 @@ static void test_depth_limit(void **state)
     char *s = nested(SMUG_SEXPR_MAX_DEPTH, "x");
     parse_ok(s, &o);
     assert_int_equal(o.n_other, 1);
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     free(s);
 
     s = nested(SMUG_SEXPR_MAX_DEPTH + 1, "x");
@@ -702,7 +702,7 @@ static void test_depth_limit(void **state)
     strcat(v, "))");
     parse_ok(v, &o);
     assert_true(num_of(&o, "x") == 1.0); /* an even number of negations */
-    smug_solver_output_free(&o);
+    smug_solver_output_clear(&o);
     free(v);
 }
 
@@ -738,8 +738,8 @@ static void test_long_outputs(void **state)
     assert_true(num_of(&o, "size") == 0.25);
     assert_int_equal(strlen(o.error), 2 * (size_t)n);
     assert_true(seconds < 20);
-    smug_solver_output_free(&o);
-    smug_strbuf_free(&sb);
+    smug_solver_output_clear(&o);
+    smug_strbuf_clear(&sb);
 }
 
 int main(void)

@@ -50,7 +50,7 @@ static const char *dec(double v)
     assert_non_null(sb.buf);
     assert_true(sb.len < sizeof out);
     memcpy(out, sb.buf, sb.len + 1);
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     return out;
 }
 
@@ -223,7 +223,7 @@ static char *run_solver(const char *const *argv, smug_solver_output *out)
     }
     char *text = strdup(res.out.buf ? res.out.buf : "");
     assert_non_null(text);
-    smug_process_result_free(&res);
+    smug_process_result_clear(&res);
     if (smug_sexpr_parse(text, strlen(text), out, &err) != 0)
         fail_msg("%s output does not parse (%s):\n%s", argv[0], err.msg, text);
     return text;
@@ -497,7 +497,7 @@ static void test_real_files(void **state)
         assert_true(size->number == (double)count(m, p->n));
         assert_true(count(m, p->n) <= b.upper);
         assert_true(count(m, p->n) >= b.lower);
-        smug_solver_output_free(&o);
+        smug_solver_output_clear(&o);
         free(out);
 
         if (unsat_file[0]) {
@@ -506,7 +506,7 @@ static void test_real_files(void **state)
             assert_int_equal(smug_solver_output_last_answer(&o), SMUG_ANS_UNSAT);
             if (o.error) /* only the get-value after unsat may complain */
                 assert_int_equal(o.error_after, 1);
-            smug_solver_output_free(&o);
+            smug_solver_output_clear(&o);
             free(out);
         }
 
@@ -518,7 +518,7 @@ static void test_real_files(void **state)
         assert_int_equal(o.answers[1], b.lower >= 1 ? SMUG_ANS_UNSAT : SMUG_ANS_SAT);
         assert_non_null(strstr(out, "smug-mark-1"));
         assert_non_null(strstr(out, "smug-mark-2"));
-        smug_solver_output_free(&o);
+        smug_solver_output_clear(&o);
         free(out);
     }
 
@@ -537,7 +537,7 @@ static void test_real_files(void **state)
         assert_true(count(m, p->n) <= o.objective_hi);
         print_message("z3 optimum %.0f (incumbent %d, lower %d)\n", o.objective_hi, b.upper,
                       b.lower);
-        smug_solver_output_free(&o);
+        smug_solver_output_clear(&o);
         free(out);
     }
 
@@ -599,7 +599,7 @@ static void test_edge_arities(void **state)
                 mask_from_values(p, &o, m);
                 assert_int_equal(m[0], 1);
             }
-            smug_solver_output_free(&o);
+            smug_solver_output_clear(&o);
             free(out);
         }
         remove_temp(path);

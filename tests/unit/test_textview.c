@@ -102,7 +102,7 @@ static void test_html_greys_the_unseen_tail(void **state)
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_textview_ansi(&tv, &sb);
     assert_string_equal(sb.buf, "  \033[1;97;41mplay\033[0m chess\033[2m the end\033[0m\n");
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     smug_tokens_clear(&t);
     smug_vocab_free(v);
 }
@@ -120,7 +120,7 @@ static void test_ansi_drops_control_bytes(void **state)
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_textview_ansi(&tv, &sb);
     assert_string_equal(sb.buf, "  the[31m chess\n  \033[1;97;41mplay\033[0m\n");
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     smug_tokens_clear(&t);
     smug_vocab_free(v);
 }

@@ -1,4 +1,5 @@
-/* run_jobs.c — `smug run --jobs N`: inputs explained by forked workers (run/workpool.c).
+/* run_jobs.c — `smug run --jobs N` (run_input.h): inputs explained by forked workers
+ * (run/workpool.c).
  *
  * Each worker explains one input into its own report fragment, written atomically to
  * DIR/.parts/<i>.json (or its fatal error to <i>.err); the parent keeps N workers busy and
@@ -11,30 +12,29 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "smug/config.h"
 #include "smug/fsutil.h"
 #include "smug/interrupt.h"
+#include "smug/run_input.h"
 #include "smug/workpool.h"
-#include "run_cmd.h"
 
 enum { WORKER_OK = 0, WORKER_FATAL = 1, WORKER_INPUT_FAILED = 3 };
 
-static void part_path(const run_ctx *c, int i, const char *ext, char *buf, size_t n)
+static void part_path(const smug_run_ctx *c, int i, const char *ext, char *buf, size_t n)
 {
     snprintf(buf, n, "%s/.parts/%d.%s", c->plan->out_dir, i, ext);
 }
 
-static int worker(run_ctx *c, const char *input, int i)
+static int worker(smug_run_ctx *c, const char *input, int i)
 {
     smug_strbuf sb = SMUG_STRBUF_INIT;
     smug_json j;
     smug_json_init(&j, &sb, 1);
     c->json = &j;
-    c->tty = 0; /* the parent draws the progress line */
+    c->worker = 1; /* the parent draws the progress line */
     smug_error err = SMUG_ERROR_INIT, ignore = SMUG_ERROR_INIT;
     char path[4096];
-    int rc = cli_run_one(c, input, &err);
-    fflush(stdout);
+    int rc = smug_run_input(c, input, &err);
+    fflush(stdout); /* what on_input showed, before the worker process ends */
     if (rc == 0)
         rc = smug_strbuf_check(&sb, &err);
     part_path(c, i, rc == 0 ? "json" : "err", path, sizeof path);
@@ -46,12 +46,12 @@ static int worker(run_ctx *c, const char *input, int i)
         smug_fs_write_atomic(path, text, (size_t)len < sizeof text ? (size_t)len : sizeof text - 1,
                              &ignore);
     }
-    smug_strbuf_free(&sb);
+    smug_strbuf_clear(&sb);
     return rc < 0 ? WORKER_FATAL : c->failures ? WORKER_INPUT_FAILED : WORKER_OK;
 }
 
 typedef struct run_pool {
-    run_ctx *c;
+    smug_run_ctx *c;
     char **paths;
     int n, done, fatal;
     smug_error *err; /* the first worker that died without saying why */
@@ -81,13 +81,13 @@ static int pool_done(void *user, int task, int status, const char *msg)
     }
     rp->done++;
     rp->fatal |= fatal;
-    if (rp->c->tty)
-        fprintf(stderr, "\r[%d/%d] done\033[K", rp->done, rp->n);
+    if (rp->c->on_progress)
+        rp->c->on_progress(rp->c, rp->done, rp->n);
     return fatal;
 }
 
 /* The fragments into the report, in input order; a fatal worker's message becomes err. */
-static int splice_parts(run_ctx *c, int n, smug_error *err)
+static int splice_parts(smug_run_ctx *c, int n, smug_error *err)
 {
     int rc = 0;
     for (int i = 0; i < n; i++) {
@@ -115,7 +115,7 @@ static int splice_parts(run_ctx *c, int n, smug_error *err)
     return rc;
 }
 
-int cli_run_parallel(run_ctx *c, char **paths, int n, smug_error *err)
+int smug_run_parallel(smug_run_ctx *c, char **paths, int n, smug_error *err)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/.parts", c->plan->out_dir);
@@ -128,8 +128,6 @@ int cli_run_parallel(run_ctx *c, char **paths, int n, smug_error *err)
     if (fatal && err->code == SMUG_OK)
         *err = ferr;
     fatal |= rp.fatal;
-    if (c->tty)
-        fprintf(stderr, "\r\033[K");
     smug_error perr = SMUG_ERROR_INIT;
     int rc = splice_parts(c, n, &perr);
     if (rc < 0 && err->code == SMUG_OK)

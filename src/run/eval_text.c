@@ -1,12 +1,13 @@
-/* text_eval.c — one token sequence through the text methods of `smug eval` (text_eval.h,
- * issue #6).
+/* eval_text.c — the text kind of `smug eval` (evaluate.h, issue #6): the methods on one
+ * token sequence, scored by what the model still believes from the kept words.
  *
  * Every method ends the same way: a set of kept positions (restricted to seen words) and a
  * score per word; finish() turns that into the metrics, so the methods differ only in how
- * they choose words. The chosen neurons and their mask problem are computed once: SMUG and
- * SMUG_base build on them, and every method's kept words are verified against them.
+ * they choose words. The chosen neurons (the driver's, evaluate.c) and their mask problem
+ * are computed once: SMUG and SMUG_base build on them, and every method's kept words are
+ * verified against them.
  */
-#include "smug/text_eval.h"
+#include "eval_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,67 +22,14 @@
 #include "smug/sis.h"
 #include "smug/verify.h"
 
-int smug_text_method_ok(int m)
-{
-    return m == SMUG_EVAL_SMUG || m == SMUG_EVAL_SMUG_BASE || m == SMUG_EVAL_IG ||
-           m == SMUG_EVAL_SIS;
-}
-
-int smug_text_methods_parse(const char *list, uint8_t *out_on, smug_error *err)
-{
-    if (smug_eval_methods_parse(list ? list : "all", out_on, err) < 0)
-        return -1;
-    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++) {
-        if (!out_on[m] || smug_text_method_ok(m))
-            continue;
-        if (list && strcmp(list, "all") != 0)
-            return smug_fail(err, SMUG_ERR_USAGE,
-                             "--methods %s: not a text method (a token model takes smug, "
-                             "smug_base, ig, sis)",
-                             smug_eval_method_name(m));
-        out_on[m] = 0;
-    }
-    if (out_on[SMUG_EVAL_IG] && !out_on[SMUG_EVAL_SMUG])
-        return smug_fail(err, SMUG_ERR_USAGE,
-                         "--methods ig on text needs smug: ig keeps as many words as smug did");
-    return 0;
-}
-
-void smug_text_eval_input_clear(smug_text_eval_input *e)
-{
-    for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
-        free(e->r[m].kept), free(e->r[m].score);
-    memset(e, 0, sizeof *e);
-}
-
-/* ---- the shared state of one input ---------------------------------------------------- */
-
-typedef struct tv {
-    const smug_net *net;
-    const float *x;
-    smug_params p; /* window resolved to the model's */
-    const smug_solver *solver;
-    smug_text_eval_input *out;
-    int len;
-    uint8_t *seen;  /* [len] id != pad_id */
-    float *tmp;     /* [len] a masked copy of x */
-    float *logits;  /* [n_classes] */
-    uint8_t *cells; /* [grid cells] */
-    smug_explanation e;
-    smug_mask_problem *pb; /* the chosen neurons' rows, for SMUG_base and verification */
-    double seconds_neurons, seconds_encode;
-} tv;
-
-static int need_neurons(tv *v, smug_error *err)
+/* The chosen neurons' mask problem (for SMUG_base and verification), built on first use. */
+static int need_problem(eval_state *v, smug_error *err)
 {
     if (v->pb)
         return 0;
-    double t0 = smug_now();
-    if (smug_pipeline_neurons(v->net, v->x, &v->p, &v->e, err) < 0)
+    if (eval_need_neurons(v, err) < 0)
         return -1;
-    v->e.deadline = 0.0; /* methods share e: each mask search gets the whole timeout */
     double t1 = smug_now();
-    v->seconds_neurons = t1 - t0;
     if (smug_encode(v->net, v->x, v->e.neurons, v->e.n_neurons, v->p.gamma, v->p.window, &v->pb,
                     err) < 0)
         return -1;
@@ -94,7 +42,8 @@ static int need_neurons(tv *v, smug_error *err)
 
 /* Softmax probability of the target with the positions where kept[i] == drop_kept set to
  * pad_id. */
-static int conf_with(tv *v, const uint8_t *kept, int drop_kept, double *out, smug_error *err)
+static int conf_with(eval_state *v, const uint8_t *kept, int drop_kept, double *out,
+                     smug_error *err)
 {
     for (int i = 0; i < v->len; i++)
         v->tmp[i] = (kept[i] != 0) == drop_kept ? (float)v->p.pad_id : v->x[i];
@@ -104,15 +53,15 @@ static int conf_with(tv *v, const uint8_t *kept, int drop_kept, double *out, smu
     return 0;
 }
 
-/* r->kept is chosen: the metrics (text_eval.h). */
-static int finish(tv *v, smug_text_eval_result *r, smug_error *err)
+/* r->kept is chosen: the metrics (evaluate.h). */
+static int finish(eval_state *v, smug_eval_result *r, smug_error *err)
 {
     r->n_kept = 0;
     for (int i = 0; i < v->len; i++)
         r->n_kept += r->kept[i] = r->kept[i] && v->seen[i];
     r->sparsity = (double)r->n_kept / (double)v->out->n_seen;
     if (conf_with(v, r->kept, 0, &r->conf_kept, err) < 0 ||
-        conf_with(v, r->kept, 1, &r->conf_removed, err) < 0 || need_neurons(v, err) < 0)
+        conf_with(v, r->kept, 1, &r->conf_removed, err) < 0 || need_problem(v, err) < 0)
         return -1;
     memset(v->cells, 0, (size_t)v->pb->grid.n_cells);
     for (int i = 0; i < v->len; i++)
@@ -128,17 +77,14 @@ static int finish(tv *v, smug_text_eval_result *r, smug_error *err)
 
 /* ---- the methods ---------------------------------------------------------------------- */
 
-static int run_smug(tv *v, smug_text_eval_result *r, smug_error *err)
+static int run_smug(eval_state *v, smug_eval_result *r, smug_error *err)
 {
-    if (need_neurons(v, err) < 0)
+    if (need_problem(v, err) < 0)
         return -1;
-    double t0 = smug_now();
     smug_mask_result m;
-    int got = smug_pipeline_mask_or_note(v->net, v->x, &v->p, &v->e, v->solver, &m, r->note,
-                                         sizeof r->note, err);
+    int got = eval_smug_mask(v, r, &m, err);
     if (got != 0)
         return got < 0 ? -1 : 0; /* a solver failure is this input's note */
-    r->seconds = v->seconds_neurons + smug_now() - t0;
     smug_score_mask_pixels(&m.problem->grid, m.cells, r->kept);
     memcpy(r->score, m.saliency, (size_t)v->len * sizeof *r->score);
     snprintf(r->note, sizeof r->note, "%s%s%s, %d of %d words",
@@ -149,9 +95,9 @@ static int run_smug(tv *v, smug_text_eval_result *r, smug_error *err)
 }
 
 /* SMUG_base: every word a chosen neuron sees (every problem variable). */
-static int run_smug_base(tv *v, smug_text_eval_result *r, smug_error *err)
+static int run_smug_base(eval_state *v, smug_eval_result *r, smug_error *err)
 {
-    if (need_neurons(v, err) < 0)
+    if (need_problem(v, err) < 0)
         return -1;
     double t0 = smug_now();
     uint8_t *all = malloc((size_t)v->pb->n + 1);
@@ -169,9 +115,9 @@ static int run_smug_base(tv *v, smug_text_eval_result *r, smug_error *err)
 }
 
 /* IG per word, then the k seen words of highest score (the earlier on ties). */
-static int run_ig(tv *v, smug_text_eval_result *r, smug_error *err)
+static int run_ig(eval_state *v, smug_eval_result *r, smug_error *err)
 {
-    const smug_text_eval_result *s = &v->out->r[SMUG_EVAL_SMUG];
+    const smug_eval_result *s = &v->out->r[SMUG_EVAL_SMUG];
     if (!s->ok) {
         snprintf(r->note, sizeof r->note, "no smug mask on this input: no word count to match");
         return 0;
@@ -198,7 +144,7 @@ static int run_ig(tv *v, smug_text_eval_result *r, smug_error *err)
     return finish(v, r, err);
 }
 
-static int run_sis(tv *v, smug_text_eval_result *r, smug_error *err)
+static int run_sis(eval_state *v, smug_eval_result *r, smug_error *err)
 {
     double t0 = smug_now();
     smug_grid g;
@@ -228,26 +174,15 @@ static int run_sis(tv *v, smug_text_eval_result *r, smug_error *err)
     return finish(v, r, err);
 }
 
-static int run_method(tv *v, int m, smug_error *err)
+static int text_method(eval_state *v, int m, smug_error *err)
 {
-    smug_text_eval_result *r = &v->out->r[m];
-    r->ran = 1;
-    r->sparsity = r->conf_kept = r->conf_removed = NAN;
-    r->kept = calloc((size_t)v->len, 1);
-    r->score = calloc((size_t)v->len, sizeof *r->score);
-    if (!r->kept || !r->score)
-        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    smug_eval_result *r = &v->out->r[m];
     switch (m) {
     case SMUG_EVAL_SMUG: return run_smug(v, r, err);
     case SMUG_EVAL_SMUG_BASE: return run_smug_base(v, r, err);
     case SMUG_EVAL_IG: return run_ig(v, r, err);
     default: return run_sis(v, r, err);
     }
-}
-
-static int method_fn(void *state, int m, smug_error *err)
-{
-    return run_method(state, m, err);
 }
 
 /* ---- setup ---------------------------------------------------------------------------- */
@@ -270,55 +205,36 @@ static int check_pad(const smug_net *net, int pad, smug_error *err)
     return 0;
 }
 
-static int setup(tv *v, const uint8_t *on, smug_error *err)
+static int text_setup(eval_state *v, const uint8_t *on, smug_error *err)
 {
+    v->len = (int)smug_shape_size(&v->net->input);
+    v->out->len = v->len;
+    if (check_pad(v->net, v->p.pad_id, err) < 0)
+        return -1;
     if (v->p.window != 1)
         return smug_fail(err, SMUG_ERR_USAGE,
                          "text evaluation takes one word a cell: window must be 1 (or 0, auto), "
                          "got %d",
                          v->p.window);
-    if (on[SMUG_EVAL_SMUG] && !v->solver)
-        return smug_fail(err, SMUG_ERR_INTERNAL, "smug_evaluate_text: smug needs a solver");
     for (int m = 0; m < SMUG_EVAL_N_METHODS; m++)
-        if (on[m] && !smug_text_method_ok(m))
+        if (on[m] && !smug_eval_method_text(m))
             return smug_fail(err, SMUG_ERR_USAGE, "%s is not a text method",
                              smug_eval_method_name(m));
     v->seen = malloc((size_t)v->len);
     v->tmp = malloc((size_t)v->len * sizeof *v->tmp);
-    v->logits = malloc((size_t)v->net->n_classes * sizeof *v->logits);
-    if (!v->seen || !v->tmp || !v->logits)
+    if (!v->seen || !v->tmp)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     for (int i = 0; i < v->len; i++)
         v->out->n_seen += v->seen[i] = (int)v->x[i] != v->p.pad_id;
     if (v->out->n_seen == 0)
         return smug_fail(err, SMUG_ERR_USAGE, "the input has no word that is not padding");
-    if (smug_net_logits(v->net, v->x, 1, v->logits, err) < 0)
-        return -1;
-    v->out->predicted = smug_argmax(v->logits, v->net->n_classes);
-    if (smug_pipeline_target(v->net, v->logits, v->p.target, &v->out->target, err) < 0)
-        return -1;
-    v->out->confidence = smug_class_score(v->logits, v->net->n_classes, v->out->target, 1);
     return 0;
 }
 
-int smug_evaluate_text(const smug_net *net, const float *x, const smug_params *params,
-                       const smug_solver *solver, const uint8_t *on, smug_eval_progress progress,
-                       void *progress_arg, smug_text_eval_input *out, smug_error *err)
+static void text_clear(eval_state *v)
 {
-    memset(out, 0, sizeof *out);
-    tv v;
-    memset(&v, 0, sizeof v);
-    v.net = net, v.x = x, v.p = *params, v.solver = solver, v.out = out;
-    v.p.window = smug_net_window(net, params->window);
-    v.len = (int)smug_shape_size(&net->input);
-    out->len = v.len;
-    int rc = check_pad(net, params->pad_id, err);
-    if (rc == 0)
-        rc = setup(&v, on, err);
-    if (rc == 0)
-        rc = smug_eval_methods_run(on, progress, progress_arg, method_fn, &v, err);
-    smug_explanation_clear(&v.e);
-    smug_mask_problem_free(v.pb);
-    free(v.seen), free(v.tmp), free(v.logits), free(v.cells);
-    return rc;
+    smug_mask_problem_free(v->pb);
+    free(v->seen), free(v->tmp), free(v->cells);
 }
+
+const eval_kind smug_eval_text_kind = {text_setup, text_method, NULL, text_clear};

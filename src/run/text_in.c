@@ -1,23 +1,16 @@
-/* text_in.c — text inputs of token models, shared by `smug run` and `smug eval` so both read
- * a .txt the same way: the vocabulary and class names found beside the model, tokenising
- * with the plan's pad_id/unk_id/truncate, and the warning for a text cut to the model's
- * length (the library never prints; this is the CLI's one place for it).
+/* text_in.c — text inputs of token models (text_in.h), shared by `smug run` and `smug eval`
+ * so both read a .txt the same way: the vocabulary and class names found beside the model,
+ * tokenising with the plan's pad_id/unk_id/truncate, and the words of the warning for a
+ * text cut to the model's length (the caller shows it; the library never prints).
  */
+#include "smug/text_in.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "text_in.h"
-#include "smug/config.h"
 #include "smug/fsutil.h"
 #include "smug/input.h"
-
-int cli_ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
 
 /* <model path without its extension><ext>, e.g. models/debian_text.vocab */
 static void beside_model(const char *model, const char *ext, char *buf, size_t n)
@@ -27,7 +20,7 @@ static void beside_model(const char *model, const char *ext, char *buf, size_t n
     snprintf(buf, n, "%.*s%s", (int)stem, model, ext);
 }
 
-int cli_load_names(const smug_plan *plan, const smug_net *net, cli_names *out, smug_error *err)
+int smug_names_load(const smug_plan *plan, const smug_net *net, smug_names *out, smug_error *err)
 {
     char path[4096];
     memset(out, 0, sizeof *out);
@@ -51,27 +44,30 @@ int cli_load_names(const smug_plan *plan, const smug_net *net, cli_names *out, s
     return smug_vocab_load(path, smug_net_vocab_size(net), &out->vocab, err);
 }
 
-void cli_names_clear(cli_names *n)
+void smug_names_clear(smug_names *n)
 {
     smug_vocab_free(n->vocab);
     smug_vocab_free(n->labels);
     memset(n, 0, sizeof *n);
 }
 
-const char *cli_class_name(const cli_names *n, int cls)
+const char *smug_class_name(const smug_names *n, int cls)
 {
     return n->labels ? smug_vocab_word(n->labels, cls) : NULL;
 }
 
-smug_tokens_opts cli_token_opts(const smug_net *net, const smug_params *p)
+smug_tokens_opts smug_token_opts(const smug_net *net, const smug_params *p)
 {
     smug_tokens_opts o = {(int)smug_shape_size(&net->input), p->pad_id, p->unk_id, p->truncate};
     return o;
 }
 
-int cli_load_text(const smug_plan *plan, const smug_net *net, const smug_vocab *vocab,
-                  const char *input, smug_tokens *out, float **out_x, smug_error *err)
+int smug_text_load(const smug_plan *plan, const smug_net *net, const smug_vocab *vocab,
+                   const char *input, smug_tokens *out, float **out_x, char *warning, size_t n,
+                   smug_error *err)
 {
+    if (n)
+        warning[0] = '\0';
     if (!net->input_is_tokens)
         return smug_fail(err, SMUG_ERR_USAGE,
                          "%s: a text input needs a token model; %s reads "
@@ -82,14 +78,14 @@ int cli_load_text(const smug_plan *plan, const smug_net *net, const smug_vocab *
                          "%s: no vocabulary for %s: give --vocab FILE (or "
                          "vocab: in the config)",
                          input, plan->model);
-    smug_tokens_opts o = cli_token_opts(net, &plan->params);
+    smug_tokens_opts o = smug_token_opts(net, &plan->params);
     if (smug_tokens_load_text(input, vocab, &o, out, err) < 0)
         return -1;
     if (out->n_dropped)
-        fprintf(stderr,
-                "smug: warning: %s: %d tokens, the model reads %d: the last %d are not "
-                "seen (truncate: false makes this an error)\n",
-                input, out->n + out->n_dropped, o.max_len, out->n_dropped);
+        snprintf(warning, n,
+                 "%s: %d tokens, the model reads %d: the last %d are not seen (truncate: false "
+                 "makes this an error)",
+                 input, out->n + out->n_dropped, o.max_len, out->n_dropped);
     size_t L = (size_t)o.max_len;
     if (!(*out_x = malloc(L * sizeof **out_x)))
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");

@@ -1,21 +1,21 @@
-/* run_one.c — `smug run` for one input: the pipeline (run/pipeline.c), --keep-class, the
- * pictures or the text view, and its entry in report.json (run_cmd.h).
+/* run_input.c — `smug run` for one input (run_input.h): the pipeline (run/pipeline.c),
+ * --keep-class, the pictures or the text view, and its entry in report.json.
  *
  * A failure of the input's mask stages is its status "error" in the report, not a failed
- * run; only bad files and the like return -1. It knows nothing of other inputs or workers.
+ * run; only bad files and the like return -1. It knows nothing of other inputs or workers,
+ * and prints nothing: the command shows what on_input hands it.
  */
+#include "smug/run_input.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "smug/artifacts.h"
-#include "smug/config.h"
 #include "smug/input.h"
-#include "smug/keepclass.h"
 #include "smug/report.h"
 #include "smug/score.h"
-#include "run_cmd.h"
 
 /* One text input's view of its tokens (NULL members for an image). */
 typedef struct text_input {
@@ -35,66 +35,21 @@ static void text_input_clear(text_input *t)
     memset(t, 0, sizeof *t);
 }
 
-static const char *class_name(const run_ctx *c, int cls)
+static const char *class_name(const smug_run_ctx *c, int cls)
 {
-    return cli_class_name(&c->names, cls);
-}
-
-static void print_line(const run_ctx *c, const char *input, const smug_explanation *e,
-                       const smug_mask_result *m, int text, const char *error)
-{
-    const char *name = class_name(c, e->predicted);
-    if (name)
-        printf("%s: predicted %s (p = %.3f)", input, name, (double)e->confidence);
-    else
-        printf("%s: predicted %d (p = %.3f)", input, e->predicted, (double)e->confidence);
-    if (error) {
-        printf("; error: %s\n", error);
-        return;
-    }
-    const smug_solve_result *s = &m->solve;
-    printf("; mask %d of %d %s, %s", s->size, m->problem->n, text ? "words" : "cells",
-           smug_solve_status_name(s->status));
-    if (s->proved_by)
-        printf(" (proved by %s)", s->proved_by);
-    else
-        printf(" (lower bound %d)", s->lower);
-    printf(", %s", m->verdict.ok ? "verified" : "NOT verified");
-    const char *masked = class_name(c, m->verdict.masked_predicted);
-    if (m->class_proved)
-        printf(", keeps class (proved)");
-    else if (smug_keeps_class(e, m))
-        printf(", keeps class");
-    else if (masked)
-        printf(", masked input predicted %s", masked);
-    else
-        printf(", masked input predicted %d", m->verdict.masked_predicted);
-    printf(", %.2f s\n", e->seconds_ig + m->seconds_encode + m->seconds_solve + m->seconds_verify);
-    if (m->note[0])
-        printf("  note: %s\n", m->note);
-    if (s->note[0])
-        printf("  note: %s\n", s->note);
-    if (m->class_note[0])
-        printf("  note: %s\n", m->class_note);
-}
-
-/* --keep-class: which attempt is reported, or that none kept the class. */
-static void print_keep(const smug_explanation *e, const smug_keep_result *k)
-{
-    const smug_keep_attempt *a = &k->attempt[k->chosen];
-    if (k->kept)
-        printf("  keep-class: k %d, gamma %g keep class %d (%d attempt%s)\n", a->k, a->gamma,
-               e->predicted, k->n_attempts, k->n_attempts == 1 ? "" : "s");
-    else
-        printf("  keep-class: no mask of %d attempt%s keeps class %d; reported k %d, gamma %g\n",
-               k->n_attempts, k->n_attempts == 1 ? "" : "s", e->predicted, a->k, a->gamma);
+    return smug_class_name(c->names, cls);
 }
 
 /* A .txt input (text_in.c). */
-static int load_text(run_ctx *c, const char *input, text_input *t, float **out_x, smug_error *err)
+static int load_text(smug_run_ctx *c, const char *input, text_input *t, float **out_x,
+                     smug_error *err)
 {
-    if (cli_load_text(c->plan, c->net, c->names.vocab, input, &t->tokens, out_x, err) < 0)
+    char warning[600];
+    if (smug_text_load(c->plan, c->net, c->names->vocab, input, &t->tokens, out_x, warning,
+                       sizeof warning, err) < 0)
         return -1;
+    if (warning[0] && c->on_warning)
+        c->on_warning(c, warning);
     t->is_text = 1;
     return 0;
 }
@@ -102,21 +57,22 @@ static int load_text(run_ctx *c, const char *input, text_input *t, float **out_x
 /* A .npy of token ids for a token model with a vocabulary: its words (the vocabulary's
  * spelling, up to the last non-padding id) stand in for the text in the outputs. Ids
  * outside the vocabulary fail later, in the forward pass, naming the position. */
-static int npy_words(run_ctx *c, const float *x, text_input *t, const char *input, smug_error *err)
+static int npy_words(smug_run_ctx *c, const float *x, text_input *t, const char *input,
+                     smug_error *err)
 {
-    smug_tokens_opts o = cli_token_opts(c->net, &c->plan->params);
+    smug_tokens_opts o = smug_token_opts(c->net, &c->plan->params);
     int n = o.max_len;
     while (n > 0 && (int)x[n - 1] == o.pad_id)
         n--;
     smug_strbuf sb = SMUG_STRBUF_INIT;
     for (int i = 0; i < n; i++) {
-        const char *w = smug_vocab_word(c->names.vocab, (int)x[i]);
+        const char *w = smug_vocab_word(c->names->vocab, (int)x[i]);
         smug_strbuf_addf(&sb, "%s%s", i ? " " : "", w ? w : "?");
     }
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0 && n > 0)
-        rc = smug_tokenize(c->names.vocab, sb.buf, sb.len, &o, input, &t->tokens, err);
-    smug_strbuf_free(&sb);
+        rc = smug_tokenize(c->names->vocab, sb.buf, sb.len, &o, input, &t->tokens, err);
+    smug_strbuf_clear(&sb);
     t->is_text = rc == 0 && n > 0 && t->tokens.n == n; /* every vocabulary word is one token */
     if (rc == 0 && !t->is_text)
         smug_tokens_clear(&t->tokens);
@@ -140,7 +96,7 @@ static int text_masks(const smug_mask_result *m, text_input *t, smug_error *err)
     return 0;
 }
 
-static smug_textview text_view(const run_ctx *c, const char *input, const smug_explanation *e,
+static smug_textview text_view(const smug_run_ctx *c, const char *input, const smug_explanation *e,
                                const smug_mask_result *m, const text_input *t, char *num,
                                size_t num_n)
 {
@@ -161,9 +117,9 @@ static smug_textview text_view(const run_ctx *c, const char *input, const smug_e
 }
 
 /* The outputs of one explained input: pictures for an image, HTML for a text. */
-static int write_outputs(run_ctx *c, const char *input, const float *x, const smug_explanation *e,
-                         const smug_mask_result *m, text_input *t, const char *dir,
-                         smug_artifact_paths *ap, smug_error *err)
+static int write_outputs(smug_run_ctx *c, const char *input, const float *x,
+                         const smug_explanation *e, const smug_mask_result *m, text_input *t,
+                         const char *dir, smug_artifact_paths *ap, smug_error *err)
 {
     const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
     char source[512];
@@ -187,31 +143,35 @@ static int write_outputs(run_ctx *c, const char *input, const float *x, const sm
     return smug_artifacts_write_text(&v, t->keep, dir, ap, err);
 }
 
-/* On a terminal: the text itself, kept words bold on red. */
-static void show_text(const run_ctx *c, const char *input, const smug_explanation *e,
-                      const smug_mask_result *m, const text_input *t)
+/* What the console shows of the input: on_input, with a text's words marked for a
+ * terminal. */
+static void show_input(smug_run_ctx *c, const char *input, const smug_explanation *e,
+                       const smug_mask_result *m, const text_input *t, const char *error,
+                       const smug_keep_result *keep)
 {
-    char num[32];
-    smug_textview v = text_view(c, input, e, m, t, num, sizeof num);
-    smug_strbuf sb = SMUG_STRBUF_INIT;
-    smug_textview_ansi(&v, &sb);
-    if (sb.buf)
-        fputs(sb.buf, stdout);
-    smug_strbuf_free(&sb);
+    smug_strbuf ansi = SMUG_STRBUF_INIT;
+    if (!error && t->is_text) {
+        char num[32];
+        smug_textview v = text_view(c, input, e, m, t, num, sizeof num);
+        smug_textview_ansi(&v, &ansi);
+    }
+    smug_run_done d = {input, e, m, error, keep, t->is_text, ansi.buf};
+    c->on_input(c, &d);
+    smug_strbuf_clear(&ansi);
 }
 
-/* One input: returns -1 only for failures that must stop the whole run. */
-int cli_run_one(run_ctx *c, const char *input, smug_error *err)
+int smug_run_input(smug_run_ctx *c, const char *input, smug_error *err)
 {
     const smug_params *p = &c->plan->params;
     double t0 = smug_now();
     float *x = NULL;
     text_input t;
     memset(&t, 0, sizeof t);
-    int loaded = cli_ends_with(input, ".txt")
+    size_t len = strlen(input);
+    int loaded = len >= 4 && strcmp(input + len - 4, ".txt") == 0
                      ? load_text(c, input, &t, &x, err)
                      : smug_input_load(input, &c->net->input, p->pixel_min, p->pixel_max, &x, err);
-    if (loaded == 0 && !t.is_text && c->net->input_is_tokens && c->names.vocab)
+    if (loaded == 0 && !t.is_text && c->net->input_is_tokens && c->names->vocab)
         loaded = npy_words(c, x, &t, input, err);
     if (loaded < 0) {
         text_input_clear(&t);
@@ -253,13 +213,8 @@ int cli_run_one(run_ctx *c, const char *input, smug_error *err)
             return -1;
         }
         c->failures += failed;
-        if (c->tty)
-            fprintf(stderr, "\r\033[K");
-        print_line(c, input, &e, &m, t.is_text, failed ? merr.msg : NULL);
-        if (!failed && keep)
-            print_keep(&e, keep);
-        if (!failed && t.is_text && c->out_tty)
-            show_text(c, input, &e, &m, &t);
+        if (c->on_input)
+            show_input(c, input, &e, &m, &t, failed ? merr.msg : NULL, failed ? NULL : keep);
         rp.proof = ap->proof[0] ? ap->proof : NULL;
         smug_report_text rt = {&t.tokens, x, t.kept, t.score, failed ? NULL : ap->html};
         smug_report_extra extra = {.predicted_name = class_name(c, e.predicted),
