@@ -3,7 +3,8 @@
  *
  * For one model and image, every k × window: IG and top-k once for the largest k
  * (smug_pipeline_neurons; a smaller k takes a prefix of the neurons, which come by IG),
- * then the mask problem (encode), smug_bounds_compute (greedy incumbent, dominance, the root LP
+ * then the mask problem (encode; its nonzeros and its own bytes, next to what the dense k × n
+ * matrix it replaced took), smug_bounds_compute (greedy incumbent, dominance, the root LP
  * and its certified bound), and smug_cover_compute (the cuts, their LP dual and a greedy
  * packing, both checked exactly). One line per problem. All bounds printed are the certified
  * ones (what a proof step gets); `lp` and `cover_lp` also show the floating-point LP optima.
@@ -80,8 +81,11 @@ static void one(const smug_net *net, const float *x, const smug_explanation *e, 
     int pos_rows = 0;
     for (int j = 0; j < p->k; j++)
         pos_rows += p->t[j] >= 0.0;
-    printf("k=%d window=%d rows=%d (t>=0: %d) cells=%d encode=%.2fs", k, window, p->k, pos_rows,
-           p->n, t_enc);
+    printf("k=%d window=%d rows=%d (t>=0: %d) cells=%d encode=%.2fs nonzeros=%zu problem=%.3fMB "
+           "(a dense k x n matrix alone: %.1fMB)",
+           k, window, p->k, pos_rows, p->n, t_enc, p->nnz,
+           (double)smug_mask_problem_bytes(p) / 1048576.0,
+           (double)p->k * (double)p->n * sizeof(double) / 1048576.0);
     smug_bounds b;
     memset(&b, 0, sizeof b);
     if (!skip_lp) {

@@ -79,7 +79,7 @@ static void reference_text(const smug_mask_problem *pw, const smug_mask_problem 
     for (int j = 0; j < pw->k; j++) {
         smug_strbuf_adds(out, "(assert (> (+ 0.0");
         for (int q = 0; q < p1->n; q++) {
-            double a = p1->a[(size_t)j * (size_t)p1->n + (size_t)q];
+            double a = smug_mask_problem_coef(p1, j, q);
             size_t pos[1];
             smug_grid_cell_positions(&p1->grid, p1->cell[q], pos, 1);
             int v = var_of_cell[smug_grid_cell_of(&pw->grid, pos[0])];

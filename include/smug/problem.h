@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "smug/error.h"
 #include "smug/grid.h"
 
 /* The whole network as constraints over the mask (the full-net encoding; mask/fullnet.c
@@ -70,8 +71,20 @@ typedef struct smug_mask_problem {
     int *neuron; /* [k] first-layer neuron (flat index into the first layer's output) */
     double *o;   /* [k] unmasked pre-activation o_j */
     double *t;   /* [k] threshold: the row holds when Σ_c a_jc m_c > t_j */
-    double *a;   /* [k × n] row-major coefficients */
-    int *cell;   /* [n] grid cell of variable i */
+    /* The coefficients a_ji, sparse (a conv row touches a few cells: issue #12). Only
+     * nonzeros are stored, by row and by column, each list in increasing index order, so a
+     * walk over a row visits its cells in the order a dense loop would (same float sums):
+     *   row j:      row_var / row_coef  [row_start[j] .. row_start[j + 1])
+     *   variable i: col_row / col_coef  [col_start[i] .. col_start[i + 1])
+     * Set them with smug_mask_problem_set_rows or _set_dense, never by hand. */
+    size_t nnz;
+    size_t *row_start; /* [k + 1] */
+    int *row_var;      /* [nnz] */
+    double *row_coef;  /* [nnz] */
+    size_t *col_start; /* [n + 1] */
+    int *col_row;      /* [nnz] */
+    double *col_coef;  /* [nnz] */
+    int *cell;         /* [n] grid cell of variable i */
     double gamma;
     smug_grid grid;  /* the cell map the variables index into */
     smug_pl_net *pl; /* NULL, or the whole network (full-net encoding, owned): then a mask
@@ -79,11 +92,31 @@ typedef struct smug_mask_problem {
                         every chosen neuron's view are variables too */
 } smug_mask_problem;
 
-/* Allocates a problem with k rows and n variables (arrays zeroed). Caller frees with
- * smug_mask_problem_free. NULL when out of memory. */
+/* Allocates a problem with k rows and n variables (arrays zeroed, every row empty: no
+ * coefficients until _set_rows or _set_dense). Caller frees with smug_mask_problem_free.
+ * NULL when out of memory. */
 smug_mask_problem *smug_mask_problem_new(int k, int n);
 
 void smug_mask_problem_free(smug_mask_problem *p);
+
+/* Replaces the coefficients by the rows given in CSR form: row j holds var[e], coef[e] for
+ * e in [start[j], start[j + 1]) (copied; start[0] = 0). Zero coefficients are dropped;
+ * a row's entries may come in any order (they are sorted by variable). Fails (INTERNAL)
+ * on a variable outside [0, n), a variable twice in one row or a non-finite
+ * coefficient; NOMEM when out of memory. On failure the problem's rows are unchanged. */
+int smug_mask_problem_set_rows(smug_mask_problem *p, const size_t *start, const int *var,
+                               const double *coef, smug_error *err);
+
+/* The same from a dense row-major k × n matrix a (small problems and tests). */
+int smug_mask_problem_set_dense(smug_mask_problem *p, const double *a, smug_error *err);
+
+/* a_ji (0 when not stored): a binary search in row j, for the rare random access; loops
+ * walk the row or column lists instead. */
+double smug_mask_problem_coef(const smug_mask_problem *p, int j, int i);
+
+/* Bytes the problem owns (struct, rows, columns, per-row and per-variable arrays; not the
+ * attached network), for memory reports. */
+size_t smug_mask_problem_bytes(const smug_mask_problem *p);
 
 /* Σ_c a_jc · m_c for row j, with m over variables (uint8 0/1, [n]). */
 double smug_mask_problem_row_sum(const smug_mask_problem *p, int j, const uint8_t *m);

@@ -2,7 +2,8 @@
  *
  * A conv neuron sees a small patch, so at ImageNet size (3136 cells, k 3000) a row has a
  * handful of nonzero coefficients: greedy, dominance and the per-row bounds (bounds.c) walk
- * these lists instead of the dense k × n matrix. Both lists are in increasing index order,
+ * these lists instead of every row × cell pair. The col list is the problem's own column
+ * pattern (problem.h), copied; pos filters its rows. Both are in increasing index order,
  * so a walk over them visits rows and cells in the order a dense loop would (the incumbent
  * and the dominance pairs come out exactly as from the dense loops).
  *

@@ -24,7 +24,7 @@
 
 static double coef(const smug_mask_problem *p, int j, int i)
 {
-    return p->a[(size_t)j * (size_t)p->n + (size_t)i];
+    return smug_mask_problem_coef(p, j, i);
 }
 
 static int by_value_desc(const void *a, const void *b)
@@ -494,8 +494,8 @@ int smug_bounds_all_kept(const smug_mask_problem *p, smug_bounds *out, smug_erro
     }
     for (int i = 0; i < p->n; i++) {
         order[i] = i, gain[i] = 0.0;
-        for (int j = 0; j < p->k; j++)
-            gain[i] += p->a[(size_t)j * (size_t)p->n + (size_t)i];
+        for (size_t e = p->col_start[i]; e < p->col_start[i + 1]; e++) /* rows in order */
+            gain[i] += p->col_coef[e];
     }
     for (int i = 1; i < p->n; i++) /* insertion sort: n is small for the full net */
         for (int q = i; q > 0 && gain[order[q]] < gain[order[q - 1]]; q--) {

@@ -116,9 +116,7 @@ static int dy_cmp(const dy *x, const dy *y, mpz_t scratch)
 int smug_certifier_new(const smug_mask_problem *p, smug_certifier **out, smug_error *err)
 {
     smug_certifier *c = calloc(1, sizeof *c);
-    size_t kn = (size_t)p->k * (size_t)p->n, n = p->n > 0 ? (size_t)p->n : 1, nz = 0;
-    for (size_t i = 0; i < kn; i++)
-        nz += p->a[i] != 0.0;
+    size_t n = p->n > 0 ? (size_t)p->n : 1, nz = p->nnz;
     if (c) {
         c->row_start = malloc(((size_t)(p->k > 0 ? p->k : 0) + 1) * sizeof *c->row_start);
         c->col = malloc((nz ? nz : 1) * sizeof *c->col);
@@ -136,11 +134,8 @@ int smug_certifier_new(const smug_mask_problem *p, smug_certifier **out, smug_er
     size_t at = 0;
     for (int j = 0; j < p->k; j++) { /* sparse: a conv row touches a few cells (issue #12) */
         c->row_start[j] = at;
-        for (int i = 0; i < p->n; i++) {
-            double a = p->a[(size_t)j * (size_t)p->n + (size_t)i];
-            if (a != 0.0)
-                c->col[at] = i, split(a, &c->am[at], &c->ae[at]), at++;
-        }
+        for (size_t e = p->row_start[j]; e < p->row_start[j + 1]; e++)
+            c->col[at] = p->row_var[e], split(p->row_coef[e], &c->am[at], &c->ae[at]), at++;
     }
     c->row_start[p->k > 0 ? p->k : 0] = at;
     for (size_t i = 0; i < n; i++)
@@ -263,9 +258,9 @@ int smug_certify_row_sign(const smug_mask_problem *p, int j, const uint8_t *m)
     mpz_t t;
     dy_init(&s);
     mpz_init(t);
-    for (int i = 0; i < p->n; i++)
-        if (m[i])
-            dy_add_double(&s, t, p->a[(size_t)j * (size_t)p->n + (size_t)i]);
+    for (size_t e = p->row_start[j]; e < p->row_start[j + 1]; e++)
+        if (m[p->row_var[e]])
+            dy_add_double(&s, t, p->row_coef[e]);
     dy_add_double(&s, t, -p->t[j]);
     int sign = s.set ? mpz_sgn(s.m) : 0;
     mpz_clear(t);
@@ -277,10 +272,14 @@ int smug_certify_dominates(const smug_mask_problem *p, int d, int q)
 {
     if (d == q || d < 0 || q < 0 || d >= p->n || q >= p->n)
         return 0;
+    /* a merge of the two columns (rows in increasing order); rows in neither compare 0 = 0 */
     int strict = 0;
-    for (int j = 0; j < p->k; j++) {
-        double x = p->a[(size_t)j * (size_t)p->n + (size_t)d];
-        double y = p->a[(size_t)j * (size_t)p->n + (size_t)q];
+    size_t e = p->col_start[d], f = p->col_start[q];
+    while (e < p->col_start[d + 1] || f < p->col_start[q + 1]) {
+        int jd = e < p->col_start[d + 1] ? p->col_row[e] : p->k;
+        int jq = f < p->col_start[q + 1] ? p->col_row[f] : p->k;
+        double x = jd <= jq ? p->col_coef[e] : 0.0, y = jq <= jd ? p->col_coef[f] : 0.0;
+        e += jd <= jq, f += jq <= jd;
         if (x < y)
             return 0;
         strict |= x > y;
@@ -290,8 +289,8 @@ int smug_certify_dominates(const smug_mask_problem *p, int d, int q)
 
 int smug_certify_useless(const smug_mask_problem *p, int i)
 {
-    for (int j = 0; j < p->k; j++)
-        if (p->a[(size_t)j * (size_t)p->n + (size_t)i] > 0.0)
+    for (size_t e = p->col_start[i]; e < p->col_start[i + 1]; e++)
+        if (p->col_coef[e] > 0.0)
             return 0;
     return 1;
 }

@@ -37,10 +37,9 @@ static int by_coef(const void *x, const void *y)
 static int row_sorted(const smug_mask_problem *p, int j, pos *buf)
 {
     int np = 0;
-    const double *a = p->a + (size_t)j * (size_t)p->n;
-    for (int i = 0; i < p->n; i++)
-        if (a[i] > 0.0)
-            buf[np++] = (pos){a[i], i};
+    for (size_t e = p->row_start[j]; e < p->row_start[j + 1]; e++)
+        if (p->row_coef[e] > 0.0)
+            buf[np++] = (pos){p->row_coef[e], p->row_var[e]};
     qsort(buf, (size_t)np, sizeof *buf, by_coef);
     return np;
 }

@@ -1,7 +1,9 @@
 /* encode.c — the rows of the mask problem, a_jc = Σ_{p∈c} W1[j,p]·z_p (design §2).
  *
  * Each chosen neuron's receptive field is walked once with its weights, accumulating into
- * a per-cell vector; cells no row touches are then dropped. For a token model z is the
+ * a per-cell scratch row that remembers which cells it touched; the row's nonzeros go
+ * straight into a sparse list (no k × cells matrix, issue #12), and cells no row touches
+ * are then dropped. For a token model z is the
  * embedding output and p ∈ c means "p is a dimension of a token in cell c", so a_jc is the
  * first layer's weights applied to token c's embedding within neuron j's window. Everything is in
  * double from the float32 weights and inputs, so o_j here is the exact value of the float data.
@@ -31,17 +33,33 @@ int smug_encode_first_input(const smug_net *net, const float *x, float *out_z, s
     return rc;
 }
 
-/* Adds W1[j,p]·z_p into per_cell[cell_of[p]] over neuron j's receptive field; returns
+/* One row's per-cell sums: dense scratch over the grid plus the list of cells touched, so
+ * a row costs its receptive field, not the grid (issue #12). */
+typedef struct row_acc {
+    double *per_cell; /* [n_cells], zero outside the touched cells */
+    uint8_t *seen;    /* [n_cells] */
+    int *touched;     /* [n_cells] */
+    int n_touched;
+} row_acc;
+
+static void acc_add(row_acc *r, int c, double v)
+{
+    if (!r->seen[c])
+        r->seen[c] = 1, r->touched[r->n_touched++] = c;
+    r->per_cell[c] += v;
+}
+
+/* Adds W1[j,p]·z_p into the row's cell sums over neuron j's receptive field; returns
  * o_j = b_j + Σ_p W1[j,p]·z_p. */
 static double accumulate_row(const smug_layer *l, size_t j, const float *z, const int *cell_of,
-                             double *per_cell)
+                             row_acc *r)
 {
     double o = l->bias[j / (smug_shape_size(&l->out) / (size_t)l->n_out)];
     if (l->kind == SMUG_LAYER_DENSE) {
         const float *w = l->weight + j * (size_t)l->n_in;
         for (int p = 0; p < l->n_in; p++) {
             double v = (double)w[p] * (double)z[p];
-            per_cell[cell_of[p]] += v;
+            acc_add(r, cell_of[p], v);
             o += v;
         }
         return o;
@@ -67,57 +85,95 @@ static double accumulate_row(const smug_layer *l, size_t j, const float *z, cons
                                         (size_t)win->kw +
                                     (size_t)kx];
                 double v = (double)w * (double)z[p];
-                per_cell[cell_of[p]] += v;
+                acc_add(r, cell_of[p], v);
                 o += v;
             }
         }
     return o;
 }
 
-/* Copies the rows with o_j > 0 and the cells any of them touches into a new problem. */
-static smug_mask_problem *compact(const double *rows, const double *o, const double *bias,
-                                  const int *neurons, int k, int n_cells, double gamma)
+static int by_int(const void *x, const void *y)
 {
-    int kept = 0, n = 0;
-    int *var_of = malloc((size_t)n_cells * sizeof *var_of);
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
+}
+
+/* The rows with o_j > 0, as (cell, a_jc ≠ 0) lists in increasing cell order. */
+typedef struct rows {
+    size_t *start; /* [kept + 1] */
+    int *cell;     /* [len] (becomes the variable index in finish) */
+    double *a;     /* [len] */
+    size_t len, cap;
+} rows;
+
+/* Appends the row in r (cells in increasing order, as a dense loop visits them), clears r
+ * and returns Σ_c |a_jc| summed in that order. */
+static int rows_take(rows *rs, int kept, row_acc *r, int n_cells, double *out_abs)
+{
+    if (r->n_touched > n_cells / 8) { /* a dense row: a scan beats a sort */
+        r->n_touched = 0;
+        for (int c = 0; c < n_cells; c++)
+            if (r->seen[c])
+                r->touched[r->n_touched++] = c;
+    } else {
+        qsort(r->touched, (size_t)r->n_touched, sizeof *r->touched, by_int);
+    }
+    if (rs->len + (size_t)r->n_touched > rs->cap) {
+        size_t cap = 2 * rs->cap + (size_t)r->n_touched;
+        int *cell = realloc(rs->cell, cap * sizeof *cell);
+        if (cell)
+            rs->cell = cell;
+        double *a = realloc(rs->a, cap * sizeof *a);
+        if (a)
+            rs->a = a;
+        if (!cell || !a)
+            return -1;
+        rs->cap = cap;
+    }
+    double abs_sum = 0.0;
+    for (int t = 0; t < r->n_touched; t++) {
+        int c = r->touched[t];
+        double a = r->per_cell[c];
+        if (a != 0.0)
+            rs->cell[rs->len] = c, rs->a[rs->len] = a, rs->len++;
+        abs_sum += fabs(a);
+        r->per_cell[c] = 0.0, r->seen[c] = 0;
+    }
+    r->n_touched = 0;
+    rs->start[kept + 1] = rs->len;
+    *out_abs = abs_sum;
+    return 0;
+}
+
+/* The kept rows and the cells any of them touches, as a new problem (cells in grid order
+ * become variables 0, 1, …, so each row stays in increasing variable order). */
+static int finish(rows *rs, int kept, int n_cells, smug_mask_problem **out, smug_error *err)
+{
+    int n = 0;
+    int *var_of = malloc(((size_t)n_cells + 1) * sizeof *var_of);
     if (!var_of)
-        return NULL;
+        return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     for (int c = 0; c < n_cells; c++)
         var_of[c] = -1;
-    for (int j = 0; j < k; j++) {
-        if (!(o[j] > 0.0))
-            continue;
-        kept++;
-        for (int c = 0; c < n_cells; c++)
-            if (rows[(size_t)j * (size_t)n_cells + (size_t)c] != 0.0 && var_of[c] < 0)
-                var_of[c] = 0;
-    }
+    for (size_t e = 0; e < rs->len; e++)
+        var_of[rs->cell[e]] = 0;
     for (int c = 0; c < n_cells; c++)
         if (var_of[c] >= 0)
             var_of[c] = n++;
     smug_mask_problem *p = smug_mask_problem_new(kept, n);
-    for (int c = 0; p && c < n_cells; c++)
+    int rc = p ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    for (int c = 0; rc == 0 && c < n_cells; c++)
         if (var_of[c] >= 0)
             p->cell[var_of[c]] = c;
-    for (int j = 0, r = 0; p && j < k; j++) {
-        if (!(o[j] > 0.0))
-            continue;
-        double abs_sum = 0.0;
-        for (int c = 0; c < n_cells; c++) {
-            double a = rows[(size_t)j * (size_t)n_cells + (size_t)c];
-            if (var_of[c] >= 0)
-                p->a[(size_t)r * (size_t)n + (size_t)var_of[c]] = a;
-            abs_sum += fabs(a);
-        }
-        p->neuron[r] = neurons[j];
-        p->o[r] = o[j];
-        p->t[r] = gamma * o[j] - bias[j] + SMUG_ROW_MARGIN * abs_sum;
-        r++;
-    }
-    if (p)
-        p->gamma = gamma;
+    for (size_t e = 0; rc == 0 && e < rs->len; e++)
+        rs->cell[e] = var_of[rs->cell[e]];
+    if (rc == 0)
+        rc = smug_mask_problem_set_rows(p, rs->start, rs->cell, rs->a, err);
     free(var_of);
-    return p;
+    if (rc < 0)
+        smug_mask_problem_free(p), p = NULL;
+    *out = p;
+    return rc;
 }
 
 int smug_encode(const smug_net *net, const float *x, const int *neurons, int k, double gamma,
@@ -138,10 +194,12 @@ int smug_encode(const smug_net *net, const float *x, const int *neurons, int k, 
     size_t cells = (size_t)grid.n_cells, kk = k > 0 ? (size_t)k : 1;
     float *z = malloc(n_in * sizeof *z);
     int *cell_of = malloc(n_in * sizeof *cell_of);
-    double *rows = calloc(kk * cells, sizeof *rows), *o = calloc(kk, sizeof *o);
-    double *bias = calloc(kk, sizeof *bias);
-    int rc =
-        z && cell_of && rows && o && bias ? 0 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    row_acc acc = {calloc(cells + 1, sizeof *acc.per_cell), calloc(cells + 1, 1),
+                   malloc((cells + 1) * sizeof *acc.touched), 0};
+    rows rs = {calloc(kk + 1, sizeof *rs.start), NULL, NULL, 0, 0};
+    int rc = z && cell_of && acc.per_cell && acc.seen && acc.touched && rs.start
+                 ? 0
+                 : smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
     if (rc == 0)
         rc = smug_encode_first_input(net, x, z, err);
     size_t per_out = smug_shape_size(&l->out) / (size_t)l->n_out;
@@ -149,17 +207,40 @@ int smug_encode(const smug_net *net, const float *x, const int *neurons, int k, 
      * embedding holds it (all D dimensions of a token share one mask variable) */
     for (size_t p = 0; rc == 0 && p < n_in; p++)
         cell_of[p] = smug_grid_cell_of(&grid, smug_net_input_pos(net, p));
+    /* t_j etc. go into these until the row count is known */
+    int *kept_neuron = malloc(kk * sizeof *kept_neuron);
+    double *kept_o = malloc(kk * sizeof *kept_o), *kept_t = malloc(kk * sizeof *kept_t);
+    if (rc == 0 && (!kept_neuron || !kept_o || !kept_t))
+        rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    int kept = 0;
     for (int j = 0; rc == 0 && j < k; j++) {
-        if (neurons[j] < 0 || (size_t)neurons[j] >= smug_net_first_size(net))
+        if (neurons[j] < 0 || (size_t)neurons[j] >= smug_net_first_size(net)) {
             rc = smug_fail(err, SMUG_ERR_INTERNAL, "neuron %d out of range", neurons[j]);
-        else {
-            o[j] = accumulate_row(l, (size_t)neurons[j], z, cell_of, rows + (size_t)j * cells);
-            bias[j] = l->bias[(size_t)neurons[j] / per_out];
+            break;
         }
+        double o = accumulate_row(l, (size_t)neurons[j], z, cell_of, &acc);
+        double bias = l->bias[(size_t)neurons[j] / per_out], abs_sum = 0.0;
+        if (!(o > 0.0)) { /* no row: forget its sums */
+            for (int t = 0; t < acc.n_touched; t++)
+                acc.per_cell[acc.touched[t]] = 0.0, acc.seen[acc.touched[t]] = 0;
+            acc.n_touched = 0;
+            continue;
+        }
+        if (rows_take(&rs, kept, &acc, grid.n_cells, &abs_sum) < 0) {
+            rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+            break;
+        }
+        kept_neuron[kept] = neurons[j], kept_o[kept] = o;
+        kept_t[kept] = gamma * o - bias + SMUG_ROW_MARGIN * abs_sum;
+        kept++;
     }
     smug_mask_problem *p = NULL;
-    if (rc == 0 && !(p = compact(rows, o, bias, neurons, k, grid.n_cells, gamma)))
-        rc = smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
+    if (rc == 0)
+        rc = finish(&rs, kept, grid.n_cells, &p, err);
+    for (int r = 0; rc == 0 && r < kept; r++)
+        p->neuron[r] = kept_neuron[r], p->o[r] = kept_o[r], p->t[r] = kept_t[r];
+    if (rc == 0)
+        p->gamma = gamma;
     if (rc == 0 && p->k == 0)
         rc = smug_fail(err, SMUG_ERR_USAGE, "no chosen neuron has a positive pre-activation");
     if (rc == 0) {
@@ -168,6 +249,7 @@ int smug_encode(const smug_net *net, const float *x, const int *neurons, int k, 
     } else {
         smug_mask_problem_free(p);
     }
-    free(z), free(cell_of), free(rows), free(o), free(bias);
+    free(z), free(cell_of), free(acc.per_cell), free(acc.seen), free(acc.touched);
+    free(rs.start), free(rs.cell), free(rs.a), free(kept_neuron), free(kept_o), free(kept_t);
     return rc;
 }

@@ -341,12 +341,18 @@ static smug_mask_problem *widen(const smug_net *net, const smug_mask_problem *p,
     for (int c = 0; c < nc; c++)
         if (cell_var[c] >= 0)
             w->cell[cell_var[c]] = c;
-    for (int j = 0; j < p->k; j++) {
+    for (int j = 0; j < p->k; j++)
         w->neuron[j] = p->neuron[j], w->o[j] = p->o[j], w->t[j] = p->t[j];
-        for (int i = 0; i < p->n; i++)
-            w->a[(size_t)j * (size_t)n + (size_t)cell_var[p->cell[i]]] =
-                p->a[(size_t)j * (size_t)p->n + (size_t)i];
+    /* the same rows over the wider variable set (set_rows keeps each in variable order) */
+    int *var = malloc((p->nnz + 1) * sizeof *var);
+    smug_error err = SMUG_ERROR_INIT;
+    for (size_t e = 0; var && e < p->nnz; e++)
+        var[e] = cell_var[p->cell[p->row_var[e]]];
+    if (!var || smug_mask_problem_set_rows(w, p->row_start, var, p->row_coef, &err) < 0) {
+        free(var), free(cell_var), smug_mask_problem_free(w);
+        return NULL; /* out of memory: the rows were valid in p */
     }
+    free(var);
     w->gamma = p->gamma, w->grid = p->grid;
     *out_cell_var = cell_var;
     return w;

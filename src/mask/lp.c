@@ -28,11 +28,6 @@ struct smug_lp {
     double *y, *z;
 };
 
-static double coef(const smug_mask_problem *p, int j, int i)
-{
-    return p->a[(size_t)j * (size_t)p->n + (size_t)i];
-}
-
 /* Rows Σ a m ≥ t + margin, dominance rows; with elastic, a slack column per row (cost 1),
  * the m columns cost 0, and one more row Σ m ≤ (set per call). */
 static glp_prob *build(const smug_mask_problem *p, const smug_lp_facts *f, double margin,
@@ -40,7 +35,7 @@ static glp_prob *build(const smug_mask_problem *p, const smug_lp_facts *f, doubl
 {
     int rows = p->k + f->n_dom + (elastic ? 1 : 0);
     int cols = p->n + (elastic ? p->k + f->n_dom : 0);
-    size_t nz = (size_t)p->k * (size_t)p->n + 3 * (size_t)f->n_dom + (size_t)p->k + (size_t)p->n;
+    size_t nz = p->nnz + 3 * (size_t)f->n_dom + (size_t)p->k + (size_t)p->n;
     int *ia = malloc((nz + 1) * sizeof *ia), *ja = malloc((nz + 1) * sizeof *ja);
     double *ar = malloc((nz + 1) * sizeof *ar);
     if (!ia || !ja || !ar) {
@@ -53,9 +48,8 @@ static glp_prob *build(const smug_mask_problem *p, const smug_lp_facts *f, doubl
     glp_add_cols(lp, cols);
     size_t at = 0;
     for (int j = 0; j < p->k; j++) {
-        for (int i = 0; i < p->n; i++)
-            if (coef(p, j, i) != 0.0)
-                at++, ia[at] = j + 1, ja[at] = i + 1, ar[at] = coef(p, j, i);
+        for (size_t e = p->row_start[j]; e < p->row_start[j + 1]; e++) /* nonzeros only */
+            at++, ia[at] = j + 1, ja[at] = p->row_var[e] + 1, ar[at] = p->row_coef[e];
         if (elastic)
             at++, ia[at] = j + 1, ja[at] = p->n + j + 1, ar[at] = 1.0;
         glp_set_row_bnds(lp, j + 1, GLP_LO, p->t[j] + margin, 0.0);

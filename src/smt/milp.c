@@ -18,10 +18,9 @@ void smug_milp_write(smug_strbuf *out, const smug_mask_problem *p)
     for (int j = 0; j < p->k; j++) {
         smug_strbuf_addf(out, " r%d:", j);
         int terms = 0;
-        for (int i = 0; i < p->n; i++) {
-            double a = p->a[(size_t)j * (size_t)p->n + (size_t)i];
-            if (a == 0.0)
-                continue;
+        for (size_t e = p->row_start[j]; e < p->row_start[j + 1]; e++) {
+            int i = p->row_var[e];
+            double a = p->row_coef[e];
             smug_strbuf_addf(out, " %c %.17g x%d%s", a < 0 ? '-' : '+', fabs(a), i,
                              ++terms % 8 == 0 ? "\n" : "");
         }

@@ -56,24 +56,21 @@ static void size_fun(smug_strbuf *out, const smug_mask_problem *p, char x)
 /* lhs_<x>_<j>: row j's sum over m (ite) or over r (products). */
 static void lhs_fun(smug_strbuf *out, const smug_mask_problem *p, int j, char x)
 {
-    const double *a = p->a + (size_t)j * (size_t)p->n;
-    int terms = 0;
-    for (int i = 0; i < p->n; i++)
-        terms += a[i] != 0.0;
+    int terms = (int)(p->row_start[j + 1] - p->row_start[j]); /* nonzeros only */
     smug_strbuf_addf(out, "(define-fun lhs_%c_%d () Real ", x, j);
     nary_open(out, "+", terms, "0.0");
-    for (int i = 0; i < p->n; i++) {
-        if (a[i] == 0.0)
-            continue;
+    for (size_t e = p->row_start[j]; e < p->row_start[j + 1]; e++) {
+        int i = p->row_var[e];
+        double a = p->row_coef[e];
         smug_strbuf_adds(out, terms > 1 ? " (" : "(");
         smug_strbuf_adds(out, x == 'm' ? "ite " : "* ");
         if (x == 'm') {
             var(out, p, i, 'm');
             smug_strbuf_adds(out, " ");
-            smug_smt_decimal(out, a[i]);
+            smug_smt_decimal(out, a);
             smug_strbuf_adds(out, " 0.0)");
         } else {
-            smug_smt_decimal(out, a[i]);
+            smug_smt_decimal(out, a);
             smug_strbuf_adds(out, " ");
             var(out, p, i, 'r');
             smug_strbuf_adds(out, ")");

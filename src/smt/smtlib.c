@@ -116,21 +116,16 @@ static void sum_close(smug_strbuf *out, int terms)
 
 static void row(smug_strbuf *out, const smug_mask_problem *p, int j)
 {
-    const double *a = p->a + (size_t)j * (size_t)p->n;
-    int terms = 0;
-    for (int i = 0; i < p->n; i++)
-        terms += a[i] != 0.0;
+    int terms = (int)(p->row_start[j + 1] - p->row_start[j]); /* nonzeros only */
     smug_strbuf_addf(out, "; neuron %d: o = ", p->neuron[j]);
     smug_smt_decimal(out, p->o[j]);
     smug_strbuf_adds(out, "\n(assert (> ");
     sum_open(out, terms);
-    for (int i = 0; i < p->n; i++) {
-        if (a[i] == 0.0)
-            continue;
+    for (size_t e = p->row_start[j]; e < p->row_start[j + 1]; e++) {
         smug_strbuf_adds(out, terms > 1 ? " (ite " : "(ite ");
-        var(out, p, i);
+        var(out, p, p->row_var[e]);
         smug_strbuf_adds(out, " ");
-        smug_smt_decimal(out, a[i]);
+        smug_smt_decimal(out, p->row_coef[e]);
         smug_strbuf_adds(out, " 0.0)");
     }
     sum_close(out, terms);

@@ -78,9 +78,8 @@ static int mip_optimum(const smug_mask_problem *p)
     for (int j = 0; j < p->k; j++) {
         glp_set_row_bnds(lp, j + 1, GLP_LO, p->t[j] + 1e-9, 0.0);
         for (int i = 0; i < p->n; i++)
-            if (p->a[(size_t)j * (size_t)p->n + (size_t)i] != 0.0)
-                at++, ia[at] = j + 1, ja[at] = i + 1,
-                      ar[at] = p->a[(size_t)j * (size_t)p->n + (size_t)i];
+            if (smug_mask_problem_coef(p, j, i) != 0.0)
+                at++, ia[at] = j + 1, ja[at] = i + 1, ar[at] = smug_mask_problem_coef(p, j, i);
     }
     for (int i = 0; i < p->n; i++) {
         glp_set_col_kind(lp, i + 1, GLP_BV);

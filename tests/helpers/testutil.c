@@ -458,10 +458,43 @@ smug_mask_problem *tu_tiny_problem(int k, int n)
     return p;
 }
 
+void tu_set_dense(smug_mask_problem *p, const double *a)
+{
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_mask_problem_set_dense(p, a, &err), 0);
+}
+
+double *tu_dense(const smug_mask_problem *p)
+{
+    size_t k = p->k > 0 ? (size_t)p->k : 0, n = p->n > 0 ? (size_t)p->n : 0;
+    double *a = calloc(k * n + 1, sizeof *a);
+    assert_non_null(a);
+    for (size_t j = 0; j < k; j++)
+        for (size_t e = p->row_start[j]; e < p->row_start[j + 1]; e++)
+            a[j * n + (size_t)p->row_var[e]] = p->row_coef[e];
+    return a;
+}
+
+void tu_set_coef(smug_mask_problem *p, int j, int i, double v)
+{
+    double *a = tu_dense(p);
+    a[(size_t)j * (size_t)p->n + (size_t)i] = v;
+    tu_set_dense(p, a);
+    free(a);
+}
+
+void tu_set_row(smug_mask_problem *p, int j, const double *row)
+{
+    double *a = tu_dense(p);
+    memcpy(a + (size_t)j * (size_t)p->n, row, (size_t)p->n * sizeof *row);
+    tu_set_dense(p, a);
+    free(a);
+}
+
 smug_mask_problem *tu_problem_from(int k, int n, const double *a, const double *t)
 {
     smug_mask_problem *p = tu_tiny_problem(k, n);
-    memcpy(p->a, a, (size_t)k * (size_t)n * sizeof *a);
+    tu_set_dense(p, a);
     memcpy(p->t, t, (size_t)k * sizeof *t);
     return p;
 }

@@ -129,6 +129,18 @@ smug_mask_problem *tu_tiny_problem(int k, int n);
 /* The same with a [k x n] (row-major) and t [k] copied in. */
 smug_mask_problem *tu_problem_from(int k, int n, const double *a, const double *t);
 
+/* Sets p's rows from a dense row-major k × n matrix (smug_mask_problem_set_dense); fails
+ * the current test on error. */
+void tu_set_dense(smug_mask_problem *p, const double *a);
+
+/* p's coefficients as a dense row-major k × n matrix (the caller frees). */
+double *tu_dense(const smug_mask_problem *p);
+
+/* Sets a_ji = v, or row j to row[n], rebuilding the sparse rows (tests build small
+ * problems one coefficient at a time; the library never does). */
+void tu_set_coef(smug_mask_problem *p, int j, int i, double v);
+void tu_set_row(smug_mask_problem *p, int j, const double *row);
+
 /* A small deterministic PRNG (xorshift64*), so failures reproduce. */
 typedef struct tu_rng {
     unsigned long long s;

@@ -37,7 +37,7 @@
 
 static double coef(const smug_mask_problem *p, int j, int i)
 {
-    return p->a[(size_t)j * (size_t)p->n + (size_t)i];
+    return smug_mask_problem_coef(p, j, i);
 }
 
 /* Row sums computed here, not with problem.c. */
@@ -387,7 +387,7 @@ static int check_tiny(const smug_mask_problem *p, int expect_opt)
 /* A 1-row-per-neuron grid so names and cells make sense: n cells in one row. */
 static void set_row(smug_mask_problem *p, int j, const double *a, double t)
 {
-    memcpy(p->a + (size_t)j * (size_t)p->n, a, (size_t)p->n * sizeof *a);
+    tu_set_row(p, j, a);
     p->t[j] = t;
 }
 
@@ -479,7 +479,7 @@ static void test_random_tiny(void **state)
                     v = coef(p, j, 0) - tu_rng_unit(&rng) * 0.3;
                 else if (tu_rng_unit(&rng) < 0.15)
                     v = 0.0;
-                p->a[(size_t)j * (size_t)n + (size_t)i] = v;
+                tu_set_coef(p, j, i, v);
             }
         }
         for (int j = 0; j < k; j++) {
@@ -521,7 +521,7 @@ static void test_without_lp(void **state)
         smug_mask_problem *p = tu_tiny_problem(k, n);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < k; j++)
-                p->a[(size_t)j * (size_t)n + (size_t)i] = tu_rng_unit(&rng) * 2.0 - 0.5;
+                tu_set_coef(p, j, i, tu_rng_unit(&rng) * 2.0 - 0.5);
         for (int j = 0; j < k; j++) {
             double pos = 0.0;
             for (int i = 0; i < n; i++)

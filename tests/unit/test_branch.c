@@ -34,7 +34,7 @@
 
 static double coef(const smug_mask_problem *p, int j, int i)
 {
-    return p->a[(size_t)j * (size_t)p->n + (size_t)i];
+    return smug_mask_problem_coef(p, j, i);
 }
 
 /* Random rows with copied and dominated columns, zeros and negative entries. */
@@ -51,7 +51,7 @@ static smug_mask_problem *random_problem(tu_rng *rng, int n, int k)
                 v = coef(p, j, 0) - tu_rng_unit(rng) * 0.3;
             else if (tu_rng_unit(rng) < 0.1)
                 v = 0.0;
-            p->a[(size_t)j * (size_t)n + (size_t)i] = v;
+            tu_set_coef(p, j, i, v);
         }
     }
     for (int j = 0; j < k; j++) {
@@ -310,8 +310,8 @@ static void test_check_refuses_edits(void **state)
     (void)state;
     smug_mask_problem *p = tu_tiny_problem(2, 4);
     const double r0[] = {1.0, 1.0, 1.0, 0.5}, r1[] = {0.5, 1.0, 0.25, 1.0};
-    memcpy(p->a, r0, sizeof r0);
-    memcpy(p->a + 4, r1, sizeof r1);
+    tu_set_row(p, 0, r0);
+    tu_set_row(p, 1, r1);
     p->t[0] = 2.0, p->t[1] = 1.5; /* m0 + m1 + m2 alone is not enough: strict */
     smug_bounds b;
     smug_error err = SMUG_ERROR_INIT;

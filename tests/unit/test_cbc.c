@@ -86,7 +86,7 @@ static smug_mask_problem *random_problem(int k, int n, unsigned long long seed)
         double pos = 0.0;
         for (int i = 0; i < n; i++) {
             double a = tu_rng_unit(&r) * 1.3 - 0.3;
-            p->a[(size_t)j * (size_t)n + (size_t)i] = a;
+            tu_set_coef(p, j, i, a);
             pos += a > 0 ? a : 0.0;
         }
         p->neuron[j] = j, p->o[j] = 1.0, p->t[j] = 0.4 * pos;

@@ -59,7 +59,7 @@ static int brute_cut(const smug_mask_problem *p, const smug_cover_cut *c)
         int in = 0;
         for (int i = 0; i < p->n; i++)
             if ((s >> i) & 1u)
-                sum += p->a[(size_t)c->row * (size_t)p->n + (size_t)i];
+                sum += smug_mask_problem_coef(p, c->row, i);
         for (int v = 0; v < r; v++)
             in += (int)((s >> cells[v]) & 1u);
         if (sum > p->t[c->row] && in < c->q)

@@ -254,7 +254,7 @@ static int check_problem(const smug_net *net, const float *x, const int *neurons
         double tol = TOL_DOUBLE * (1.0 + abs_sum[r]);
         rf_cells(net, &g, (size_t)id, in_rf);
         for (int i = 0; i < p->n; i++) {
-            double a = p->a[(size_t)r * (size_t)p->n + (size_t)i];
+            double a = smug_mask_problem_coef(p, r, i);
             tu_assert_close(a, ar[p->cell[i]], tol);
             if (a != 0.0 && !in_rf[p->cell[i]])
                 fail_msg("neuron %d: cell %d outside its receptive field has coefficient %g", id,
@@ -287,7 +287,7 @@ static int check_problem(const smug_net *net, const float *x, const int *neurons
             double tol = TOL_FLOAT * (1.0 + abs_sum[r]);
             double rows = b_ref[id];
             for (int i = 0; i < p->n; i++)
-                rows += m[i] ? p->a[(size_t)r * (size_t)p->n + (size_t)i] : 0.0;
+                rows += m[i] ? smug_mask_problem_coef(p, r, i) : 0.0;
             tu_assert_close(pre[id], rows, tol);
             tu_assert_close(pre[id], b_ref[id] + smug_mask_problem_row_sum(p, r, m), tol);
             if (trial == 0)
@@ -505,7 +505,7 @@ static void check_text_problem(const smug_net *net, const tu_text_ref *r, const 
             abs_sum += fabs(ar[c]), sum += ar[c];
         double tol = TOL_DOUBLE * (1.0 + abs_sum);
         for (int i = 0; i < p->n; i++)
-            tu_assert_close(p->a[(size_t)j * (size_t)p->n + (size_t)i], ar[p->cell[i]], tol);
+            tu_assert_close(smug_mask_problem_coef(p, j, i), ar[p->cell[i]], tol);
         tu_assert_close(p->o[j], o_all[id], tol);
         tu_assert_close(b[id] + sum, o_all[id], tol); /* affine: all coefficients + bias */
         tu_assert_close(p->t[j], gamma * o_all[id] - b[id] + MARGIN * abs_sum, tol);

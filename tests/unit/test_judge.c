@@ -23,7 +23,10 @@ static smug_mask_problem *two_cells(void)
 {
     smug_mask_problem *p = smug_mask_problem_new(1, 2);
     assert_non_null(p);
-    p->a[0] = 1.0, p->a[1] = 1.0, p->t[0] = 1.5;
+    const double a[] = {1.0, 1.0};
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_mask_problem_set_dense(p, a, &err), 0);
+    p->t[0] = 1.5;
     p->cell[0] = 0, p->cell[1] = 1;
     p->grid = (smug_grid){1, 1, 2, 1, 1, 2, 2};
     return p;

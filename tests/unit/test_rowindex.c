@@ -13,7 +13,7 @@
 
 static double at(const smug_mask_problem *p, int j, int i)
 {
-    return p->a[(size_t)j * (size_t)p->n + (size_t)i];
+    return smug_mask_problem_coef(p, j, i);
 }
 
 static void check(const smug_mask_problem *p, const smug_row_index *ix)
@@ -46,10 +46,14 @@ static void test_random(void **state)
         int k = (int)tu_rng_below(&rng, 12), n = (int)tu_rng_below(&rng, 30);
         smug_mask_problem *p = smug_mask_problem_new(k, n);
         assert_non_null(p);
+        double *a = calloc((size_t)k * (size_t)n + 1, sizeof *a);
+        assert_non_null(a);
         for (size_t x = 0; x < (size_t)k * (size_t)n; x++) {
             double u = tu_rng_unit(&rng); /* mostly zero, as a conv row is */
-            p->a[x] = u < 0.6 ? 0.0 : u < 0.8 ? -u : u;
+            a[x] = u < 0.6 ? 0.0 : u < 0.8 ? -u : u;
         }
+        tu_set_dense(p, a);
+        free(a);
         smug_row_index ix;
         smug_error err = SMUG_ERROR_INIT;
         assert_int_equal(smug_row_index_build(p, &ix, &err), 0);

@@ -429,8 +429,8 @@ static void test_real_files(void **state)
                   "implications, %d fixed\n",
                   p->k, p->n, b.lower, b.upper, b.n_dom, count(zero, p->n));
     int negatives = 0;
-    for (size_t i = 0; i < (size_t)p->k * (size_t)p->n; i++)
-        negatives += p->a[i] < 0.0;
+    for (size_t e = 0; e < p->nnz; e++)
+        negatives += p->row_coef[e] < 0.0;
     assert_true(negatives > 0); /* so "(- …)" is exercised */
 
     /* decision at the incumbent size: sat, and the mask holds */
@@ -563,7 +563,7 @@ static void test_edge_arities(void **state)
         p->grid = (smug_grid){1, 3, 3, 1, 3, 3, 9};
         if (n == 1) {
             p->cell[0] = 4; /* block row 1, column 1 */
-            p->a[0] = 0.75;
+            tu_set_coef(p, 0, 0, 0.75);
         }
         p->t[0] = n == 1 ? 0.5 : -0.5;
         p->t[1] = -0.25; /* row 1 has no terms at all */

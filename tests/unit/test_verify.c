@@ -87,7 +87,7 @@ static void case_load(vcase *c, const char *model, const char *image, int k, int
     for (int j = 0; j < c->p->k; j++) {
         double s = 0.0;
         for (int i = 0; i < c->p->n; i++)
-            s += fabs(c->p->a[(size_t)j * (size_t)c->p->n + (size_t)i]);
+            s += fabs(smug_mask_problem_coef(c->p, j, i));
         worst = s > worst ? s : worst;
     }
     c->tol = TOL_REL * (1.0 + worst);
