@@ -183,7 +183,7 @@ static int solve_part(const parts *ps, int c, int last, const smug_solver *solve
          (!strcmp(r.incumbent_from, "glpk") && strcmp(from->incumbent_from, "solver"))))
         from->incumbent_from = r.incumbent_from;
     if (r.lower < r.size && r.note[0] && !out->note[0])
-        snprintf(out->note, sizeof out->note, "a part of %d cells: %.400s", q->n, r.note);
+        snprintf(out->note, sizeof out->note, "%.400s (in a part of %d cells)", r.note, q->n);
     smug_solve_result_free(&r);
     return 0;
 }
@@ -236,9 +236,10 @@ static int solve_all(const smug_mask_problem *p, const smug_bounds *b, const smu
         out->lower = out->size; /* cannot happen with sound proofs; never claim past a mask */
     out->seconds = smug_process_now() - t0;
     out->proof.seconds = out->seconds;
-    out->status = out->lower >= out->size          ? SMUG_SOLVE_OPTIMAL
-                  : smug_process_now() >= deadline ? SMUG_SOLVE_TIMEOUT
-                                                   : SMUG_SOLVE_FEASIBLE;
+    /* raise_lower stops a tenth early (solve_part): that is the deadline too */
+    out->status = out->lower >= out->size                                 ? SMUG_SOLVE_OPTIMAL
+                  : smug_process_now() >= deadline - (deadline - t0) / 10 ? SMUG_SOLVE_TIMEOUT
+                                                                          : SMUG_SOLVE_FEASIBLE;
     if (out->status == SMUG_SOLVE_OPTIMAL) {
         out->proved_by =
             smug_proof_proved_by(&out->proof, out->proved_by_buf, sizeof out->proved_by_buf);
