@@ -14,6 +14,7 @@
 
 #include "smug/branch.h"
 #include "smug/component.h"
+#include "smug/interrupt.h"
 #include "smug/process.h"
 #include "smug/replay.h"
 
@@ -114,7 +115,7 @@ static int raise_lower(const smug_mask_problem *q, const smug_bounds *bq, const 
     return rc;
 }
 
-/* A part the deadline left no time for: its incumbent and the root LP's certified bound
+/* A part the deadline (or Ctrl-C) left no time for: its incumbent and the root LP's certified bound
  * only (smug_solve's cover step and search would each run past the deadline). */
 static int past_deadline(const smug_mask_problem *q, const smug_bounds *bq,
                          const smug_solver *solver, const smug_solve_options *opts,
@@ -128,7 +129,10 @@ static int past_deadline(const smug_mask_problem *q, const smug_bounds *bq,
     r->incumbent_from = bq->incumbent_from;
     r->strategy = opts->strategy != SMUG_STRATEGY_AUTO ? opts->strategy
                                                        : (smug_strategy)solver->default_strategy;
-    snprintf(r->note, sizeof r->note, "time limit reached before this part was searched");
+    if (smug_interrupted())
+        snprintf(r->note, sizeof r->note, "smug was interrupted (signal %d)", smug_interrupted());
+    else
+        snprintf(r->note, sizeof r->note, "time limit reached before this part was searched");
     if (smug_proof_set_facts(&r->proof, q->n, bq->useless, bq->dom_from, bq->dom_to, bq->n_dom,
                              err) < 0 ||
         smug_branch_root_step_lp(q, bq, &r->proof, &r->lower, err) < 0)
@@ -156,7 +160,7 @@ static int solve_part(const parts *ps, int c, int last, const smug_solver *solve
     o.deadline = last && left > 0.0 ? deadline - left / 2 : deadline;
     smug_solve_result r;
     memset(&r, 0, sizeof r);
-    if (rc == 0 && left > 0.0)
+    if (rc == 0 && left > 0.0 && !smug_interrupted())
         rc = smug_solve(q, &bq, solver, &o, &r, err);
     else if (rc == 0)
         rc = past_deadline(q, &bq, solver, opts, &r, err);
