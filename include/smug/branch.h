@@ -86,6 +86,10 @@ typedef struct smug_branch_stats {
     int solver_leaves;      /* leaves closed by the callback */
     double certify_seconds; /* in the exact checks */
     int lp_failures;        /* node LPs GLPK failed on: those nodes went to the callback */
+    int probed;             /* of nodes, LPs of the root probing */
+    double lp_seconds;      /* in the rows' LP at nodes (probing included) */
+    double cover_seconds;   /* in the cut LP and its checks at nodes (cover.h) */
+    double probe_seconds;   /* in the root probing, all of it */
 } smug_branch_stats;
 
 typedef struct smug_brancher smug_brancher;

@@ -15,6 +15,13 @@
  * dominance implications m_from → m_to. Neither removes the last mask of any size (see
  * certify.h), and smug_proof_check re-checks both exactly.
  *
+ * Parts (component.h): a proof may also hold proofs of disjoint parts of the cells, each over
+ * its sub-problem (smug_component_problems, built from p and the proof's zero facts by the
+ * checker itself). Each bounds the mask's size on its cells; over disjoint cells they add,
+ * so the proof's lower bound is the larger of its steps' and the sum of its parts'. The
+ * parts are independent: each part's tree stays the size of that part's search instead of
+ * the product of all of them.
+ *
  * Ownership: a smug_proof owns everything in it (smug_proof_clear); SMUG_PROOF_INIT or
  * memset 0 is an empty proof (lower bound 0, which needs no proof).
  */
@@ -79,6 +86,12 @@ typedef struct smug_proof {
     int *dom_from, *dom_to;
     int n_dom;
     double seconds; /* spent building the steps */
+    /* parts: part c is the variables part_cells[part_start[c] .. part_start[c + 1]) (ascending),
+     * proved by part[c] over its sub-problem (whose variable v is part_cells[part_start[c] + v]) */
+    int n_parts;
+    int *part_start;         /* [n_parts + 1] */
+    int *part_cells;         /* [part_start[n_parts]] */
+    struct smug_proof *part; /* [n_parts], each owned */
 } smug_proof;
 
 #define SMUG_PROOF_INIT                                                                            \
@@ -114,8 +127,16 @@ int smug_proof_add_node(smug_proof *pr, const smug_proof_node *node);
 /* Drops the last step and its nodes (its certificates stay in the pool, unused). */
 void smug_proof_drop_step(smug_proof *pr);
 
-/* bound + 1 of the last step, or 0. */
+/* The larger of bound + 1 of the last step (or 0) and the sum of the parts' lower bounds. */
 int smug_proof_lower(const smug_proof *pr);
+
+/* Sets the parts (copied; each part's proof empty, to be filled by the caller: pr->part[c]).
+ * Replaces any parts pr had. NOMEM only. */
+int smug_proof_set_parts(smug_proof *pr, int n_parts, const int *start, const int *cells,
+                         smug_error *err);
+
+/* 1 when the proof proves nothing at all: no steps and no parts. */
+int smug_proof_empty(const smug_proof *pr);
 
 /* Calls fn for every leaf of step s, in preorder, with the cells fixed at that leaf
  * (fix[n]: the facts' zeros and the branches above it; -1 free). Returns 0 when the step is
@@ -135,7 +156,7 @@ typedef struct smug_proof_summary {
     char solvers[128];  /* the deciding solvers' names, '+'-joined */
 } smug_proof_summary;
 
-/* Counts leaves over every step. */
+/* Counts leaves over every step, the parts' included. */
 void smug_proof_summarize(const smug_proof *pr, smug_proof_summary *out);
 
 /* "certificate" (every leaf certified), "solver:A" (some leaf rests on A's word),
@@ -147,8 +168,11 @@ const char *smug_proof_proved_by(const smug_proof *pr, char *buf, size_t n);
  * cell useless, each pair a dominance), every step a well-formed tree whose lemma the steps
  * before proved, every certificate leaf exactly (smug_certify_leaf). Solver leaves count as
  * their solver's word when accept(user, name) returns 1 (accept NULL: all). *out_lower gets
- * the lower bound proved by the longest valid prefix of steps; returns 1 when every step is
- * valid, 0 when some is not (why says which and why), -1 on failure (out of memory). */
+ * the lower bound proved by the longest valid prefix of steps, or the sum of what the parts
+ * prove when larger (each part checked the same way against its sub-problem, which the check
+ * builds from p and the zero facts: parts that overlap or leave the variables make the proof
+ * invalid); returns 1 when every step and part is valid, 0 when some is not (why says which
+ * and why), -1 on failure (out of memory). */
 typedef int (*smug_proof_accept_fn)(void *user, const char *solver);
 int smug_proof_check(const smug_mask_problem *p, const smug_proof *pr, smug_proof_accept_fn accept,
                      void *user, int *out_lower, char *why, size_t n_why, smug_error *err);

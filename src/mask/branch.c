@@ -198,7 +198,10 @@ static int lp_node(smug_brancher *br, int id, int bound, int *branch, int *sat, 
     double v;
     *branch = -1, *sat = 0;
     smug_error lerr = SMUG_ERROR_INIT;
-    if (smug_lp_solve(br->lp, br->fix, &v, &lerr) < 0) {
+    double t_lp = now();
+    int solved = smug_lp_solve(br->lp, br->fix, &v, &lerr);
+    br->st.lp_seconds += now() - t_lp;
+    if (solved < 0) {
         if (lerr.code == SMUG_ERR_NOMEM) {
             *err = lerr;
             return -1;
@@ -234,6 +237,7 @@ static int lp_node(smug_brancher *br, int id, int bound, int *branch, int *sat, 
         int r = smug_cover_lp_close(br->cover, br->fix, bound, left < 10.0 ? left : 10.0, v, &cc,
                                     &cover_branch, err);
         br->st.certify_seconds += now() - t0;
+        br->st.cover_seconds += now() - t0;
         if (r < 0)
             return -1;
         if (r == 1) {
@@ -412,7 +416,11 @@ static int search(smug_brancher *br, int bound, int lemma, smug_leaf_fn fn, void
 {
     int cur = 0, rc = 0, branch, sat;
     if (br->o.probe) {
+        double t_probe = now();
+        int before = br->st.nodes;
         rc = probe(br, bound, &cur, err);
+        br->st.probe_seconds += now() - t_probe;
+        br->st.probed += br->st.nodes - before;
         if (rc != 0)
             return rc; /* 1: the root chain is closed */
     }

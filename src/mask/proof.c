@@ -7,6 +7,8 @@
  */
 #include "smug/proof.h"
 
+#include "smug/component.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +38,38 @@ void smug_proof_clear(smug_proof *pr)
     free(pr->names);
     free(pr->zero), free(pr->dom_from), free(pr->dom_to);
     free(pr->vo), free(pr->vcut), free(pr->vy);
+    for (int c = 0; pr->part && c < pr->n_parts; c++)
+        smug_proof_clear(&pr->part[c]);
+    free(pr->part_start), free(pr->part_cells), free(pr->part);
     memset(pr, 0, sizeof *pr);
+}
+
+int smug_proof_set_parts(smug_proof *pr, int n_parts, const int *start, const int *cells,
+                         smug_error *err)
+{
+    for (int c = 0; pr->part && c < pr->n_parts; c++)
+        smug_proof_clear(&pr->part[c]);
+    free(pr->part_start), free(pr->part_cells), free(pr->part);
+    pr->n_parts = 0, pr->part = NULL, pr->part_start = NULL, pr->part_cells = NULL;
+    int total = n_parts > 0 ? start[n_parts] : 0;
+    pr->part_start = malloc((size_t)(n_parts + 1) * sizeof *pr->part_start);
+    pr->part_cells = malloc((size_t)(total > 0 ? total : 1) * sizeof *pr->part_cells);
+    pr->part = calloc((size_t)(n_parts > 0 ? n_parts : 1), sizeof *pr->part);
+    if (!pr->part_start || !pr->part_cells || !pr->part) {
+        free(pr->part_start), free(pr->part_cells), free(pr->part);
+        pr->part = NULL, pr->part_start = NULL, pr->part_cells = NULL;
+        return smug_fail(err, SMUG_ERR_NOMEM, "proof: out of memory");
+    }
+    memcpy(pr->part_start, start, (size_t)(n_parts + 1) * sizeof *start);
+    if (total > 0)
+        memcpy(pr->part_cells, cells, (size_t)total * sizeof *cells);
+    pr->n_parts = n_parts;
+    return 0;
+}
+
+int smug_proof_empty(const smug_proof *pr)
+{
+    return pr->n_steps == 0 && pr->n_parts == 0;
 }
 
 int smug_proof_set_facts(smug_proof *pr, int n, const uint8_t *zero, const int *dom_from,
@@ -176,7 +209,10 @@ void smug_proof_drop_step(smug_proof *pr)
 
 int smug_proof_lower(const smug_proof *pr)
 {
-    return pr->n_steps > 0 ? pr->steps[pr->n_steps - 1].bound + 1 : 0;
+    int steps = pr->n_steps > 0 ? pr->steps[pr->n_steps - 1].bound + 1 : 0, parts = 0;
+    for (int c = 0; c < pr->n_parts; c++)
+        parts += smug_proof_lower(&pr->part[c]);
+    return parts > steps ? parts : steps;
 }
 
 int smug_proof_walk(const smug_proof *pr, int s, smug_proof_leaf_fn fn, void *user, char *why,
@@ -247,9 +283,43 @@ static int count_leaf(void *user, const smug_proof_node *leaf, const int8_t *fix
     return 0;
 }
 
+/* Adds name to the '+'-joined list unless it is there. */
+static void add_solver(smug_proof_summary *out, const char *name)
+{
+    size_t len = strlen(out->solvers), nl = strlen(name);
+    int seen = 0;
+    for (const char *c = out->solvers; (c = strstr(c, name)) != NULL; c++)
+        seen |= (c == out->solvers || c[-1] == '+') && (c[nl] == '\0' || c[nl] == '+');
+    if (!seen && len + nl + 2 < sizeof out->solvers)
+        snprintf(out->solvers + len, sizeof out->solvers - len, "%s%s", len ? "+" : "", name);
+}
+
+static void summarize(const smug_proof *pr, smug_proof_summary *out);
+
+/* The parts' leaves and solvers, added to out. */
+static void summarize_parts(const smug_proof *pr, smug_proof_summary *out)
+{
+    for (int c = 0; c < pr->n_parts; c++) {
+        smug_proof_summary s;
+        memset(&s, 0, sizeof s);
+        summarize(&pr->part[c], &s);
+        out->leaves += s.leaves, out->by_certificate += s.by_certificate;
+        out->by_cover += s.by_cover, out->by_solver += s.by_solver;
+        out->confirmed += s.confirmed, out->unchecked += s.unchecked;
+        for (char *name = strtok(s.solvers, "+"); name; name = strtok(NULL, "+"))
+            add_solver(out, name);
+    }
+}
+
 void smug_proof_summarize(const smug_proof *pr, smug_proof_summary *out)
 {
     memset(out, 0, sizeof *out);
+    summarize(pr, out);
+}
+
+static void summarize(const smug_proof *pr, smug_proof_summary *out)
+{
+    summarize_parts(pr, out);
     char why[128];
     for (int s = 0; s < pr->n_steps; s++)
         smug_proof_walk(pr, s, count_leaf, out, why, sizeof why);
@@ -257,19 +327,26 @@ void smug_proof_summarize(const smug_proof *pr, smug_proof_summary *out)
         const smug_proof_node *nd = &pr->nodes[i];
         if (nd->kind != SMUG_NODE_SOLVER || nd->solver < 0 || nd->solver >= pr->n_names)
             continue;
-        const char *name = pr->names[nd->solver];
-        size_t len = strlen(out->solvers), nl = strlen(name);
-        int seen = 0;
-        for (const char *c = out->solvers; (c = strstr(c, name)) != NULL; c++)
-            seen |= (c == out->solvers || c[-1] == '+') && (c[nl] == '\0' || c[nl] == '+');
-        if (!seen && len + nl + 2 < sizeof out->solvers)
-            snprintf(out->solvers + len, sizeof out->solvers - len, "%s%s", len ? "+" : "", name);
+        add_solver(out, pr->names[nd->solver]);
     }
+}
+
+/* The name of some confirming solver in pr or its parts, or NULL. */
+static const char *confirmer_of(const smug_proof *pr)
+{
+    for (int i = 0; i < pr->n_nodes; i++)
+        if (pr->nodes[i].kind == SMUG_NODE_SOLVER && pr->nodes[i].confirmer >= 0 &&
+            pr->nodes[i].confirmer < pr->n_names)
+            return pr->names[pr->nodes[i].confirmer];
+    for (int c = 0; c < pr->n_parts; c++)
+        if (confirmer_of(&pr->part[c]))
+            return confirmer_of(&pr->part[c]);
+    return NULL;
 }
 
 const char *smug_proof_proved_by(const smug_proof *pr, char *buf, size_t n)
 {
-    if (pr->n_steps == 0)
+    if (smug_proof_empty(pr))
         return NULL;
     smug_proof_summary s;
     smug_proof_summarize(pr, &s);
@@ -280,12 +357,8 @@ const char *smug_proof_proved_by(const smug_proof *pr, char *buf, size_t n)
     else if (s.confirmed < s.by_solver)
         snprintf(buf, n, "solver:%s", s.solvers);
     else {
-        const char *confirmer = "?";
-        for (int i = 0; i < pr->n_nodes; i++)
-            if (pr->nodes[i].kind == SMUG_NODE_SOLVER && pr->nodes[i].confirmer >= 0 &&
-                pr->nodes[i].confirmer < pr->n_names)
-                confirmer = pr->names[pr->nodes[i].confirmer];
-        snprintf(buf, n, "solvers:%s+%s", s.solvers, confirmer);
+        const char *confirmer = confirmer_of(pr);
+        snprintf(buf, n, "solvers:%s+%s", s.solvers, confirmer ? confirmer : "?");
     }
     return buf;
 }
@@ -356,6 +429,51 @@ static int check_leaf(void *user, const smug_proof_node *leaf, const int8_t *fix
     return 0;
 }
 
+static int check_steps(const smug_mask_problem *p, const smug_proof *pr,
+                       smug_proof_accept_fn accept, void *user, int *out_lower, char *why,
+                       size_t n_why, smug_error *err);
+
+/* The parts: each one's sub-problem built here from p and the zero facts, its proof checked
+ * against it; *out_sum gets the sum of what they prove (a part that is not valid counts with
+ * the prefix it proves, as a step chain does). 1 all valid, 0 not, -1 out of memory. */
+static int check_parts(const smug_mask_problem *p, const smug_proof *pr,
+                       smug_proof_accept_fn accept, void *user, int *out_sum, char *why,
+                       size_t n_why, smug_error *err)
+{
+    *out_sum = 0;
+    smug_mask_problem **q = calloc((size_t)pr->n_parts, sizeof *q);
+    if (!q)
+        return smug_fail(err, SMUG_ERR_NOMEM, "proof check: out of memory");
+    smug_error perr = SMUG_ERROR_INIT;
+    int valid = 1;
+    if (smug_component_problems(p, pr->zero, pr->n_parts, pr->part_start, pr->part_cells, q,
+                                &perr) < 0) {
+        free(q);
+        if (perr.code == SMUG_ERR_NOMEM) {
+            *err = perr;
+            return -1;
+        }
+        snprintf(why, n_why, "%s", perr.msg);
+        return 0;
+    }
+    for (int c = 0; c < pr->n_parts && valid >= 0; c++) {
+        int lower = 0;
+        char pwhy[400] = "";
+        int ok = smug_proof_check(q[c], &pr->part[c], accept, user, &lower, pwhy, sizeof pwhy, err);
+        if (ok < 0)
+            valid = -1;
+        else if (ok == 0 && valid == 1) {
+            snprintf(why, n_why, "part %d: %s", c, pwhy);
+            valid = 0;
+        }
+        *out_sum += ok >= 0 ? lower : 0;
+    }
+    for (int c = 0; c < pr->n_parts; c++)
+        smug_mask_problem_free(q[c]);
+    free(q);
+    return valid;
+}
+
 static int check_facts(const smug_mask_problem *p, const smug_proof *pr, char *why, size_t n)
 {
     if (pr->n != p->n) {
@@ -380,10 +498,26 @@ int smug_proof_check(const smug_mask_problem *p, const smug_proof *pr, smug_proo
                      void *user, int *out_lower, char *why, size_t n_why, smug_error *err)
 {
     *out_lower = 0;
-    if (pr->n_steps == 0)
+    if (smug_proof_empty(pr))
         return 1;
     if (!check_facts(p, pr, why, n_why))
         return 0;
+    int valid = pr->n_steps > 0 ? check_steps(p, pr, accept, user, out_lower, why, n_why, err) : 1;
+    if (valid < 0 || pr->n_parts == 0)
+        return valid;
+    int parts = 0;
+    int pvalid = check_parts(p, pr, accept, user, &parts, why, n_why, err);
+    if (pvalid < 0)
+        return -1;
+    if (parts > *out_lower)
+        *out_lower = parts;
+    return valid && pvalid;
+}
+
+static int check_steps(const smug_mask_problem *p, const smug_proof *pr,
+                       smug_proof_accept_fn accept, void *user, int *out_lower, char *why,
+                       size_t n_why, smug_error *err)
+{
     smug_certifier *cert = NULL;
     if (smug_certifier_new(p, &cert, err) < 0)
         return -1;

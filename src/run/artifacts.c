@@ -10,6 +10,7 @@
 #include "smug/input.h"
 #include "smug/replay.h"
 #include "smug/score.h"
+#include "smug/solve_parts.h"
 
 const char *smug_artifacts_dir(const char *out, const char *input, char *buf, size_t n)
 {
@@ -78,13 +79,16 @@ int smug_artifacts_write_proof(const smug_mask_result *m, const char *source, co
                                smug_artifact_paths *paths, smug_error *err)
 {
     paths->proof[0] = '\0';
-    if (m->solve.proof.n_steps == 0)
+    if (smug_proof_empty(&m->solve.proof))
         return 0;
     char path[SMUG_ARTIFACT_PATH_MAX];
     if (snprintf(path, sizeof path, "%s/proof.smt2", dir) >= (int)sizeof path)
         return smug_fail(err, SMUG_ERR_IO, "%s: path too long", dir);
     smug_strbuf sb = SMUG_STRBUF_INIT;
-    smug_replay_write(&sb, m->problem, &m->solve.proof, source);
+    if (m->solve.proof.n_parts > 0)
+        smug_solve_parts_replay(&sb, m->problem, &m->solve.proof, source);
+    else
+        smug_replay_write(&sb, m->problem, &m->solve.proof, source);
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_mkdirs(dir, err);

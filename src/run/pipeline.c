@@ -17,6 +17,7 @@
 #include "smug/prunegrad.h"
 #include "smug/score.h"
 #include "smug/select.h"
+#include "smug/solve_parts.h"
 
 double smug_now(void)
 {
@@ -133,7 +134,7 @@ static int solve_stage(const smug_params *params, const smug_solver *solver,
                             params->lp_share,
                             deadline};
     double t0 = smug_now();
-    int rc = smug_solve(p, &out->bounds, solver, &o, &out->solve, err);
+    int rc = smug_solve_parts(p, &out->bounds, solver, &o, &out->solve, err);
     out->seconds_solve = smug_now() - t0;
     return rc;
 }

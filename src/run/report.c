@@ -43,7 +43,7 @@ static void string_or_null(smug_json *j, const char *key, const char *s)
 static void proof_fields(smug_json *j, const smug_mask_result *m, const char *file)
 {
     const smug_proof *pr = &m->solve.proof;
-    if (pr->n_steps == 0) {
+    if (smug_proof_empty(pr)) {
         smug_json_null(j, "proof");
         return;
     }
@@ -57,6 +57,7 @@ static void proof_fields(smug_json *j, const smug_mask_result *m, const char *fi
     smug_json_object_begin(j, "proof");
     smug_json_int(j, "bound", smug_proof_lower(pr) - 1);
     smug_json_int(j, "steps", pr->n_steps);
+    smug_json_int(j, "parts", pr->n_parts); /* independent components, each its own proof */
     smug_json_int(j, "leaves", s.leaves);
     smug_json_int(j, "certificate", s.by_certificate);
     smug_json_int(j, "cover", s.by_cover); /* of those, cover certificates (cover.h) */
