@@ -17,6 +17,7 @@ typedef struct smug_artifact_paths {
     char mask[SMUG_ARTIFACT_PATH_MAX], mask_npy[SMUG_ARTIFACT_PATH_MAX];
     char html[SMUG_ARTIFACT_PATH_MAX];  /* text inputs: explanation.html */
     char proof[SMUG_ARTIFACT_PATH_MAX]; /* proof.smt2, empty when there is no proof */
+    size_t proof_omitted; /* > 0: the replay was left out, being over this many bytes */
 } smug_artifact_paths;
 
 /* out/<input's file name up to its first dot> into buf. */
@@ -35,7 +36,9 @@ int smug_artifacts_write_text(const smug_textview *view, const uint8_t *keep, co
                               smug_artifact_paths *paths, smug_error *err);
 /* dir/proof.smt2: m's proof as a replayable SMT-LIB file (replay.h), `source` its :source
  * text; paths->proof receives the name, or stays empty when the proof has no step (a lower
- * bound of 0 needs none). */
+ * bound of 0 needs none) or when the text would pass max_bytes (0: no limit; then
+ * paths->proof_omitted = max_bytes, the file is not written and the building stops there,
+ * so a huge proof costs neither the disk nor the memory). */
 int smug_artifacts_write_proof(const smug_mask_result *m, const char *source, const char *dir,
-                               smug_artifact_paths *paths, smug_error *err);
+                               size_t max_bytes, smug_artifact_paths *paths, smug_error *err);
 #endif

@@ -33,6 +33,7 @@
 typedef struct smug_report_paths {
     const char *saliency, *overlay, *mask, *mask_npy; /* NULL when not written */
     const char *proof;                                /* proof.smt2, NULL when not written */
+    size_t proof_omitted; /* > 0: proof.smt2 left out, being over this many bytes */
 } smug_report_paths;
 
 /* A text input's additions: "explanation.html" (path), "text" {max_len, tokens, dropped,

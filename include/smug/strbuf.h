@@ -16,12 +16,13 @@ typedef struct smug_strbuf {
     char *buf;
     size_t len;
     size_t cap;
-    int failed; /* an allocation failed: contents are truncated */
+    int failed;   /* 1: an allocation failed, 2: over limit; contents are truncated */
+    size_t limit; /* 0, or the most bytes it may hold (a large optional file's cap) */
 } smug_strbuf;
 
 #define SMUG_STRBUF_INIT                                                                           \
     {                                                                                              \
-        NULL, 0, 0, 0                                                                              \
+        NULL, 0, 0, 0, 0                                                                           \
     }
 
 void smug_strbuf_add(smug_strbuf *sb, const void *data, size_t n);
@@ -32,7 +33,8 @@ void smug_strbuf_reset(smug_strbuf *sb);
  * (as SMUG_STRBUF_INIT); _reset keeps the memory for reuse instead. */
 void smug_strbuf_clear(smug_strbuf *sb);
 
-/* Returns -1 with SMUG_ERR_NOMEM if any append failed, else 0. */
+/* Returns -1 if any append failed: SMUG_ERR_NOMEM, or SMUG_ERR_USAGE when it would have
+ * gone over sb->limit; else 0. */
 int smug_strbuf_check(const smug_strbuf *sb, smug_error *err);
 
 /* Hands the buffer to the caller (free() it) and leaves sb empty. Never NULL unless failed. */

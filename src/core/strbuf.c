@@ -15,6 +15,10 @@ static int strbuf_grow(smug_strbuf *sb, size_t extra)
     if (sb->failed)
         return -1;
     size_t need = sb->len + extra + 1;
+    if (sb->limit && need - 1 > sb->limit) {
+        sb->failed = 2;
+        return -1;
+    }
     if (need <= sb->cap)
         return 0;
     size_t cap = sb->cap ? sb->cap : 64;
@@ -70,11 +74,13 @@ void smug_strbuf_clear(smug_strbuf *sb)
     free(sb->buf);
     sb->buf = NULL;
     sb->len = sb->cap = 0;
-    sb->failed = 0;
+    sb->failed = 0; /* the limit stays: it belongs to the use, not the contents */
 }
 
 int smug_strbuf_check(const smug_strbuf *sb, smug_error *err)
 {
+    if (sb->failed == 2)
+        return smug_fail(err, SMUG_ERR_USAGE, "text over its limit of %zu bytes", sb->limit);
     if (sb->failed)
         return smug_fail(err, SMUG_ERR_NOMEM, "out of memory while building text");
     return 0;

@@ -76,19 +76,26 @@ int smug_artifacts_write_text(const smug_textview *view, const uint8_t *keep, co
 }
 
 int smug_artifacts_write_proof(const smug_mask_result *m, const char *source, const char *dir,
-                               smug_artifact_paths *paths, smug_error *err)
+                               size_t max_bytes, smug_artifact_paths *paths, smug_error *err)
 {
     paths->proof[0] = '\0';
+    paths->proof_omitted = 0;
     if (smug_proof_empty(&m->solve.proof))
         return 0;
     char path[SMUG_ARTIFACT_PATH_MAX];
     if (snprintf(path, sizeof path, "%s/proof.smt2", dir) >= (int)sizeof path)
         return smug_fail(err, SMUG_ERR_IO, "%s: path too long", dir);
     smug_strbuf sb = SMUG_STRBUF_INIT;
+    sb.limit = max_bytes;
     if (m->solve.proof.n_parts > 0)
         smug_solve_parts_replay(&sb, m->problem, &m->solve.proof, source);
     else
         smug_replay_write(&sb, m->problem, &m->solve.proof, source);
+    if (sb.failed == 2) { /* over the limit: no file, and the report says why */
+        paths->proof_omitted = max_bytes;
+        smug_strbuf_clear(&sb);
+        return 0;
+    }
     int rc = smug_strbuf_check(&sb, err);
     if (rc == 0)
         rc = smug_fs_mkdirs(dir, err);

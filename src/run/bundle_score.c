@@ -202,10 +202,14 @@ static void score_one(scorer *sc, int i)
     snprintf(source, sizeof source, "smug %s score of bundle problem %s: proof of lower bound %d",
              SMUG_VERSION, bp->id, m.solve.lower);
     if (rc == 0)
-        rc = smug_artifacts_write_proof(&m, source, dir, ap, &err);
-    smug_report_paths rp = {ap ? ap->saliency : NULL, ap ? ap->overlay : NULL, ap ? ap->mask : NULL,
+        rc = smug_artifacts_write_proof(&m, source, dir,
+                                        (size_t)(sc->b->params.proof_max_mb * 1048576.0), ap, &err);
+    smug_report_paths rp = {ap ? ap->saliency : NULL,
+                            ap ? ap->overlay : NULL,
+                            ap ? ap->mask : NULL,
                             ap ? ap->mask_npy : NULL,
-                            ap && rc == 0 && ap->proof[0] ? ap->proof : NULL};
+                            ap && rc == 0 && ap->proof[0] ? ap->proof : NULL,
+                            ap && rc == 0 ? ap->proof_omitted : 0};
     smug_report_extra extra = {.id = bp->id, .sources = g.sources.buf ? g.sources.buf : ""};
     if (rc == 0 && e.neurons) {
         smug_report_input(sc->json, bp->input, &e, &m, g.solvers[0] ? g.solvers : "none",

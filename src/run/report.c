@@ -40,7 +40,7 @@ static void string_or_null(smug_json *j, const char *key, const char *s)
 }
 
 /* The proof object (report.h); smug re-checks the certificates before saying so. */
-static void proof_fields(smug_json *j, const smug_mask_result *m, const char *file)
+static void proof_fields(smug_json *j, const smug_mask_result *m, const char *file, size_t omitted)
 {
     const smug_proof *pr = &m->solve.proof;
     if (smug_proof_empty(pr)) {
@@ -67,6 +67,12 @@ static void proof_fields(smug_json *j, const smug_mask_result *m, const char *fi
     smug_json_bool(j, "checked", ok);
     smug_json_number(j, "seconds", pr->seconds);
     path_or_null(j, "file", file);
+    if (!file && omitted > 0) { /* the check above still stands; only the replay is missing */
+        char note[128];
+        snprintf(note, sizeof note, "proof.smt2 not written: over proof_max_mb (%g MiB)",
+                 (double)omitted / 1048576.0);
+        smug_json_string(j, "file_note", note);
+    }
     smug_json_object_end(j);
 }
 
@@ -183,7 +189,7 @@ void smug_report_input(smug_json *j, const char *input, const smug_explanation *
     smug_json_number(j, "gamma", params->gamma);
     if (m && m->problem && !error) {
         mask_fields(j, e, m);
-        proof_fields(j, m, paths ? paths->proof : NULL);
+        proof_fields(j, m, paths ? paths->proof : NULL, paths ? paths->proof_omitted : 0);
     } else {
         smug_json_string(j, "status", "error");
         smug_json_string(j, "error", error ? error : "unknown failure");

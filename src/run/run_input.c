@@ -132,7 +132,8 @@ static int write_outputs(smug_run_ctx *c, const char *input, const float *x,
     for (char *q = source; *q; q++)
         if (*q == '|' || *q == '\\')
             *q = '_'; /* :source is a |quoted| symbol */
-    if (smug_artifacts_write_proof(m, source, dir, ap, err) < 0)
+    size_t max_bytes = (size_t)(c->plan->params.proof_max_mb * 1048576.0);
+    if (smug_artifacts_write_proof(m, source, dir, max_bytes, ap, err) < 0)
         return -1;
     if (!t->is_text)
         return smug_artifacts_write(c->net, &c->plan->params, x, m, dir, ap, err);
@@ -191,7 +192,7 @@ int smug_run_input(smug_run_ctx *c, const char *input, smug_error *err)
             return smug_fail(err, SMUG_ERR_NOMEM, "out of memory");
         }
         memset(ap, 0, sizeof *ap);
-        smug_report_paths rp = {ap->saliency, ap->overlay, ap->mask, ap->mask_npy, NULL};
+        smug_report_paths rp = {ap->saliency, ap->overlay, ap->mask, ap->mask_npy, NULL, 0};
         if (t.is_text)
             rp.saliency = rp.overlay = rp.mask = NULL; /* no pictures of a text */
         smug_artifacts_dir(c->plan->out_dir, input, dir, sizeof dir);
@@ -216,6 +217,7 @@ int smug_run_input(smug_run_ctx *c, const char *input, smug_error *err)
         if (c->on_input)
             show_input(c, input, &e, &m, &t, failed ? merr.msg : NULL, failed ? NULL : keep);
         rp.proof = ap->proof[0] ? ap->proof : NULL;
+        rp.proof_omitted = ap->proof_omitted;
         smug_report_text rt = {&t.tokens, x, t.kept, t.score, failed ? NULL : ap->html};
         smug_report_extra extra = {.predicted_name = class_name(c, e.predicted),
                                    .text = t.is_text ? &rt : NULL,

@@ -279,7 +279,10 @@ void smug_solve_parts_replay(smug_strbuf *out, const smug_mask_problem *p, const
                              const char *source)
 {
     smug_strbuf one = SMUG_STRBUF_INIT;
+    one.limit = out->limit; /* a part alone may be over it: stop building there */
     smug_replay_write(&one, p, pr, source);
+    if (one.failed)
+        out->failed = one.failed;
     smug_replay_join(out, one.buf ? one.buf : "", one.len);
     smug_strbuf_clear(&one);
     smug_mask_problem **q = calloc((size_t)pr->n_parts + 1, sizeof *q);
@@ -289,10 +292,12 @@ void smug_solve_parts_replay(smug_strbuf *out, const smug_mask_problem *p, const
         smug_strbuf_adds(out, "; the proof's parts could not be rebuilt\n");
         pr = NULL;
     }
-    for (int c = 0; pr && c < pr->n_parts; c++) {
+    for (int c = 0; pr && c < pr->n_parts && !out->failed; c++) {
         smug_strbuf_addf(&one, "; part %d of %d: %d cells, its own sub-problem (proof.h)\n", c + 1,
                          pr->n_parts, q[c]->n);
         smug_replay_write(&one, q[c], &pr->part[c], source);
+        if (one.failed)
+            out->failed = one.failed;
         smug_replay_join(out, one.buf ? one.buf : "", one.len);
         smug_strbuf_clear(&one);
     }

@@ -47,6 +47,21 @@ done
 grep -q "^(push 1)" "$tmp/proof.smt2" && grep -q "^(set-info :status unsat)" "$tmp/proof.smt2" &&
   ok || bad "the proof file has no (push)/(set-info :status unsat) per leaf"
 
+# ---- --proof-max-mb: a replay over the cap is left out (no file, no memory for it), the
+# report says so, and the proof's exact check and the bound stand
+bytes=$(wc -c <"$tmp/run/0007_shirt/proof.smt2")
+check "run with a proof cap below the proof" 0 "" "$smug" run --model $fc \
+  --input data/fashion/0007_shirt.png --window 4 --top-k 16 --gamma 0.9 --lp-share 0 \
+  --out "$tmp/capped" --proof-max-mb "$(py "print($bytes / 2 / 1048576)")"
+[ ! -e "$tmp/capped/0007_shirt/proof.smt2" ] && ok || bad "a proof over --proof-max-mb was written"
+py "
+import json
+i = json.load(open('$tmp/capped/report.json'))['inputs'][0]
+p = i['proof']
+assert p['file'] is None and 'proof_max_mb' in p['file_note'], p
+assert p['checked'] and i['status'] == 'optimal' and p['bound'] == i['lower_bound'] - 1, i
+" && ok || bad "report.json of a capped proof"
+
 # ---- the lying solver of the issue
 mkdir -p "$tmp/solvers"
 cp solvers/*.yaml tests/data/liars/*.yaml "$tmp/solvers/"
