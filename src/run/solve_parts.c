@@ -228,9 +228,22 @@ static int solve_all(const smug_mask_problem *p, const smug_bounds *b, const smu
         qsort(order, (size_t)ps->n, 2 * sizeof *order, by_size);
     smug_solve_result from; /* only its incumbent_from */
     memset(&from, 0, sizeof from);
-    for (int i = 0; rc == 0 && i < ps->n; i++)
-        rc = solve_part(ps, order[2 * i + 1], i == ps->n - 1, solver, opts, deadline,
-                        (deadline - t0) / 10, out, &from, err);
+    long cells_left = 0;
+    for (int c = 0; rc == 0 && c < ps->n; c++)
+        cells_left += ps->q[c]->n;
+    for (int i = 0; rc == 0 && i < ps->n; i++) {
+        /* a part before the last gets the time left in proportion to its cells, so one hard
+         * part cannot starve the parts after it down to their (weak, at gamma 0) root LP
+         * bounds; what a part leaves unused goes on to the next */
+        int c = order[2 * i + 1], last = i == ps->n - 1;
+        double reserve = (deadline - t0) / 10, now = smug_process_now();
+        double share = deadline - reserve - now;
+        double until = last || share <= 0.0 || cells_left <= 0
+                           ? deadline
+                           : now + share * (double)ps->q[c]->n / (double)cells_left;
+        rc = solve_part(ps, c, last, solver, opts, until, reserve, out, &from, err);
+        cells_left -= ps->q[c]->n;
+    }
     free(order);
     if (rc < 0)
         return -1;
