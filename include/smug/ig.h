@@ -33,7 +33,8 @@ typedef struct smug_ig_opts {
     size_t budget;   /* bytes of working memory for the batched passes; 0: the default, an
                         eighth of physical memory, 64 to 128 MiB (params.def ig_memory) */
     double deadline; /* absolute CLOCK_MONOTONIC seconds (smug_process_now's clock), 0: none.
-                        Past it, the path stops between batches and IG is the midpoint sum
+                        A batch (after the first) starts only when the mean batch time so
+                        far says it ends by then; else the path stops and IG is the midpoint sum
                         over the points done (check.steps_done says how many): the batches
                         then take every nb-th point, so a cut IG is a coarser sum over the
                         whole path, not the first stretch of it */

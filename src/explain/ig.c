@@ -185,9 +185,14 @@ static int path_gradient_sum(const smug_net *net, int from, const float *p1, con
     if (rc == 0 && from < net->n_layers)
         rc = smug_trace_init(net, from, net->n_layers, chunk, &t, err);
     *out_done = 0;
+    double t0 = monotonic_now();
     for (int b = 0; rc == 0 && b < nb; b++) {
-        if (b > 0 && o->deadline > 0.0 && (monotonic_now() >= o->deadline || smug_interrupted()))
-            break; /* at least one batch: an IG of some points beats none */
+        /* at least one batch: an IG of some points beats none; after it, a batch starts only
+         * when the batches so far say it ends by the deadline, since one batch at 224x224 is
+         * seconds and the phases after IG need what is left */
+        double now = monotonic_now(), per_batch = b > 0 ? (now - t0) / b : 0.0;
+        if (b > 0 && o->deadline > 0.0 && (now + per_batch > o->deadline || smug_interrupted()))
+            break;
         int i0 = o->deadline > 0.0 ? b : b * chunk, stride = o->deadline > 0.0 ? nb : 1;
         int rows = (o->steps - i0 + stride - 1) / stride;
         rows = rows < chunk ? rows : chunk;

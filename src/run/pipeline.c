@@ -67,6 +67,9 @@ static int select_prunegrad(const smug_net *net, const float *x, const smug_para
     return rc;
 }
 
+/* The share of an input's time that IG may take (see smug_pipeline_neurons). */
+#define IG_SHARE 0.75
+
 int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params *params,
                           smug_explanation *out, smug_error *err)
 {
@@ -91,7 +94,10 @@ int smug_pipeline_neurons(const smug_net *net, const float *x, const smug_params
     o.target = out->target;
     o.prob = params->ig_output == 1;
     o.budget = (size_t)params->ig_memory << 20;
-    o.deadline = out->deadline;
+    /* IG may use at most IG_SHARE of the input's time: the mask phases after it (encoding,
+     * the search, the verifying forward pass, the files) need the rest, and at 224x224 a
+     * deadline-cut IG that ran to the deadline left them nothing (--timeout 8: 9.3 s). */
+    o.deadline = smug_now() + IG_SHARE * params->timeout;
     double t0 = smug_now();
     if (smug_ig_first(net, x, &o, out->ig_first, NULL, &out->check, err) < 0)
         return -1;

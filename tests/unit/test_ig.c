@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "smug/backward.h"
 #include "smug/forward.h"
@@ -229,6 +230,43 @@ static void test_chunked_equals_default(void **state)
         smug_net_free(net);
         tu_ref_free(r);
     }
+}
+
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A deadline already past still sums one batch (every nb-th point of the whole path); a
+ * distant one sums every point, the same IG as no deadline up to the order of the sums. */
+static void test_deadline_cuts_between_batches(void **state)
+{
+    (void)state;
+    tu_ref *r = tu_ref_load("fashion_cnn_0");
+    assert_non_null(r);
+    smug_net *net = tu_load_model(r->model);
+    assert_non_null(net);
+    size_t nf = smug_net_first_size(net);
+    float *a = malloc(nf * sizeof *a), *b = malloc(nf * sizeof *b);
+    assert_true(a && b);
+    smug_ig_opts o = SMUG_IG_OPTS_INIT;
+    o.target = r->target, o.steps = 300, o.chunk = 30;
+    smug_ig_check full, cut;
+    smug_error err = SMUG_ERROR_INIT;
+    assert_int_equal(smug_ig_first(net, r->input.v, &o, a, NULL, &full, &err), 0);
+    assert_int_equal(full.steps_done, 300);
+    o.deadline = monotonic_seconds() + 1e6;
+    assert_int_equal(smug_ig_first(net, r->input.v, &o, b, NULL, &cut, &err), 0);
+    assert_int_equal(cut.steps_done, 300);
+    compare_chunked(r->name, "first, distant deadline", net, a, b, nf);
+    o.deadline = monotonic_seconds() - 1.0;
+    assert_int_equal(smug_ig_first(net, r->input.v, &o, b, NULL, &cut, &err), 0);
+    assert_int_equal(cut.steps_done, 30);
+    free(a), free(b);
+    smug_net_free(net);
+    tu_ref_free(r);
 }
 
 static void test_prob_completeness(void **state)
@@ -564,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_ig_first_vs_ref),
         cmocka_unit_test(test_ig_input_vs_ref),
         cmocka_unit_test(test_chunked_equals_default),
+        cmocka_unit_test(test_deadline_cuts_between_batches),
         cmocka_unit_test(test_prob_completeness),
         cmocka_unit_test(test_formula_small_m),
         cmocka_unit_test(test_fc_first_is_linear),
