@@ -115,10 +115,10 @@ const smug_branch_stats *smug_brancher_stats(const smug_brancher *br);
 /* The proof steps of the root. First the one bounds.c's root certificate gives: no mask of
  * size ≤ B for the largest B ≤ b->lower − 1 it proves when checked again (b->lower is not
  * believed). Appends it to proof (nothing when it proves nothing) and sets *out_lower =
- * B + 1 (or 0). Then a cover step (smug_cover_root_step) when the cover bound proves more.
- * NOMEM only. */
-int smug_branch_root_step(const smug_mask_problem *p, const smug_bounds *b, smug_proof *proof,
-                          int *out_lower, smug_error *err);
+ * B + 1 (or 0). Then a cover step (smug_cover_root_step) when the cover bound proves more;
+ * its LP honours deadline (absolute CLOCK_MONOTONIC seconds, 0: none). NOMEM only. */
+int smug_branch_root_step(const smug_mask_problem *p, const smug_bounds *b, double deadline,
+                          smug_proof *proof, int *out_lower, smug_error *err);
 
 /* The same without the cover step (cover.h): the root certificate of bounds.c alone. For
  * runs where the solver alone is to prove every bound (smug_solve_options.skip_probing). */

@@ -79,9 +79,11 @@ int smug_cover_check(const smug_mask_problem *p, const int8_t *fix, const smug_c
                      int *out_lower, char *why, size_t n_why, smug_error *err);
 
 /* The cut LP at branch-and-bound nodes (branch.c's hook): built once per problem, solved
- * with each node's fixings. *out is the caller's (smug_cover_lp_free); it borrows p. */
+ * with each node's fixings. *out is the caller's (smug_cover_lp_free); it borrows p. Its
+ * root LP honours deadline as smug_cover_root_step's does. */
 typedef struct smug_cover_lp smug_cover_lp;
-int smug_cover_lp_new(const smug_mask_problem *p, smug_cover_lp **out, smug_error *err);
+int smug_cover_lp_new(const smug_mask_problem *p, double deadline, smug_cover_lp **out,
+                      smug_error *err);
 void smug_cover_lp_free(smug_cover_lp *c);
 
 /* The cut LP's optimum at the root (no fixings; 0 when GLPK found none): a guide to whether
@@ -98,9 +100,11 @@ int smug_cover_lp_close(smug_cover_lp *c, const int8_t *fix, int bound, double s
 
 /* The hook of smug_branch_root_step: when the better of the two cover bounds proves more
  * than *lower (the LP root step's), appends a step closed by that cover certificate to
- * proof (lemma *lower) and raises *lower. NOMEM only. */
+ * proof (lemma *lower) and raises *lower. deadline: absolute CLOCK_MONOTONIC seconds, 0:
+ * none; the cut LP gets at most 10 s and never past it, and past it only the packing bound
+ * (no LP) is tried. NOMEM only. */
 struct smug_proof;
-int smug_cover_root_step(const smug_mask_problem *p, struct smug_proof *proof, int *lower,
-                         smug_error *err);
+int smug_cover_root_step(const smug_mask_problem *p, double deadline, struct smug_proof *proof,
+                         int *lower, smug_error *err);
 
 #endif

@@ -78,7 +78,7 @@ int smug_brancher_new(const smug_mask_problem *p, const smug_bounds *b,
         if (rc == 0 && o->lp_skew != 0.0)
             smug_lp_skew(br->lp, o->lp_skew);
         if (rc == 0 && o->cover && !o->trust_lp)
-            rc = smug_cover_lp_new(p, &br->cover, err);
+            rc = smug_cover_lp_new(p, o->deadline, &br->cover, err);
         if (rc == 0 && br->cover && !(smug_cover_lp_root(br->cover) > b->lp + 1e-6)) {
             smug_cover_lp_free(br->cover); /* the cuts see no more than the rows (γ near 1) */
             br->cover = NULL;
@@ -542,11 +542,11 @@ int smug_branch_root_step_lp(const smug_mask_problem *p, const smug_bounds *b, s
     return rc;
 }
 
-int smug_branch_root_step(const smug_mask_problem *p, const smug_bounds *b, smug_proof *proof,
-                          int *out_lower, smug_error *err)
+int smug_branch_root_step(const smug_mask_problem *p, const smug_bounds *b, double deadline,
+                          smug_proof *proof, int *out_lower, smug_error *err)
 {
     /* then the cover bound (cover.h), a step of its own when it proves more (γ 0) */
     if (smug_branch_root_step_lp(p, b, proof, out_lower, err) < 0)
         return -1;
-    return p->n > 0 ? smug_cover_root_step(p, proof, out_lower, err) : 0;
+    return p->n > 0 ? smug_cover_root_step(p, deadline, proof, out_lower, err) : 0;
 }

@@ -345,10 +345,21 @@ int smug_cover_check(const smug_mask_problem *p, const int8_t *fix, const smug_c
     return ok;
 }
 
-int smug_cover_root_step(const smug_mask_problem *p, smug_proof *proof, int *lower, smug_error *err)
+/* The root cut LP's time: at most 10 s, never past the deadline (0: none), and none at all
+ * past it (the packing bound needs no LP). */
+static double root_lp_seconds(double deadline)
+{
+    if (deadline <= 0.0)
+        return 10.0;
+    double left = deadline - now();
+    return left <= 0.0 ? 0.0 : fmin(10.0, left);
+}
+
+int smug_cover_root_step(const smug_mask_problem *p, double deadline, smug_proof *proof, int *lower,
+                         smug_error *err)
 {
     smug_cover c;
-    if (smug_cover_compute(p, 4, 10.0, &c, err) < 0)
+    if (smug_cover_compute(p, 4, root_lp_seconds(deadline), &c, err) < 0)
         return -1;
     const double *y = c.lower_lp >= c.lower_pack ? c.y_lp : c.y_pack;
     int best = c.lower_lp >= c.lower_pack ? c.lower_lp : c.lower_pack;
@@ -382,14 +393,15 @@ struct smug_cover_lp {
     int *cells; /* S of every cut, flattened */
 };
 
-int smug_cover_lp_new(const smug_mask_problem *p, smug_cover_lp **out, smug_error *err)
+int smug_cover_lp_new(const smug_mask_problem *p, double deadline, smug_cover_lp **out,
+                      smug_error *err)
 {
     *out = NULL;
     smug_cover_lp *c = calloc(1, sizeof *c);
     if (!c)
         return smug_fail(err, SMUG_ERR_NOMEM, "cover LP: out of memory");
     c->p = p;
-    if (smug_cover_compute(p, 4, 10.0, &c->cover, err) < 0) {
+    if (smug_cover_compute(p, 4, root_lp_seconds(deadline), &c->cover, err) < 0) {
         free(c);
         return -1;
     }

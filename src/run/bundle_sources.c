@@ -64,7 +64,7 @@ static int root_proof(const smug_merged *g, smug_proof *pr, int *lower, smug_err
     const smug_bounds *b = g->b;
     if (smug_proof_set_facts(pr, g->p->n, b->useless, b->dom_from, b->dom_to, b->n_dom, err) < 0)
         return -1;
-    return smug_branch_root_step(g->p, b, pr, lower, err);
+    return smug_branch_root_step(g->p, b, 0.0, pr, lower, err); /* no deadline: scoring checks */
 }
 
 int smug_merged_init(smug_merged *g, const smug_mask_problem *p, const smug_bounds *b,

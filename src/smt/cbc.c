@@ -155,7 +155,7 @@ int smug_cbc_solve(const smug_mask_problem *p, const smug_bounds *b, const smug_
         rc = smug_proof_set_facts(&out->proof, p->n, b->useless, b->dom_from, b->dom_to, b->n_dom,
                                   err);
     if (rc == 0)
-        rc = smug_branch_root_step(p, b, &out->proof, &out->lower, err);
+        rc = smug_branch_root_step(p, b, opts->deadline, &out->proof, &out->lower, err);
     if (rc == 0) {
         memcpy(out->mask, b->incumbent, (size_t)p->n);
         out->size = b->upper;

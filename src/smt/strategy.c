@@ -476,8 +476,9 @@ static int start_proof(search *s, smug_error *err)
     smug_solve_result *r = s->r;
     if (smug_proof_set_facts(&r->proof, s->p->n, b->useless, b->dom_from, b->dom_to, b->n_dom,
                              err) < 0 ||
-        (s->opts->skip_probing ? smug_branch_root_step_lp
-                               : smug_branch_root_step)(s->p, b, &r->proof, &r->lower, err) < 0)
+        (s->opts->skip_probing
+             ? smug_branch_root_step_lp(s->p, b, &r->proof, &r->lower, err)
+             : smug_branch_root_step(s->p, b, s->deadline, &r->proof, &r->lower, err)) < 0)
         return -1;
     smug_branch_options bo = SMUG_BRANCH_OPTIONS_INIT;
     bo.deadline = s->deadline;

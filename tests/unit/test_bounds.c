@@ -548,7 +548,7 @@ static void test_without_lp(void **state)
             assert_int_equal(
                 smug_proof_set_facts(&proof, p->n, b.useless, b.dom_from, b.dom_to, b.n_dom, &err),
                 0);
-            assert_int_equal(smug_branch_root_step(p, &b, &proof, &lower, &err), 0);
+            assert_int_equal(smug_branch_root_step(p, &b, 0.0, &proof, &lower, &err), 0);
             /* checked again, exactly; the root step may add a cover step (cover.h) that
              * proves more than the per-row bound, never more than the optimum */
             assert_true(lower >= b.lower && lower <= br.opt);

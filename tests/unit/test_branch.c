@@ -321,7 +321,7 @@ static void test_check_refuses_edits(void **state)
     assert_int_equal(
         smug_proof_set_facts(&pr, p->n, b.useless, b.dom_from, b.dom_to, b.n_dom, &err), 0);
     int lower = 0;
-    assert_int_equal(smug_branch_root_step(p, &b, &pr, &lower, &err), 0);
+    assert_int_equal(smug_branch_root_step(p, &b, 0.0, &pr, &lower, &err), 0);
     smug_branch_options o = SMUG_BRANCH_OPTIONS_INIT;
     smug_brancher *br = NULL;
     assert_int_equal(smug_brancher_new(p, &b, &o, &br, &err), 0);
@@ -432,7 +432,7 @@ static void test_replay(void **state)
         assert_int_equal(
             smug_proof_set_facts(&pr, p->n, b.useless, b.dom_from, b.dom_to, b.n_dom, &err), 0);
         if (trial % 2 == 0) /* else no root certificate, and the callback decides the root */
-            assert_int_equal(smug_branch_root_step(p, &b, &pr, &lower, &err), 0);
+            assert_int_equal(smug_branch_root_step(p, &b, 0.0, &pr, &lower, &err), 0);
         smug_branch_options o = SMUG_BRANCH_OPTIONS_INIT;
         o.deadline = smug_process_now() + 3600.0;
         o.lp_share = 0.0;

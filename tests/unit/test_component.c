@@ -215,7 +215,7 @@ static void prove_part(const smug_mask_problem *q, smug_proof *pr)
     b.n_dom = 0;
     assert_int_equal(smug_proof_set_facts(pr, q->n, b.useless, NULL, NULL, 0, &err), 0);
     int lower = 0, opt = brute_opt(q);
-    assert_int_equal(smug_branch_root_step(q, &b, pr, &lower, &err), 0);
+    assert_int_equal(smug_branch_root_step(q, &b, 0.0, pr, &lower, &err), 0);
     if (lower < opt) {
         smug_branch_options o = SMUG_BRANCH_OPTIONS_INIT;
         smug_brancher *br;

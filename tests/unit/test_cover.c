@@ -19,6 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "smug/cover.h"
 #include "smug/json.h"
@@ -68,6 +69,34 @@ static int brute_cut(const smug_mask_problem *p, const smug_cover_cut *c)
     return 1;
 }
 
+/* Past the deadline the root step solves no cut LP: the triangle's packing bound (1) is
+ * what it proves, not the LP's 2, and the step still checks. */
+static void test_root_step_past_deadline(void **state)
+{
+    (void)state;
+    const double a[] = {1, 1, 0, 0, 1, 1, 1, 0, 1}, t[] = {0.5, 0.5, 0.5};
+    smug_mask_problem *p = tu_problem_from(3, 3, a, t);
+    smug_error err = SMUG_ERROR_INIT;
+    smug_proof pr = SMUG_PROOF_INIT;
+    int lower = 0;
+    assert_int_equal(smug_proof_set_facts(&pr, 3, NULL, NULL, NULL, 0, &err), 0);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double past = (double)ts.tv_sec - 1.0;
+    assert_int_equal(smug_cover_root_step(p, past, &pr, &lower, &err), 0);
+    assert_int_equal(lower, 1);
+    int checked = 0;
+    char why[512];
+    assert_int_equal(smug_proof_check(p, &pr, NULL, NULL, &checked, why, sizeof why, &err), 1);
+    smug_proof_clear(&pr);
+    lower = 0;
+    assert_int_equal(smug_proof_set_facts(&pr, 3, NULL, NULL, NULL, 0, &err), 0);
+    assert_int_equal(smug_cover_root_step(p, (double)ts.tv_sec + 1e6, &pr, &lower, &err), 0);
+    assert_int_equal(lower, 2);
+    smug_proof_clear(&pr);
+    smug_mask_problem_free(p);
+}
+
 static void test_triangle_by_hand(void **state)
 {
     (void)state;
@@ -89,7 +118,7 @@ static void test_triangle_by_hand(void **state)
     assert_int_equal(smug_proof_begin_step(&pr, 0, 0), 0);
     smug_proof_node solver = {SMUG_NODE_SOLVER, -1, -1, smug_proof_name(&pr, "z3"), -1};
     assert_int_equal(smug_proof_add_node(&pr, &solver), 0);
-    assert_int_equal(smug_cover_root_step(p, &pr, &lower, &err), 0);
+    assert_int_equal(smug_cover_root_step(p, 0.0, &pr, &lower, &err), 0);
     assert_int_equal(lower, 2);
     assert_int_equal(pr.n_steps, 2);
     smug_proof_summary s;
@@ -197,7 +226,7 @@ static void test_against_brute_force(void **state)
         smug_cover c;
         smug_cover_lp *node_lp = NULL;
         assert_int_equal(smug_cover_compute(p, 3, 5.0, &c, &err), 0);
-        assert_int_equal(smug_cover_lp_new(p, &node_lp, &err), 0);
+        assert_int_equal(smug_cover_lp_new(p, 0.0, &node_lp, &err), 0);
         for (int u = 0; u < c.n_cuts; u++)
             assert_true(brute_cut(p, &c.cuts[u]));
         if (opt <= n) {
@@ -243,6 +272,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_triangle_by_hand),
+        cmocka_unit_test(test_root_step_past_deadline),
         cmocka_unit_test(test_refuses_wrong_certificates),
         cmocka_unit_test(test_against_brute_force),
     };
