@@ -34,7 +34,6 @@ static int worker(smug_run_ctx *c, const char *input, int i)
     smug_error err = SMUG_ERROR_INIT, ignore = SMUG_ERROR_INIT;
     char path[4096];
     int rc = smug_run_input(c, input, &err);
-    fflush(stdout); /* what on_input showed, before the worker process ends */
     if (rc == 0)
         rc = smug_strbuf_check(&sb, &err);
     part_path(c, i, rc == 0 ? "json" : "err", path, sizeof path);

@@ -68,8 +68,10 @@ static int start(const smug_workpool *p, int task, pid_t parent, worker *out, sm
     pid_t pid = pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0 ? -1 : fork();
     if (pid == 0) {
         close(fds[0]);
-        _exit(smug_process_worker_init(parent) < 0 ? p->init_failed_status
-                                                   : p->task(p->user, task, fds[1]));
+        int status = smug_process_worker_init(parent) < 0 ? p->init_failed_status
+                                                          : p->task(p->user, task, fds[1]);
+        fflush(NULL); /* what the task's callbacks printed: _exit flushes no stdio buffer */
+        _exit(status);
     }
     if (pid < 0) {
         int e = errno;
